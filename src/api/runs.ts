@@ -1,0 +1,134 @@
+/** Runs: start, inspect, follow and control (F2.11). Every control is idempotent or refused clearly. */
+import type { Bus } from '../bus/bus.js';
+import { type Progress, progressOf } from '../engine/progress.js';
+import { type RunEvent, type RunOptions, type RunState, TERMINAL_STATUSES } from '../engine/types.js';
+import { type ErrorInfo, notFound } from '../errors.js';
+import type { LimitAction, LimitName, Limits } from '../flow/compiled.js';
+import { type FollowOptions, followRun } from '../runtime/follow.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { RunFilter, RunSummary, StepRecordRow, Store } from '../store/store.js';
+import type { FlowsApi } from './flows.js';
+
+export interface WaitingOn {
+  readonly nodeId: string;
+  readonly waitingFor: string;
+  readonly signal?: string;
+  readonly options?: readonly string[];
+}
+
+export interface RunView {
+  readonly id: string;
+  readonly flowId: string;
+  readonly flowVersion: number;
+  readonly status: RunState['status'];
+  readonly reason: RunState['reason'];
+  readonly input: unknown;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly output?: unknown;
+  readonly error?: ErrorInfo;
+  readonly usage: RunState['usage'];
+  readonly limits: Limits;
+  readonly parentRunId?: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly progress: Progress;
+  readonly waitingOn: readonly WaitingOn[];
+}
+
+export interface RunsApi {
+  /** Starts a run of the latest (or given) version; resolves once its first checkpoint is durable. */
+  start(flow: string | { flowId: string; version?: number }, input?: unknown, options?: RunOptions): Promise<RunView>;
+  get(runId: string): Promise<RunView>;
+  state(runId: string): Promise<RunState>;
+  list(filter?: RunFilter): Promise<RunSummary[]>;
+  events(runId: string, after?: number, limit?: number): Promise<RunEvent[]>;
+  follow(runId: string, options?: FollowOptions): AsyncGenerator<RunEvent>;
+  steps(runId: string): Promise<StepRecordRow[]>;
+  pause(runId: string, by?: string): Promise<RunView>;
+  resume(runId: string, by?: string): Promise<RunView>;
+  cancel(runId: string, by?: string): Promise<RunView>;
+  retry(runId: string, nodeId?: string, by?: string): Promise<RunView>;
+  signal(runId: string, name: string, payload?: unknown): Promise<RunView>;
+  callback(
+    runId: string,
+    nodeId: string,
+    result: { status: 'completed' | 'failed'; output?: unknown; error?: ErrorInfo },
+  ): Promise<RunView>;
+  decide(runId: string, nodeId: string, to: string, meta?: { by?: string; reason?: string }): Promise<RunView>;
+  raiseLimits(runId: string, limits: Partial<Limits>, onLimit?: Partial<Record<LimitName, LimitAction>>): Promise<RunView>;
+  /** Resolves when the run is completed, failed or cancelled — or when `until` holds. */
+  wait(runId: string, until?: (view: RunState) => boolean): Promise<RunView>;
+}
+
+export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: FlowsApi, now: () => number): RunsApi {
+  const view = async (state: RunState): Promise<RunView> => {
+    const flow = await flows.compiled(state.meta.flowId, state.meta.flowVersion);
+    const waitingOn: WaitingOn[] = [];
+    for (const token of state.tokens) {
+      if (token.status !== 'waiting') continue;
+      const node = flow.nodes[token.node];
+      waitingOn.push({
+        nodeId: node.id,
+        waitingFor: token.waitingFor ?? 'signal',
+        ...(node.type === 'wait' && node.signal ? { signal: node.signal } : {}),
+        ...(token.waitingFor === 'decision' ? { options: node.outgoing.map((e) => flow.nodes[flow.edges[e].to].id) } : {}),
+      });
+    }
+    return {
+      id: state.meta.id,
+      flowId: state.meta.flowId,
+      flowVersion: state.meta.flowVersion,
+      status: state.status,
+      reason: state.reason,
+      input: state.input,
+      vars: state.vars,
+      ...(state.output === undefined ? {} : { output: state.output }),
+      ...(state.error === undefined ? {} : { error: state.error }),
+      usage: state.usage,
+      limits: state.limits,
+      ...(state.meta.parent ? { parentRunId: state.meta.parent.runId } : {}),
+      createdAt: state.meta.createdAt,
+      updatedAt: state.updatedAt,
+      progress: progressOf(state, flow),
+      waitingOn,
+    };
+  };
+  const state = async (runId: string) => {
+    const found = await runtime.get(runId);
+    if (!found) throw notFound('run', runId);
+    return found;
+  };
+  const send = async (runId: string, event: Parameters<Runtime['send']>[1]) => view(await runtime.send(runId, event));
+
+  return {
+    async start(flow, input, options) {
+      const ref = typeof flow === 'string' ? { flowId: flow } : flow;
+      const compiled = await flows.compiled(ref.flowId, ref.version);
+      return view(await runtime.start({ flow: compiled, input: input ?? {}, ...(options ? { options } : {}) }));
+    },
+    get: async (runId) => view(await state(runId)),
+    state,
+    list: (filter) => store.listRuns(filter),
+    async events(runId, after = 0, limit) {
+      await state(runId);
+      return store.readEvents(runId, after, limit);
+    },
+    follow: (runId, options) => followRun(store, bus, runId, options),
+    steps: (runId) => store.listSteps(runId),
+    pause: (runId, by) => send(runId, { type: 'pause.requested', at: now(), ...(by ? { by } : {}) }),
+    resume: (runId, by) => send(runId, { type: 'resume.requested', at: now(), ...(by ? { by } : {}) }),
+    cancel: (runId, by) => send(runId, { type: 'cancel.requested', at: now(), ...(by ? { by } : {}) }),
+    retry: (runId, nodeId, by) =>
+      send(runId, { type: 'retry.requested', at: now(), ...(nodeId ? { nodeId } : {}), ...(by ? { by } : {}) }),
+    signal: (runId, name, payload) =>
+      send(runId, { type: 'signal.received', at: now(), name, ...(payload === undefined ? {} : { payload }) }),
+    callback: (runId, nodeId, result) => send(runId, { type: 'callback.received', at: now(), nodeId, ...result }),
+    decide: (runId, nodeId, to, meta) => send(runId, { type: 'decision.made', at: now(), nodeId, to, ...meta }),
+    raiseLimits: (runId, limits, onLimit) =>
+      send(runId, { type: 'limits.raised', at: now(), limits, ...(onLimit ? { onLimit } : {}) }),
+    async wait(runId, until) {
+      const check = until ?? ((s: RunState) => TERMINAL_STATUSES.has(s.status));
+      return view(await runtime.waitFor(runId, check));
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { RunEvent } from '../../engine/types.js';
+import type { Bus, RunEventListener } from '../bus.js';
+
+/** In-process bus: synchronous fan-out to the listeners of a run. */
+export function createMemoryBus(): Bus {
+  const listeners = new Map<string, Set<RunEventListener>>();
+  return {
+    publishRunEvents(runId: string, events: readonly RunEvent[]) {
+      const set = listeners.get(runId);
+      if (!set || events.length === 0) return;
+      for (const listener of set) listener(runId, events);
+    },
+    subscribeRun(runId: string, listener: RunEventListener) {
+      let set = listeners.get(runId);
+      if (!set) {
+        set = new Set();
+        listeners.set(runId, set);
+      }
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(runId);
+      };
+    },
+    async close() {
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * How a run is shown while it goes: a live block of one line per active branch on a terminal,
+ * one line per event otherwise, NDJSON with --json.
+ */
+import type { RunView } from '../api/runs.js';
+import type { RunEvent } from '../engine/types.js';
+
+export interface Display {
+  event(event: RunEvent, view?: RunView): void;
+  end(view: RunView): void;
+}
+
+const short = (value: unknown, max = 80): string => {
+  if (value === undefined) return '';
+  const text = JSON.stringify(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+};
+
+export function eventLine(event: RunEvent): string {
+  const data = event.data as Record<string, unknown> | undefined;
+  const detail =
+    event.type === 'step.completed'
+      ? short(data?.output)
+      : event.type.endsWith('failed')
+        ? short(data?.error)
+        : data
+          ? short(data, 60)
+          : '';
+  return `#${event.seq} ${event.type}${event.nodeId ? ` ${event.nodeId}` : ''}${event.token !== undefined ? ` [t${event.token}]` : ''}${detail ? `  ${detail}` : ''}`;
+}
+
+export function ndjsonDisplay(out: NodeJS.WritableStream): Display {
+  return {
+    event: (event) => out.write(`${JSON.stringify(event)}\n`),
+    end: (view) => out.write(`${JSON.stringify({ type: 'run.summary', run: view })}\n`),
+  };
+}
+
+export function lineDisplay(out: NodeJS.WritableStream): Display {
+  return {
+    event: (event) => out.write(`${eventLine(event)}\n`),
+    end: () => {},
+  };
+}
+
+const ICON: Record<string, string> = { running: '▶', ready: '·', waiting: '⏸', failed: '✗' };
+
+/** Redraws a block of lines in place: header + a line per active branch. */
+export function liveDisplay(out: NodeJS.WriteStream): Display {
+  let drawn = 0;
+  let last = 0;
+  const draw = (view: RunView, force: boolean) => {
+    const now = Date.now();
+    if (!force && now - last < 80) return;
+    last = now;
+    const lines = [
+      `run ${view.id} · ${view.flowId}@${view.flowVersion} · ${view.status} · ${view.progress.percent}% · ${view.usage.steps} steps`,
+      ...view.progress.branches.map((b) => {
+        const map = b.mapTotal !== undefined ? ` (${b.mapDone}/${b.mapTotal} items)` : '';
+        const retry = b.attempt > 1 ? ` attempt ${b.attempt}` : '';
+        const why = b.waitingFor ? ` for ${b.waitingFor}` : '';
+        return `  ${ICON[b.status] ?? '·'} branch ${b.branch.padEnd(8)} ${b.nodeId}  ${b.status}${why}${retry}${map}`;
+      }),
+    ];
+    let text = drawn > 0 ? `\x1b[${drawn}A` : '';
+    for (const line of lines) text += `\x1b[2K${line.slice(0, (out.columns || 120) - 1)}\n`;
+    for (let i = lines.length; i < drawn; i++) text += '\x1b[2K\n';
+    if (drawn > lines.length) text += `\x1b[${drawn - lines.length}A`;
+    out.write(text);
+    drawn = lines.length;
+  };
+  return {
+    event: (_event, view) => {
+      if (view) draw(view, false);
+    },
+    end: (view) => draw(view, true),
+  };
+}

@@ -1,0 +1,221 @@
+/** `runloom runs …`: inspect and control runs stored in the configured store. */
+import type { Command } from 'commander';
+import type { RunView } from '../api/runs.js';
+import type { RunStatus } from '../engine/types.js';
+import { RUN_STATUSES } from '../engine/types.js';
+import { RequestError } from '../errors.js';
+import type { Runloom } from '../runloom.js';
+import { type GlobalOptions, openRunloom } from './context.js';
+import { eventLine } from './display.js';
+import { parseJsonOption } from './inputs.js';
+import { exitCodeOf, printSummary, watchRun } from './watch.js';
+
+type Action = (runloom: Runloom, options: GlobalOptions) => Promise<number>;
+
+/** Opens Runloom with the command's global options, runs `action`, sets the exit code, closes. */
+export async function withRunloom(command: Command, recover: boolean, action: Action): Promise<void> {
+  const options = command.optsWithGlobals() as GlobalOptions;
+  const runloom = await openRunloom(options, recover);
+  try {
+    process.exitCode = await action(runloom, options);
+  } finally {
+    await runloom.close();
+  }
+}
+
+function printView(view: RunView, json: boolean | undefined): number {
+  if (json) process.stdout.write(`${JSON.stringify(view)}\n`);
+  else printSummary(view);
+  return exitCodeOf(view);
+}
+
+/** After a control that lets the run go on, this process drives it until it settles again. */
+const controlThenWatch =
+  (send: (runloom: Runloom) => Promise<RunView>): Action =>
+  async (runloom, options) => {
+    const before = await send(runloom);
+    return watchRun(runloom, before.id, options.json, (await runloom.runs.events(before.id)).length);
+  };
+
+function parseStatuses(text: string | undefined): RunStatus[] | undefined {
+  if (!text) return undefined;
+  const statuses = text.split(',');
+  for (const status of statuses) {
+    if (!(RUN_STATUSES as readonly string[]).includes(status)) {
+      throw new RequestError('BAD_REQUEST', `--status '${status}': expected one of ${RUN_STATUSES.join(', ')}`);
+    }
+  }
+  return statuses as RunStatus[];
+}
+
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0)
+    throw new RequestError('BAD_REQUEST', `${name} must be a whole number ≥ 0, not '${text}'`);
+  return value;
+}
+
+export function registerRunsCommands(program: Command): void {
+  const runs = program.command('runs').description('inspect and control runs');
+
+  runs
+    .command('list')
+    .option('--status <list>', 'comma-separated statuses')
+    .option('--flow <id>', 'only runs of this flow')
+    .option('--limit <n>', 'at most n runs', '50')
+    .action((opts: { status?: string; flow?: string; limit?: string }, command: Command) =>
+      withRunloom(command, false, async (runloom, options) => {
+        const status = parseStatuses(opts.status);
+        const list = await runloom.runs.list({
+          ...(status ? { status } : {}),
+          ...(opts.flow ? { flowId: opts.flow } : {}),
+          limit: positiveInt('--limit', opts.limit) ?? 50,
+        });
+        if (options.json) process.stdout.write(`${JSON.stringify(list)}\n`);
+        else
+          for (const run of list)
+            process.stdout.write(
+              `${run.id}  ${run.flowId}@${run.flowVersion}  ${run.status.padEnd(9)} ${run.reason.padEnd(20)} ${new Date(run.updatedAt).toISOString()}\n`,
+            );
+        return 0;
+      }),
+    );
+
+  runs
+    .command('show <runId>')
+    .option('--steps', 'also list the step records')
+    .action((runId: string, opts: { steps?: boolean }, command: Command) =>
+      withRunloom(command, false, async (runloom, options) => {
+        const view = await runloom.runs.get(runId);
+        if (options.json) {
+          const steps = opts.steps ? await runloom.runs.steps(runId) : undefined;
+          process.stdout.write(`${JSON.stringify(steps ? { ...view, steps } : view)}\n`);
+          return exitCodeOf(view);
+        }
+        printSummary(view);
+        for (const b of view.progress.branches)
+          process.stdout.write(`  branch ${b.branch} at ${b.nodeId}: ${b.status}${b.waitingFor ? ` for ${b.waitingFor}` : ''}\n`);
+        if (opts.steps) {
+          for (const step of await runloom.runs.steps(runId)) {
+            process.stdout.write(
+              `  #${step.seq} ${step.nodeId}${step.item !== undefined ? `[${step.item}]` : ''} attempt ${step.attempt} ${step.status} ${step.endedAt - step.startedAt} ms\n`,
+            );
+          }
+        }
+        return exitCodeOf(view);
+      }),
+    );
+
+  runs
+    .command('tail <runId>')
+    .option('--from <seq>', 'start after this event sequence number', '0')
+    .option('--follow', 'keep polling for new events until the run finishes')
+    .action((runId: string, opts: { from: string; follow?: boolean }, command: Command) =>
+      withRunloom(command, false, async (runloom, options) => {
+        let after = positiveInt('--from', opts.from) ?? 0;
+        for (;;) {
+          for (const event of await runloom.runs.events(runId, after)) {
+            process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${eventLine(event)}\n`);
+            after = event.seq;
+          }
+          const view = await runloom.runs.get(runId);
+          if (!opts.follow || ['completed', 'failed', 'cancelled'].includes(view.status)) return 0;
+          // Another process executes the run: its events reach us through the store.
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }),
+    );
+
+  const simple = (
+    name: string,
+    description: string,
+    send: (runloom: Runloom, runId: string) => Promise<RunView>,
+    watch: boolean,
+  ) =>
+    runs
+      .command(`${name} <runId>`)
+      .description(description)
+      .action((runId: string, _opts: unknown, command: Command) =>
+        withRunloom(
+          command,
+          false,
+          watch ? controlThenWatch((r) => send(r, runId)) : async (r, o) => printView(await send(r, runId), o.json),
+        ),
+      );
+  simple('pause', 'pause a run (steps in flight finish; no new step starts)', (r, id) => r.runs.pause(id, 'cli'), false);
+  simple('cancel', 'cancel a run', (r, id) => r.runs.cancel(id, 'cli'), false);
+  simple('resume', 'resume a paused run and follow it', (r, id) => r.runs.resume(id, 'cli'), true);
+
+  runs
+    .command('retry <runId>')
+    .option('--node <nodeId>', 'only the failed step at this node')
+    .action((runId: string, opts: { node?: string }, command: Command) =>
+      withRunloom(
+        command,
+        false,
+        controlThenWatch((r) => r.runs.retry(runId, opts.node, 'cli')),
+      ),
+    );
+
+  runs
+    .command('signal <runId> <name>')
+    .option('--data <json>', 'the signal payload (JSON)')
+    .action((runId: string, name: string, opts: { data?: string }, command: Command) =>
+      withRunloom(
+        command,
+        false,
+        controlThenWatch((r) => r.runs.signal(runId, name, parseJsonOption('--data', opts.data))),
+      ),
+    );
+
+  runs
+    .command('callback <runId> <nodeId>')
+    .option('--data <json>', 'the output (JSON)')
+    .option('--failed <message>', 'report a failure instead')
+    .action((runId: string, nodeId: string, opts: { data?: string; failed?: string }, command: Command) =>
+      withRunloom(
+        command,
+        false,
+        controlThenWatch((r) =>
+          r.runs.callback(
+            runId,
+            nodeId,
+            opts.failed
+              ? { status: 'failed', error: { code: 'CALLBACK_FAILED', message: opts.failed } }
+              : { status: 'completed', output: parseJsonOption('--data', opts.data) },
+          ),
+        ),
+      ),
+    );
+
+  runs
+    .command('decide <runId> <nodeId> <to>')
+    .option('--reason <text>', 'why (recorded)')
+    .action((runId: string, nodeId: string, to: string, opts: { reason?: string }, command: Command) =>
+      withRunloom(
+        command,
+        false,
+        controlThenWatch((r) => r.runs.decide(runId, nodeId, to, { by: 'cli', ...(opts.reason ? { reason: opts.reason } : {}) })),
+      ),
+    );
+
+  runs
+    .command('limits <runId>')
+    .description('raise the limits of a run (then `runs resume` it if it paused on one)')
+    .option('--max-steps <n>')
+    .option('--max-time-ms <n>')
+    .option('--max-credits <n>')
+    .action((runId: string, opts: { maxSteps?: string; maxTimeMs?: string; maxCredits?: string }, command: Command) =>
+      withRunloom(command, false, async (r, o) => {
+        const limits = {
+          ...(opts.maxSteps ? { maxSteps: positiveInt('--max-steps', opts.maxSteps) } : {}),
+          ...(opts.maxTimeMs ? { maxTime: positiveInt('--max-time-ms', opts.maxTimeMs) } : {}),
+          ...(opts.maxCredits ? { maxCredits: positiveInt('--max-credits', opts.maxCredits) } : {}),
+        };
+        if (Object.keys(limits).length === 0)
+          throw new RequestError('BAD_REQUEST', 'name at least one of --max-steps, --max-time-ms, --max-credits');
+        return printView(await r.runs.raiseLimits(runId, limits), o.json);
+      }),
+    );
+}

@@ -1,0 +1,61 @@
+/** `runloom validate <file…>`: every problem of every file, with path, code and sentence. */
+import { readFileSync } from 'node:fs';
+import { builtinActions } from '../actions/builtins/index.js';
+import { createActionRegistry } from '../actions/registry.js';
+import type { FlowProblem } from '../errors.js';
+import { FlowInvalidError } from '../errors.js';
+import { parseFlowText, validateFlow } from '../flow/index.js';
+import { siblingFlows } from './flow-files.js';
+
+export function validateFiles(files: readonly string[], json: boolean | undefined): number {
+  const actions = createActionRegistry(builtinActions());
+  const sources = files.map((file) => {
+    let text: string | undefined;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      return { file, problems: [{ path: '', code: 'FILE', message: (error as Error).message }] as FlowProblem[] };
+    }
+    let raw: unknown;
+    try {
+      raw = parseFlowText(text, file);
+    } catch (error) {
+      if (error instanceof FlowInvalidError) return { file, problems: [...error.problems], raw: undefined };
+      throw error;
+    }
+    return { file, raw, problems: [] as FlowProblem[] };
+  });
+  // Files validated together, and the flows beside them, may be called as subflows.
+  const ids = new Set<string>();
+  const addId = (raw: unknown) => {
+    const id = (raw as { id?: unknown } | undefined)?.id;
+    if (typeof id === 'string') ids.add(id);
+  };
+  for (const s of sources) addId(s.raw);
+  for (const file of files) {
+    for (const sibling of siblingFlows(file)) {
+      try {
+        addId(parseFlowText(sibling.source, sibling.sourceName));
+      } catch {
+        // an unreadable sibling only matters when it is validated itself
+      }
+    }
+  }
+  const flows = { has: (id: string) => ids.has(id) };
+  const results = sources.map((s) =>
+    s.problems.length > 0 ? s : { file: s.file, problems: validateFlow(s.raw, { actions, flows }).problems },
+  );
+  let invalid = 0;
+  for (const { file, problems } of results) {
+    if (problems.length > 0) invalid++;
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ file, valid: problems.length === 0, problems })}\n`);
+    } else if (problems.length === 0) {
+      process.stdout.write(`✓ ${file}\n`);
+    } else {
+      process.stdout.write(`✗ ${file} (${problems.length} problem${problems.length === 1 ? '' : 's'})\n`);
+      for (const p of problems) process.stdout.write(`  ${p.path || '(root)'}: [${p.code}] ${p.message}\n`);
+    }
+  }
+  return invalid > 0 ? 2 : 0;
+}

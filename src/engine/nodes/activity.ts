@@ -1,0 +1,79 @@
+/**
+ * task, ai and ux nodes: the engine evaluates the input and asks the shell to execute the
+ * step; the runtime dispatches on the node type, so new kinds of work plug in there.
+ */
+import type { ActivityNode } from '../../flow/compiled.js';
+import { withinLimits } from '../limits.js';
+import { expressionFailure, failStep } from '../outcome.js';
+import type { Token } from '../types.js';
+import { addPending, log, putToken, scopeFor, type Work } from '../work.js';
+import { armBoundaryTimers, countStep } from './common.js';
+
+function idempotencyKey(w: Work, nodeId: string, attempt: number, token: Token, item?: number): string {
+  const branch = item === undefined ? token.branch : `${token.branch}[${item}]`;
+  const visit = token.visit > 1 ? `@${token.visit}` : '';
+  return `${w.s.meta.id}:${nodeId}:${attempt}:${branch}${visit}`;
+}
+
+/** Emits the step.execute effect for `token` at an activity (or one item of a map). */
+export function executeActivity(
+  w: Work,
+  token: Token,
+  node: ActivityNode,
+  nodeId: string,
+  attempt: number,
+  input: unknown,
+  estimate: number,
+  item?: number,
+): number {
+  const key = idempotencyKey(w, nodeId, attempt, token, item);
+  const seq = addPending(w, {
+    kind: 'step',
+    token: token.id,
+    node: token.node,
+    attempt,
+    startedAt: w.at,
+    estimate,
+    input,
+    idempotencyKey: key,
+    ...(item === undefined ? {} : { item }),
+  });
+  w.effects.push({
+    type: 'step.execute',
+    seq,
+    nodeId,
+    nodeType: node.type,
+    attempt,
+    input,
+    idempotencyKey: key,
+    ...(node.timeout === undefined ? {} : { timeout: node.timeout }),
+    ...(item === undefined ? {} : { item }),
+  });
+  return seq;
+}
+
+export function enterActivity(w: Work, token: Token, node: ActivityNode): void {
+  let input: unknown;
+  try {
+    input = node.input.evaluate(scopeFor(w));
+  } catch (error) {
+    failStep(w, countStep(w, token), expressionFailure(error));
+    return;
+  }
+  const estimate = node.estimateCost(input);
+  if (!withinLimits(w, estimate)) return;
+  const counted = countStep(w, token);
+  const seq = executeActivity(w, counted, node, node.id, counted.attempt, input, estimate);
+  const started: Token = { ...counted, status: 'running', seq };
+  putToken(w, armBoundaryTimers(w, started, node));
+  log(w, 'step.started', started, { seq, attempt: counted.attempt, input });
+}
+
+/** Runs the step again after a failure (attempt + 1), keeping the token's boundary timers. */
+export function retryActivity(w: Work, token: Token, node: ActivityNode, input: unknown, estimate: number): void {
+  const attempt = token.attempt + 1;
+  const seq = executeActivity(w, token, node, node.id, attempt, input, estimate);
+  const next: Token = { ...token, status: 'running', attempt, seq, waitingFor: undefined };
+  putToken(w, next);
+  log(w, 'step.started', next, { seq, attempt, input });
+}

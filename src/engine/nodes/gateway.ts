@@ -1,0 +1,107 @@
+/**
+ * Parallel (AND) and inclusive (OR) gateways. With several incoming edges a gateway is a join:
+ * arrivals are parked per incoming edge. A parallel join fires when every incoming edge has a
+ * token (a true AND-join, never "first one wins"); an inclusive join fires when no token that
+ * could still reach it is left, i.e. exactly the branches its split activated have arrived.
+ */
+import type { CompiledEdge, InclusiveNode, ParallelNode } from '../../flow/compiled.js';
+import { arrivalScope } from '../join-scope.js';
+import { edgesToTake, expressionFailure, failStep, follow } from '../outcome.js';
+import type { JoinState, Token } from '../types.js';
+import { dropToken, errorOf, log, newToken, putToken, setJoin, type Work } from '../work.js';
+import { beginStep } from './common.js';
+
+type Gateway = ParallelNode | InclusiveNode;
+
+export function enterGateway(w: Work, token: Token, node: Gateway): void {
+  const counted = beginStep(w, token);
+  if (!counted) return;
+  const slot = node.incoming.length > 1 && counted.via !== undefined ? node.incoming.indexOf(counted.via) : -1;
+  if (slot < 0) {
+    split(w, counted, node);
+    return;
+  }
+  dropToken(w, counted.id);
+  const join = w.s.joins[node.index];
+  const arrivals = join ? join.arrivals.map((list) => list.slice()) : node.incoming.map(() => [] as Token[]);
+  arrivals[slot].push(counted);
+  setJoin(w, node.index, { arrivals });
+  if (arrivals.every((list) => list.length > 0)) fire(w, node);
+}
+
+/** Consumes one arrival from every incoming edge that has one and sends the merged token on. */
+export function fire(w: Work, node: Gateway): void {
+  const join = w.s.joins[node.index] as JoinState;
+  const consumed: Token[] = [];
+  const rest = join.arrivals.map((list) => {
+    if (list.length > 0) consumed.push(list[0]);
+    return list.slice(1);
+  });
+  setJoin(w, node.index, rest.some((list) => list.length > 0) ? { arrivals: rest } : undefined);
+  const merged = newToken(w, node.index, commonBranch(consumed.map((t) => t.branch)));
+  putToken(w, merged);
+  log(w, 'branch.joined', merged, { tokens: consumed.map((t) => t.id) });
+  split(w, merged, node);
+}
+
+function split(w: Work, token: Token, node: Gateway): void {
+  let edges: CompiledEdge[];
+  if (node.type === 'parallel') {
+    // A parallel split takes every edge; conditions belong on inclusive gateways.
+    edges = node.outgoing.map((index) => w.flow.edges[index]).filter((edge) => !edge.isTimeout);
+  } else {
+    try {
+      edges = edgesToTake(w, node);
+    } catch (error) {
+      failStep(w, token, expressionFailure(error));
+      return;
+    }
+  }
+  if (edges.length === 0) {
+    failStep(w, token, errorOf('NO_PATH', `gateway '${node.id}': no outgoing edge condition holds and there is no default edge`));
+    return;
+  }
+  follow(w, token, edges);
+}
+
+/** The branch a join hands on: the longest common prefix of the joined branches. */
+export function commonBranch(branches: readonly string[]): string {
+  let parts = branches[0].split('.');
+  for (let i = 1; i < branches.length; i++) {
+    const other = branches[i].split('.');
+    let n = 0;
+    while (n < parts.length && n < other.length && parts[n] === other[n]) n++;
+    parts = parts.slice(0, n);
+  }
+  return parts.length > 0 ? parts.join('.') : '0';
+}
+
+/**
+ * Fires joins that wait for nothing that can still come: inclusive joins always, parallel
+ * joins only after a branch failed under `continue`. Returns true when one fired.
+ */
+export function fireStalledJoins(w: Work): boolean {
+  const s = w.s;
+  for (const key of Object.keys(s.joins)) {
+    const index = Number(key);
+    const node = w.flow.nodes[index] as Gateway;
+    if (node.type === 'parallel' && !s.branchFailed) continue;
+    if (canStillArrive(w, node)) continue;
+    fire(w, node);
+    return true;
+  }
+  return false;
+}
+
+function canStillArrive(w: Work, node: Gateway): boolean {
+  // Not `node.upstream`: in loops that also holds tokens of a later activation (see join-scope.ts).
+  const upstream = arrivalScope(w.flow, node);
+  for (const token of w.s.tokens) {
+    if (token.status !== 'failed' && upstream[token.node] === 1) return true;
+  }
+  for (const key of Object.keys(w.s.joins)) {
+    const other = Number(key);
+    if (other !== node.index && upstream[other] === 1) return true;
+  }
+  return false;
+}

@@ -1,0 +1,63 @@
+/**
+ * Progress (F2.12): completed weight over the weight of the path still reachable, and where
+ * each token stands.
+ */
+import type { CompiledFlow } from '../flow/compiled.js';
+import type { RunState } from './types.js';
+
+export interface BranchView {
+  readonly token: number;
+  readonly branch: string;
+  readonly nodeId: string;
+  readonly status: string;
+  readonly waitingFor?: string;
+  readonly attempt: number;
+  readonly mapDone?: number;
+  readonly mapTotal?: number;
+}
+
+export interface Progress {
+  readonly percent: number;
+  readonly completedWeight: number;
+  readonly totalWeight: number;
+  readonly branches: readonly BranchView[];
+}
+
+export function progressOf(state: RunState, flow: CompiledFlow): Progress {
+  const done = new Set<number>();
+  for (const id of Object.keys(state.steps)) {
+    const index = flow.nodeIndex.get(id);
+    if (index !== undefined && state.steps[id].status === 'completed') done.add(index);
+  }
+  // Everything a live token can still reach is work left, whether or not it ran before (loops).
+  const remaining = new Set<number>();
+  const stack: number[] = [];
+  for (const token of state.tokens) if (token.status !== 'failed') stack.push(token.node);
+  for (const key of Object.keys(state.joins)) stack.push(Number(key));
+  while (stack.length > 0) {
+    const node = stack.pop() as number;
+    if (remaining.has(node)) continue;
+    remaining.add(node);
+    for (const edge of flow.nodes[node].outgoing) stack.push(flow.edges[edge].to);
+  }
+  let completedWeight = 0;
+  let totalWeight = 0;
+  for (const node of flow.nodes) {
+    if (node.type === 'start' || node.type === 'end') continue;
+    const isDone = done.has(node.index) && !remaining.has(node.index);
+    if (isDone) completedWeight += node.weight;
+    if (isDone || remaining.has(node.index)) totalWeight += node.weight;
+  }
+  const finished = state.status === 'completed';
+  const percent = finished ? 100 : totalWeight === 0 ? 0 : Math.floor((completedWeight / totalWeight) * 100);
+  const branches = state.tokens.map((token) => ({
+    token: token.id,
+    branch: token.branch,
+    nodeId: flow.nodes[token.node].id,
+    status: token.status,
+    ...(token.waitingFor ? { waitingFor: token.waitingFor } : {}),
+    attempt: token.attempt,
+    ...(token.map ? { mapDone: token.map.done, mapTotal: token.map.items.length } : {}),
+  }));
+  return { percent, completedWeight, totalWeight, branches };
+}

@@ -1,0 +1,89 @@
+/**
+ * The JSONata built-ins Runloom replaces, because the originals read the wall clock, draw
+ * random numbers, evaluate strings unchecked, or read inherited properties. Installed on every
+ * compiled expression (`installSandboxFunctions`), once, at compile time.
+ */
+import jsonata from 'jsonata';
+import { isRefusedKey, SandboxViolation, state } from './sandbox-state.js';
+
+/** `(this: Focus, ...args: any[]) => any`, as jsonata.d.ts types a registered function. */
+type Implementation = Parameters<jsonata.Expression['registerFunction']>[1];
+
+/** The original implementation of a JSONata built-in, taken once at module load. */
+function builtin(name: string): Implementation {
+  const fn = jsonata(`$${name}`).evaluate({}) as { implementation: Implementation };
+  return fn.implementation;
+}
+
+const fromMillis = builtin('fromMillis') as (this: unknown, ms: number, picture?: string, timezone?: string) => string;
+const toMillis = builtin('toMillis') as (this: unknown, timestamp: string, picture?: string) => number | undefined;
+
+/** The engine is deterministic: time comes in on the event (`scope.now`), never from the clock. */
+function clock(): number {
+  if (state.now === undefined) {
+    throw new SandboxViolation('the clock is not available here: $now()/$millis() need the time of the event (scope.now)');
+  }
+  return state.now;
+}
+
+/**
+ * `$toMillis(text, picture)` fills date parts missing from the picture from "now", which
+ * JSONata reads from `this.environment.timestamp` (the wall clock at evaluate()). This focus
+ * answers with `scope.now` instead, read only when a part is actually missing.
+ */
+const clockFocus = {
+  environment: {
+    get timestamp(): Date {
+      return new Date(clock());
+    },
+  },
+};
+
+function refused(what: string, advice: string): () => never {
+  return () => {
+    throw new SandboxViolation(`${what} is not allowed in expressions: ${advice}`);
+  };
+}
+
+/**
+ * `$lookup(object, key)` as JSONata defines it (arrays are mapped and flattened), but it reads
+ * own enumerable properties only, refuses `__proto__`/`constructor`/`prototype`, and sees
+ * nothing inside functions: the dynamic twin of the compile-time check on path steps.
+ */
+function lookup(input: unknown, key: string): unknown {
+  if (isRefusedKey(key)) throw new SandboxViolation(`$lookup cannot read \`${key}\``);
+  return lookupOwn(input, key);
+}
+
+function lookupOwn(input: unknown, key: string): unknown {
+  if (Array.isArray(input)) {
+    const result: unknown[] & { sequence?: boolean } = [];
+    result.sequence = true; // a JSONata sequence, flattened and unwrapped like the original's
+    for (const item of input) {
+      const value = lookupOwn(item, key);
+      if (Array.isArray(value)) for (const v of value) result.push(v);
+      else if (value !== undefined) result.push(value);
+    }
+    return result;
+  }
+  if (input === null || typeof input !== 'object') return undefined;
+  if (!Object.prototype.propertyIsEnumerable.call(input, key)) return undefined;
+  return (input as Record<string, unknown>)[key];
+}
+
+/** name, implementation, JSONata signature (the same as the built-in each one replaces). */
+const OVERRIDES: ReadonlyArray<readonly [string, Implementation, string]> = [
+  ['now', (picture?: string, timezone?: string) => fromMillis.call(clockFocus, clock(), picture, timezone), '<s?s?:s>'],
+  ['millis', () => clock(), '<:n>'],
+  ['toMillis', (timestamp: string, picture?: string) => toMillis.call(clockFocus, timestamp, picture), '<s-s?:n>'],
+  ['random', refused('$random()', 'use an action'), '<:n>'],
+  ['shuffle', refused('$shuffle()', 'use an action'), '<a:a>'],
+  // `$eval` is disabled rather than sandboxed: a string evaluated at run time would skip the
+  // compile-time checks (forbidden keys, reserved variables) and the compile-once budget.
+  ['eval', refused('$eval()', 'write the expression itself'), '<sx?:x>'],
+  ['lookup', lookup, '<x-s:x>'],
+];
+
+export function installSandboxFunctions(expression: jsonata.Expression): void {
+  for (const [name, implementation, signature] of OVERRIDES) expression.registerFunction(name, implementation, signature);
+}

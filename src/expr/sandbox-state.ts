@@ -1,0 +1,54 @@
+/**
+ * The state of the one evaluation in progress, shared by the sandbox hooks and the overridden
+ * functions. Evaluation is synchronous and never re-entrant (`$eval` is disabled, no function
+ * of ours calls back into an expression), so one module-level record is enough and costs no
+ * allocation per evaluation.
+ */
+
+export interface EvaluationState {
+  /** `scope.now` of the evaluation in progress: what `$now()` / `$millis()` return. */
+  now: number | undefined;
+  /** JSONata nodes currently being evaluated (AST depth plus call depth). */
+  depth: number;
+  /** Nodes entered so far; the clock is read only every few hundred of them. */
+  ticks: number;
+  /** `performance.now()` after which the evaluation is stopped; 0 until the first clock read. */
+  deadline: number;
+}
+
+export const state: EvaluationState = { now: undefined, depth: 0, ticks: 0, deadline: 0 };
+
+/**
+ * Thrown from inside JSONata by the sandbox (hooks, overridden functions). Carries only the
+ * reason: the compiled expression turns it into an `ExpressionError` naming source and `where`.
+ */
+export class SandboxViolation extends Error {
+  override readonly name = 'SandboxViolation';
+}
+
+/** Property names that lead from data to JS machinery; never readable, never writable as keys. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Keys by which JSONata recognises its own functions. An object carrying one, if it could be
+ * built from data, would be run by JSONata as a function whose body and environment we did not
+ * compile: refused as object-constructor keys, like `FORBIDDEN_KEYS`.
+ */
+export const JSONATA_MARKER_KEYS: ReadonlySet<string> = new Set(['_jsonata_lambda', '_jsonata_function']);
+
+/**
+ * Set by the compile-time check on object-constructor key expressions that are not literals
+ * (`{ (vars.k): 1 }`, group-by keys from data): the runtime hook refuses them the same keys.
+ */
+export const DYNAMIC_KEY: unique symbol = Symbol('runloom.expr.dynamicKey');
+
+/**
+ * Set by the compile-time check on the procedure of every call (`$f` in `$f(x)`): JSONata
+ * writes `token`/`position` onto whatever object it is about to call, data included, before
+ * finding it is not a function. The runtime hook refuses the call first.
+ */
+export const PROCEDURE: unique symbol = Symbol('runloom.expr.procedure');
+
+export function isRefusedKey(key: string): boolean {
+  return FORBIDDEN_KEYS.has(key) || JSONATA_MARKER_KEYS.has(key);
+}

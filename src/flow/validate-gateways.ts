@@ -1,0 +1,146 @@
+/**
+ * Gateway and edge-marker problems.
+ *
+ * The decision rule (DECISION_WITHOUT_DEFAULT): an `auto` decision takes the first edge whose
+ * `when` holds, in file order, else its default edge (F2.2). So that it can never be stuck:
+ * - with one outgoing edge, that edge may be plain (no `when`): it is always taken;
+ * - with more, every edge but the default needs a `when` (else MISSING_CONDITION: a plain edge
+ *   would silently shadow the ones after it), and exactly one edge is `default: true`
+ *   (none: DECISION_WITHOUT_DEFAULT; more: MULTIPLE_DEFAULTS);
+ * - a default edge has no `when` (DEFAULT_WITH_CONDITION).
+ * An inclusive split whose edges are all conditional also needs a default (else it can
+ * activate no branch). Manual decisions need no conditions (a person picks the edge).
+ */
+import type { FlowProblem } from '../errors.js';
+import { problem } from './problems.js';
+import type { EdgeView, FlowView, NodeView } from './view.js';
+
+export function checkGateways(view: FlowView): FlowProblem[] {
+  const problems: FlowProblem[] = [];
+  const leaving = new Map<string, EdgeView[]>();
+  for (const edge of view.edges) if (edge.from !== undefined) leaving.set(edge.from, [...(leaving.get(edge.from) ?? []), edge]);
+
+  for (const node of view.nodes) {
+    if (node.id === undefined || view.byId.get(node.id) !== node) continue;
+    const out = leaving.get(node.id) ?? [];
+    checkDefaults(node, out, problems);
+    if (node.type === 'decision') checkDecision(node, out, problems);
+    if (node.type === 'inclusive') checkInclusive(node, out, problems);
+    if (node.type === 'race') checkRace(view, node, out, problems);
+  }
+  for (const edge of view.edges) {
+    if (!edge.isTimeout) continue;
+    const source = edge.from === undefined ? undefined : view.byId.get(edge.from);
+    if (!source) continue;
+    if (source.type !== 'wait' || source.raw.timeout === undefined) {
+      problems.push(
+        problem(
+          `${edge.path}.timeout`,
+          'TIMEOUT_EDGE_SOURCE',
+          source.type === 'wait'
+            ? `${edge.label} is a timeout edge but wait ${source.label} has no \`timeout\``
+            : `${edge.label} is a timeout edge but ${source.label} is a ${source.type}; only wait nodes with a \`timeout\` have timeout edges`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+function checkDefaults(node: NodeView, out: readonly EdgeView[], problems: FlowProblem[]): void {
+  const defaults = out.filter((e) => e.isDefault);
+  for (const extra of defaults.slice(1)) {
+    problems.push(
+      problem(
+        `${extra.path}.default`,
+        'MULTIPLE_DEFAULTS',
+        `${node.label} has more than one default edge (${defaults[0].path} and ${extra.path})`,
+      ),
+    );
+  }
+  for (const edge of defaults) {
+    if (edge.hasCondition) {
+      problems.push(
+        problem(
+          `${edge.path}.when`,
+          'DEFAULT_WITH_CONDITION',
+          `${edge.label} is the default edge of ${node.label} and also has a \`when\`; remove one`,
+        ),
+      );
+    }
+  }
+  const timeouts = out.filter((e) => e.isTimeout);
+  for (const extra of timeouts.slice(1)) {
+    problems.push(
+      problem(
+        `${extra.path}.timeout`,
+        'MULTIPLE_TIMEOUT_EDGES',
+        `${node.label} has more than one timeout edge (${timeouts[0].path} and ${extra.path})`,
+      ),
+    );
+  }
+}
+
+function checkDecision(node: NodeView, out: readonly EdgeView[], problems: FlowProblem[]): void {
+  if (node.raw.mode === 'ai') {
+    problems.push(
+      problem(
+        `${node.path}.mode`,
+        'AI_DECISION_UNSUPPORTED',
+        `${node.label}: AI decisions arrive with the AI steps; use auto or manual`,
+      ),
+    );
+    return;
+  }
+  if (node.raw.mode === 'manual' || out.length === 0) return;
+  // Timeout edges are not chosen by conditions; ignore them here.
+  const choices = out.filter((e) => !e.isTimeout);
+  if (choices.length === 1 && !choices[0].hasCondition) return;
+  for (const edge of choices) {
+    if (!edge.hasCondition && !edge.isDefault) {
+      problems.push(
+        problem(
+          edge.path,
+          'MISSING_CONDITION',
+          `${edge.label} leaves decision ${node.label} without a \`when\`; add a condition or mark it \`default: true\``,
+        ),
+      );
+    }
+  }
+  if (!choices.some((e) => e.isDefault)) {
+    problems.push(
+      problem(
+        node.path,
+        'DECISION_WITHOUT_DEFAULT',
+        `decision ${node.label} has no default edge: when none of its conditions holds the run fails; mark one edge \`default: true\``,
+      ),
+    );
+  }
+}
+
+function checkInclusive(node: NodeView, out: readonly EdgeView[], problems: FlowProblem[]): void {
+  if (out.length < 2) return;
+  if (out.every((e) => e.hasCondition && !e.isDefault)) {
+    problems.push(
+      problem(
+        node.path,
+        'DECISION_WITHOUT_DEFAULT',
+        `inclusive ${node.label} has only conditional edges: when none holds no branch runs; add a default edge or a plain one`,
+      ),
+    );
+  }
+}
+
+function checkRace(view: FlowView, node: NodeView, out: readonly EdgeView[], problems: FlowProblem[]): void {
+  for (const edge of out) {
+    const target = edge.to === undefined ? undefined : view.byId.get(edge.to);
+    if (!target || target.type === 'wait' || target.type === 'timer') continue;
+    problems.push(
+      problem(
+        `${edge.path}.to`,
+        'RACE_TARGET',
+        `race ${node.label} leads to ${target.label}, a ${target.type}; a race's edges must lead to wait or timer nodes (the first to fire wins)`,
+      ),
+    );
+  }
+}

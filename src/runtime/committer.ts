@@ -1,0 +1,62 @@
+/**
+ * Group commit: checkpoints produced while a commit is being written (or within the same
+ * event-loop turn) go to the store together, in one transaction. Each caller learns when its
+ * checkpoint is durable; effects run only after that.
+ */
+import type { Checkpoint, Store } from '../store/store.js';
+
+interface Entry {
+  readonly checkpoint: Checkpoint;
+  readonly done: (error?: unknown) => void;
+}
+
+export interface Committer {
+  enqueue(checkpoint: Checkpoint, done: (error?: unknown) => void): void;
+  /** Resolves when everything enqueued so far is written. */
+  drain(): Promise<void>;
+}
+
+export function createCommitter(store: Store, maxBatch = 1000): Committer {
+  let queue: Entry[] = [];
+  let writing = false;
+  let scheduled = false;
+  let idle: (() => void)[] = [];
+
+  const flush = async () => {
+    scheduled = false;
+    if (writing) return;
+    writing = true;
+    while (queue.length > 0) {
+      const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+      let failure: unknown;
+      try {
+        await store.commit(batch.map((entry) => entry.checkpoint));
+      } catch (error) {
+        failure = error ?? new Error('commit failed');
+      }
+      for (const entry of batch) entry.done(failure);
+    }
+    writing = false;
+    const waiting = idle;
+    idle = [];
+    for (const resolve of waiting) resolve();
+  };
+
+  return {
+    enqueue(checkpoint, done) {
+      queue.push({ checkpoint, done });
+      if (!scheduled && !writing) {
+        scheduled = true;
+        // setImmediate, not a microtask: results that land in the same event-loop turn (timers,
+        // I/O callbacks) then share one transaction. With a synchronous store nothing can enqueue
+        // while a write is in progress, so a microtask flush would commit (and fsync) them one by one.
+        setImmediate(flush);
+      }
+    },
+    drain() {
+      if (!writing && !scheduled && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
+    },
+  };
+}

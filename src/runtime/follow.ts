@@ -1,0 +1,54 @@
+/**
+ * Read a run's log from any sequence number, then follow it live, with nothing missed between
+ * the two: we subscribe before reading history, and drop live events the history already had.
+ */
+import type { Bus } from '../bus/bus.js';
+import type { RunEvent } from '../engine/types.js';
+import type { Store } from '../store/store.js';
+
+const FINAL = new Set(['run.completed', 'run.failed', 'run.cancelled']);
+
+export interface FollowOptions {
+  /** Start after this sequence number (0 = from the beginning). */
+  readonly after?: number;
+  /** Stop after the run's completed/failed/cancelled event (default true). */
+  readonly untilFinished?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export async function* followRun(store: Store, bus: Bus, runId: string, options: FollowOptions = {}): AsyncGenerator<RunEvent> {
+  const untilFinished = options.untilFinished ?? true;
+  const buffer: RunEvent[] = [];
+  let wake: (() => void) | undefined;
+  const unsubscribe = bus.subscribeRun(runId, (_, events) => {
+    for (const event of events) buffer.push(event);
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    let last = options.after ?? 0;
+    for (const event of await store.readEvents(runId, last)) {
+      yield event;
+      last = event.seq;
+      if (untilFinished && FINAL.has(event.type)) return;
+    }
+    for (;;) {
+      while (buffer.length > 0) {
+        const event = buffer.shift() as RunEvent;
+        if (event.seq <= last) continue;
+        yield event;
+        last = event.seq;
+        if (untilFinished && FINAL.has(event.type)) return;
+      }
+      if (options.signal?.aborted) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  } finally {
+    unsubscribe();
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}

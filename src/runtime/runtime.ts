@@ -1,0 +1,420 @@
+/**
+ * The shell around `advance()`: keeps the runs that have work in flight in memory, feeds them
+ * events one at a time, commits each transition's checkpoint (grouped across runs), and only
+ * then carries out its effects — steps, timers, child runs. Runs with nothing in flight are
+ * dropped from memory and loaded again when a signal, callback or timer arrives for them.
+ */
+import type { ActionRegistry } from '../actions/registry.js';
+import type { Bus } from '../bus/bus.js';
+import { advance } from '../engine/advance.js';
+import { createRunState } from '../engine/run-state.js';
+import {
+  type Effect,
+  type EngineEvent,
+  type RunMeta,
+  type RunOptions,
+  type RunState,
+  TERMINAL_STATUSES,
+} from '../engine/types.js';
+import { notFound, RunloomError, toErrorInfo } from '../errors.js';
+import type { ActivityNode, CompiledFlow, Limits } from '../flow/compiled.js';
+import type { Store } from '../store/store.js';
+import { checkpointOf } from './checkpoint.js';
+import { type Clock, type Ids, randomIds, systemClock } from './clock.js';
+import { createCommitter } from './committer.js';
+import { type Executors, taskExecutor } from './executors.js';
+import { createTimerScheduler } from './timers.js';
+
+export type FlowResolver = (flowId: string, version?: number) => Promise<CompiledFlow>;
+
+export interface RuntimeOptions {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly actions: ActionRegistry;
+  readonly resolveFlow: FlowResolver;
+  readonly executors?: Executors;
+  readonly clock?: Clock;
+  readonly ids?: Ids;
+  readonly log?: (message: string, data?: unknown) => void;
+}
+
+interface LiveRun {
+  /** The latest state: what the next event applies to. May be ahead of the store. */
+  state: RunState;
+  /** The latest state known to be durable: what readers see (undefined until the run's first commit). */
+  durable?: RunState;
+  /** Settles when the latest enqueued checkpoint is durable (a no-op event waits for it too). */
+  committing?: Promise<void>;
+  readonly flow: CompiledFlow;
+}
+
+export interface StartRequest {
+  readonly flow: CompiledFlow;
+  readonly input: unknown;
+  readonly options?: RunOptions;
+  readonly parent?: RunMeta['parent'];
+  readonly id?: string;
+}
+
+type StateListener = (state: RunState) => void;
+
+export class Runtime {
+  private readonly live = new Map<string, LiveRun>();
+  private readonly loading = new Map<string, Promise<LiveRun>>();
+  private readonly inflight = new Map<string, AbortController>();
+  private readonly listeners = new Map<string, Set<StateListener>>();
+  private readonly committer;
+  private readonly timers;
+  private readonly executors: Executors;
+  private readonly clock: Clock;
+  private readonly ids: Ids;
+  private readonly log: (message: string, data?: unknown) => void;
+  private closed = false;
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.ids = options.ids ?? randomIds;
+    this.log = options.log ?? (() => {});
+    this.committer = createCommitter(options.store);
+    this.timers = createTimerScheduler(
+      () => this.clock.now(),
+      (runId, seq) => this.deliver(runId, { type: 'timer.fired', at: this.clock.now(), seq }),
+    );
+    this.executors = { task: taskExecutor(options.actions, this.log), ...options.executors };
+  }
+
+  /** Re-arms durable timers and resumes every run that was running when the process stopped. */
+  async recover(): Promise<number> {
+    for (const timer of await this.options.store.dueTimers(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) {
+      this.timers.schedule(timer.runId, timer.seq, timer.fireAt);
+    }
+    const ids = await this.options.store.listActiveRunIds();
+    // A parent parked on a child may have been stopped before the child's first checkpoint.
+    const parents = (await this.options.store.listRuns({ status: ['waiting'], limit: Number.MAX_SAFE_INTEGER }))
+      .filter((run) => run.reason === 'waiting_for_child')
+      .map((run) => run.id);
+    for (const runId of parents) await this.load(runId);
+    for (const runId of ids) {
+      const live = await this.load(runId);
+      if (!TERMINAL_STATUSES.has(live.state.status)) await this.apply(live, { type: 'run.recovered', at: this.clock.now() });
+    }
+    return ids.length;
+  }
+
+  async start(request: StartRequest): Promise<RunState> {
+    const meta: RunMeta = {
+      id: request.id ?? this.ids.runId(),
+      flowId: request.flow.id,
+      flowVersion: request.flow.version,
+      createdAt: this.clock.now(),
+      ...(request.parent ? { parent: request.parent } : {}),
+      ...(request.options ? { options: request.options } : {}),
+    };
+    const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow };
+    // advance() refuses bad input by throwing before anything is stored or cached.
+    const committed = this.apply(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
+    this.live.set(meta.id, live);
+    await committed;
+    return live.durable as RunState;
+  }
+
+  /** Feeds an event to a run (loading it if needed); resolves once its checkpoint is durable. */
+  async send(runId: string, event: EngineEvent): Promise<RunState> {
+    const live = await this.load(runId);
+    await this.apply(live, event);
+    return live.durable as RunState;
+  }
+
+  /**
+   * The run's current durable state: from memory when it is live, else from the store. Never a
+   * state whose checkpoint is still being written (a crash could take it back).
+   */
+  async get(runId: string): Promise<RunState | undefined> {
+    return this.live.get(runId)?.durable ?? (await this.options.store.loadRun(runId));
+  }
+
+  async flowOf(runId: string): Promise<CompiledFlow> {
+    return (await this.load(runId)).flow;
+  }
+
+  /** Calls `listener` with the run's state after each commit; returns the unsubscribe function. */
+  watch(runId: string, listener: StateListener): () => void {
+    let set = this.listeners.get(runId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(runId, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      // Only drop the set if it is still the registered one (a later watch may have made a new one).
+      if (set.size === 0 && this.listeners.get(runId) === set) this.listeners.delete(runId);
+    };
+  }
+
+  /** Resolves with the first state (now or later) that satisfies `until`. */
+  async waitFor(runId: string, until: (state: RunState) => boolean): Promise<RunState> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const stop = this.watch(runId, (state) => {
+        if (!settled && until(state)) {
+          settled = true;
+          stop();
+          resolve(state);
+        }
+      });
+      this.get(runId).then((state) => {
+        if (!state) {
+          stop();
+          reject(notFound('run', runId));
+        } else if (!settled && until(state)) {
+          settled = true;
+          stop();
+          resolve(state);
+        }
+      }, reject);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.timers.close();
+    for (const controller of this.inflight.values()) controller.abort();
+    await this.committer.drain();
+  }
+
+  // ------------------------------------------------------------------------------ internals
+
+  private load(runId: string): Promise<LiveRun> {
+    const cached = this.live.get(runId);
+    if (cached) return Promise.resolve(cached);
+    let loading = this.loading.get(runId);
+    if (!loading) {
+      loading = (async () => {
+        const state = await this.options.store.loadRun(runId);
+        if (!state) throw notFound('run', runId);
+        const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
+        const raced = this.live.get(runId);
+        if (raced) return raced;
+        const live: LiveRun = { state, durable: state, flow };
+        this.live.set(runId, live);
+        this.reissue(live);
+        return live;
+      })().finally(() => this.loading.delete(runId));
+      this.loading.set(runId, loading);
+    }
+    return loading;
+  }
+
+  /** Work a loaded run was doing when its process stopped is done again (steps are at-least-once). */
+  private reissue(live: LiveRun): void {
+    const { state, flow } = live;
+    for (const key of Object.keys(state.pending)) {
+      const seq = Number(key);
+      const pending = state.pending[seq];
+      if (pending.kind === 'step') {
+        const node = flow.nodes[pending.node];
+        this.executeStep(live, {
+          type: 'step.execute',
+          seq,
+          nodeId: node.id,
+          nodeType: (node.type === 'map' ? node.body.type : node.type) as ActivityNode['type'],
+          attempt: pending.attempt,
+          input: pending.input,
+          idempotencyKey: pending.idempotencyKey,
+          ...(node.timeout === undefined ? {} : { timeout: node.timeout }),
+          ...(pending.item === undefined ? {} : { item: pending.item }),
+        });
+      } else if (pending.kind === 'child') {
+        // Idempotent: starts the child only if the crash came before its first checkpoint.
+        void this.startChild(live, { type: 'child.start', seq, ...pending.start });
+      }
+      // Timers are not re-armed here: recover() arms every stored timer, and a run reloaded
+      // later still has its timers armed in this process.
+    }
+  }
+
+  private apply(live: LiveRun, event: EngineEvent, created = false): Promise<void> {
+    const before = live.state;
+    const transition = advance(before, event, live.flow);
+    if (transition.state === before) return live.committing ?? Promise.resolve();
+    live.state = transition.state;
+    const checkpoint = checkpointOf(before, event, transition, live.flow, created);
+    const committing = new Promise<void>((resolve, reject) => {
+      this.committer.enqueue(checkpoint, (error) => {
+        if (error) {
+          // Memory is ahead of the store now: forget it, the store is the truth.
+          this.live.delete(before.meta.id);
+          this.log('commit failed', { runId: before.meta.id, error: toErrorInfo(error) });
+          reject(error);
+          return;
+        }
+        this.afterCommit(live, transition.state, transition.effects, transition.events);
+        resolve();
+      });
+    });
+    live.committing = committing;
+    // Whoever applied the event handles a failure; the copy kept here must not count as unhandled.
+    committing.catch(() => {});
+    return committing;
+  }
+
+  private afterCommit(
+    live: LiveRun,
+    state: RunState,
+    effects: readonly Effect[],
+    events: Parameters<Bus['publishRunEvents']>[1],
+  ): void {
+    const runId = state.meta.id;
+    // Commits complete in the order they were enqueued, so this only moves forward.
+    live.durable = state;
+    this.options.bus.publishRunEvents(runId, events);
+    for (const effect of effects) this.perform(live, effect);
+    const listeners = this.listeners.get(runId);
+    if (listeners) for (const listener of [...listeners]) listener(state);
+    if (live.state === state && this.live.get(runId) === live && isIdle(state)) this.live.delete(runId);
+  }
+
+  /** Internal events (step results, timers, children): failures are logged, never thrown. */
+  private deliver(runId: string, event: EngineEvent): void {
+    if (this.closed) return;
+    this.send(runId, event).catch((error) => {
+      if (error instanceof RunloomError && error.code === 'RUN_STATUS') return;
+      this.log('event not applied', { runId, type: event.type, error: toErrorInfo(error) });
+    });
+  }
+
+  private perform(live: LiveRun, effect: Effect): void {
+    const runId = live.state.meta.id;
+    switch (effect.type) {
+      case 'step.execute':
+        this.executeStep(live, effect);
+        return;
+      case 'step.cancel':
+        this.inflight.get(`${runId}:${effect.seq}`)?.abort();
+        return;
+      case 'timer.start':
+        this.timers.schedule(runId, effect.seq, effect.fireAt);
+        return;
+      case 'timer.cancel':
+        this.timers.clear(runId, effect.seq);
+        return;
+      case 'child.start':
+        void this.startChild(live, effect);
+        return;
+      case 'child.cancel':
+        void this.cancelChild(runId, effect.seq);
+        return;
+      case 'run.finished':
+        this.finished(live.state);
+        return;
+    }
+  }
+
+  private executeStep(live: LiveRun, effect: Extract<Effect, { type: 'step.execute' }>): void {
+    const runId = live.state.meta.id;
+    const index = live.flow.nodeIndex.get(effect.nodeId) as number;
+    const declared = live.flow.nodes[index];
+    const node = (declared.type === 'map' ? declared.body : declared) as ActivityNode;
+    const executor = this.executors[node.type];
+    const key = `${runId}:${effect.seq}`;
+    const controller = new AbortController();
+    this.inflight.set(key, controller);
+    const run = executor
+      ? executor({
+          runId,
+          node,
+          nodeId: effect.nodeId,
+          attempt: effect.attempt,
+          input: effect.input,
+          idempotencyKey: effect.idempotencyKey,
+          signal: controller.signal,
+          ...(effect.timeout === undefined ? {} : { timeout: effect.timeout }),
+          ...(effect.item === undefined ? {} : { item: effect.item }),
+        })
+      : Promise.reject(
+          new RunloomError('NOT_EXECUTABLE', `no executor is registered for '${node.type}' nodes (step '${effect.nodeId}')`),
+        );
+    run.then(
+      (result) => {
+        this.inflight.delete(key);
+        if (controller.signal.aborted) return;
+        this.deliver(runId, {
+          type: 'step.completed',
+          at: this.clock.now(),
+          seq: effect.seq,
+          output: result.output,
+          ...(result.cost === undefined ? {} : { cost: result.cost }),
+        });
+      },
+      (error) => {
+        this.inflight.delete(key);
+        if (controller.signal.aborted) return;
+        this.deliver(runId, { type: 'step.failed', at: this.clock.now(), seq: effect.seq, error: toErrorInfo(error) });
+      },
+    );
+  }
+
+  private async startChild(live: LiveRun, effect: Extract<Effect, { type: 'child.start' }>): Promise<void> {
+    const parentId = live.state.meta.id;
+    try {
+      const existing = await this.options.store.findChildRun(parentId, effect.seq);
+      if (this.closed) return;
+      if (existing) {
+        // After a restart: a child that finished while its parent was down reports back now.
+        const child = await this.get(existing);
+        if (child && TERMINAL_STATUSES.has(child.status)) this.finished(child);
+        return;
+      }
+      const flow = await this.options.resolveFlow(effect.flow, effect.version);
+      const limits: Partial<Limits> = {
+        maxSteps: Math.min(flow.limits.maxSteps, effect.limits.maxSteps ?? Number.MAX_SAFE_INTEGER),
+        maxTime: Math.min(flow.limits.maxTime, effect.limits.maxTime ?? Number.MAX_SAFE_INTEGER),
+        maxCredits: Math.min(flow.limits.maxCredits, effect.limits.maxCredits ?? Number.MAX_SAFE_INTEGER),
+      };
+      const strategy = effect.strategy ? { strategy: effect.strategy } : {};
+      await this.start({
+        flow,
+        input: effect.input,
+        parent: { runId: parentId, seq: effect.seq, nodeId: effect.nodeId },
+        options: { limits, ...strategy },
+      });
+    } catch (error) {
+      this.deliver(parentId, {
+        type: 'child.failed',
+        at: this.clock.now(),
+        seq: effect.seq,
+        error: toErrorInfo(error),
+        usage: { steps: 0, credits: 0 },
+      });
+    }
+  }
+
+  private async cancelChild(parentId: string, seq: number): Promise<void> {
+    const childId = await this.options.store.findChildRun(parentId, seq);
+    if (childId) this.deliver(childId, { type: 'cancel.requested', at: this.clock.now(), reason: 'parent_cancelled' });
+  }
+
+  private finished(state: RunState): void {
+    const parent = state.meta.parent;
+    if (!parent) return;
+    const usage = { steps: state.usage.steps, credits: state.usage.credits };
+    const at = this.clock.now();
+    if (state.status === 'completed') {
+      this.deliver(parent.runId, { type: 'child.completed', at, seq: parent.seq, output: state.output, usage });
+    } else {
+      const error = state.error ?? { code: 'CHILD_CANCELLED', message: `child run ${state.meta.id} was cancelled` };
+      this.deliver(parent.runId, { type: 'child.failed', at, seq: parent.seq, error, usage });
+    }
+  }
+}
+
+/** Nothing in flight: the run can leave memory (it is reloaded when something arrives for it). */
+function isIdle(state: RunState): boolean {
+  if (state.status === 'running' || state.status === 'queued') return false;
+  for (const key in state.pending) {
+    const kind = state.pending[key].kind;
+    if (kind === 'step' || kind === 'child') return false;
+  }
+  return true;
+}

@@ -1,0 +1,61 @@
+/**
+ * The storage seam's public face: the interface, its implementations, and `openStore()` which
+ * picks one from a URL so callers (CLI, server, benchmarks) never branch on the technology.
+ */
+import { RunloomError } from '../errors.js';
+import { createMemoryStore } from './memory/memory-store.js';
+import { DEFAULT_SQLITE_PATH } from './sqlite/open-database.js';
+import { createSqliteStore } from './sqlite/sqlite-store.js';
+import type { Durability, Store } from './store.js';
+
+export { createMemoryStore } from './memory/memory-store.js';
+export { DEFAULT_SQLITE_PATH } from './sqlite/open-database.js';
+export { sqliteRawFloor } from './sqlite/raw-floor.js';
+export { createSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
+export type * from './store.js';
+
+export interface OpenStoreOptions {
+  /** SQLite only; defaults to `normal` (survives a process crash; `strict` also survives power loss). */
+  readonly durability?: Durability;
+}
+
+/** `scheme://…` with a scheme longer than one letter (so `C:\runs.db` stays a file path). */
+const SCHEME = /^([a-z][a-z0-9+.-]+):\/\//i;
+
+/**
+ * Opens the store a URL names. Call `init()` on the result before use.
+ *
+ * - `undefined` or `''` → SQLite at `./.runloom/runloom.db`
+ * - `sqlite:./data/runs.db`, `sqlite:///abs/runs.db`, `sqlite::memory:`, or a plain file path → SQLite
+ * - `memory:` → the in-memory store (nothing persisted)
+ * - `postgres://…` → not available yet (`STORE_UNSUPPORTED`)
+ *
+ * @example
+ * const store = openStore(process.env.RUNLOOM_STORE, { durability: 'strict' });
+ * await store.init();
+ */
+export function openStore(url?: string, options: OpenStoreOptions = {}): Store {
+  const durability = options.durability ?? 'normal';
+  const target = url?.trim() ?? '';
+  if (target === '') return createSqliteStore({ path: DEFAULT_SQLITE_PATH, durability });
+  if (/^memory:(\/\/)?$/i.test(target)) return createMemoryStore();
+  if (/^sqlite:/i.test(target)) {
+    let path = target.slice('sqlite:'.length);
+    if (path.startsWith('//')) path = path.slice(2); // sqlite:///abs → /abs, sqlite://rel → rel
+    return createSqliteStore({ path: path === '' ? DEFAULT_SQLITE_PATH : path, durability });
+  }
+  const scheme = SCHEME.exec(target)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    throw new RunloomError('STORE_UNSUPPORTED', 'PostgreSQL store is not available yet', { details: { scheme } });
+  }
+  if (scheme !== undefined) {
+    throw new RunloomError(
+      'STORE_UNSUPPORTED',
+      `unknown store URL scheme '${scheme}://': use sqlite:<path>, memory: or a file path`,
+      {
+        details: { scheme },
+      },
+    );
+  }
+  return createSqliteStore({ path: target, durability });
+}

@@ -1,0 +1,263 @@
+/**
+ * The in-memory store: same contract as SQLite, nothing persisted. Used by tests and by the
+ * in-memory engine benchmark, so `commit()` is kept cheap: it validates the batch, then stores
+ * references (no serialisation, no copies). That is safe because RunState, RunEvent and StepRow
+ * are immutable values: the engine returns a new state per transition and never mutates one it
+ * handed out. Flow definitions come from callers that may edit them, so those are copied.
+ */
+
+import type { RunEvent, RunState } from '../../engine/types.js';
+import { RunloomError } from '../../errors.js';
+import type { Checkpoint, FlowSummary, FlowVersionRecord, RunSummary, StepRow, Store, TimerRow } from '../store.js';
+
+interface RunEntry {
+  state: RunState;
+  /** Sorted by seq; the engine appends in order so inserts are pushes. */
+  readonly events: RunEvent[];
+  readonly steps: Map<number, StepRow>;
+}
+
+interface FlowEntry {
+  name?: string;
+  draft?: Record<string, unknown>;
+  readonly versions: FlowVersionRecord[];
+  updatedAt: number;
+}
+
+const ACTIVE = new Set(['running', 'queued']);
+const NO_INDEXES: readonly number[] = [];
+
+/** Flow definitions cross the boundary as JSON would (same as SQLite): no shared references. */
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const nameOf = (definition: Record<string, unknown>) => (typeof definition.name === 'string' ? definition.name : undefined);
+const pairKey = (runId: string, seq: number) => `${runId}\u0000${seq}`;
+
+/** Index of the first event with seq > `afterSeq` (binary search over the sorted log). */
+function firstAfter(events: readonly RunEvent[], afterSeq: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid].seq <= afterSeq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function hasSeq(events: readonly RunEvent[], seq: number): boolean {
+  if (events.length === 0 || seq > events[events.length - 1].seq) return false; // the append fast path
+  const i = firstAfter(events, seq - 1);
+  return i < events.length && events[i].seq === seq;
+}
+
+const conflict = (message: string) => new RunloomError('STORE_CONFLICT', `commit rejected, nothing written: ${message}`);
+
+/**
+ * @example
+ * const store = createMemoryStore();
+ * await store.commit([{ state, created: true, events, steps: [], timersSet: [], timersCleared: [] }]);
+ */
+export function createMemoryStore(): Store {
+  const runs = new Map<string, RunEntry>();
+  const children = new Map<string, string>();
+  const timers = new Map<string, TimerRow>();
+  const flows = new Map<string, FlowEntry>();
+
+  /**
+   * All-or-nothing without an undo log: refuse the whole batch before touching anything.
+   * Allocation-free for the usual batch of one checkpoint per run.
+   */
+  const check = (checkpoints: readonly Checkpoint[]): void => {
+    // Several checkpoints of one run in a batch (rare): index them so the check stays linear.
+    let sameRun: Map<string, number[]> | undefined;
+    if (checkpoints.length > 1) {
+      sameRun = new Map();
+      for (let i = 0; i < checkpoints.length; i++) {
+        const id = checkpoints[i].state.meta.id;
+        const list = sameRun.get(id);
+        if (list) list.push(i);
+        else sameRun.set(id, [i]);
+      }
+    }
+    for (let i = 0; i < checkpoints.length; i++) {
+      const cp = checkpoints[i];
+      const id = cp.state.meta.id;
+      const entry = runs.get(id);
+      if (cp.created && entry) throw conflict(`run '${id}' already exists`);
+      let createdEarlier = false;
+      for (const j of sameRun?.get(id) ?? NO_INDEXES) {
+        if (j >= i) break; // only the checkpoints before this one
+        const other = checkpoints[j];
+        if (other.created) {
+          if (cp.created) throw conflict(`run '${id}' created twice`);
+          createdEarlier = true;
+        }
+        for (const e of cp.events) {
+          if (other.events.some((o) => o.seq === e.seq)) throw conflict(`event ${e.seq} of run '${id}' already exists`);
+        }
+      }
+      if (!cp.created && !entry && !createdEarlier) {
+        throw new RunloomError(
+          'STORE_RUN_MISSING',
+          `run '${id}' was never created: commit its first checkpoint with created: true`,
+        );
+      }
+      const events = cp.events;
+      for (let k = 0; k < events.length; k++) {
+        const seq = events[k].seq;
+        let dup = entry !== undefined && hasSeq(entry.events, seq);
+        for (let m = 0; m < k && !dup; m++) dup = events[m].seq === seq;
+        if (dup) throw conflict(`event ${seq} of run '${id}' already exists`);
+      }
+    }
+  };
+
+  const apply = (cp: Checkpoint): void => {
+    const { state } = cp;
+    const id = state.meta.id;
+    let entry = runs.get(id);
+    if (!entry) {
+      entry = { state, events: [], steps: new Map() };
+      runs.set(id, entry);
+      const parent = state.meta.parent;
+      if (parent) children.set(pairKey(parent.runId, parent.seq), id);
+    }
+    entry.state = state;
+    const log = entry.events;
+    for (const e of cp.events) {
+      if (log.length === 0 || e.seq > log[log.length - 1].seq) log.push(e);
+      else log.splice(firstAfter(log, e.seq), 0, e);
+    }
+    for (const s of cp.steps) entry.steps.set(s.seq, s);
+    // Set before clear, as in SQLite: a timer armed and cancelled within one transition is gone.
+    for (const t of cp.timersSet) timers.set(pairKey(id, t.seq), { runId: id, seq: t.seq, fireAt: t.fireAt });
+    for (const seq of cp.timersCleared) timers.delete(pairKey(id, seq));
+  };
+
+  const summary = (entry: RunEntry): RunSummary => {
+    const { meta, status, reason, updatedAt } = entry.state;
+    return {
+      id: meta.id,
+      flowId: meta.flowId,
+      flowVersion: meta.flowVersion,
+      status,
+      reason,
+      ...(meta.parent ? { parentRunId: meta.parent.runId } : {}),
+      createdAt: meta.createdAt,
+      updatedAt,
+    };
+  };
+
+  const byCreated = (a: RunSummary, b: RunSummary) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+  return {
+    capabilities: { supportsSkipLocked: false, persistent: false },
+    async init() {},
+    async close() {},
+
+    async saveDraft(flowId, definition) {
+      const entry = flows.get(flowId);
+      const now = Date.now();
+      if (entry) {
+        entry.draft = copy(definition);
+        entry.name = nameOf(definition);
+        entry.updatedAt = now;
+      } else {
+        flows.set(flowId, { name: nameOf(definition), draft: copy(definition), versions: [], updatedAt: now });
+      }
+    },
+    async getDraft(flowId) {
+      const draft = flows.get(flowId)?.draft;
+      return draft === undefined ? undefined : copy(draft);
+    },
+    async publishFlow(flowId, definition) {
+      let entry = flows.get(flowId);
+      if (!entry) {
+        entry = { versions: [], updatedAt: 0 };
+        flows.set(flowId, entry);
+      }
+      const record: FlowVersionRecord = {
+        flowId,
+        version: entry.versions.length + 1,
+        definition: copy(definition),
+        createdAt: Date.now(),
+      };
+      entry.versions.push(record);
+      entry.name = nameOf(definition);
+      entry.updatedAt = record.createdAt;
+      return copy(record);
+    },
+    async getFlowVersion(flowId, version) {
+      const versions = flows.get(flowId)?.versions;
+      if (!versions) return undefined;
+      const record = version === undefined ? versions.at(-1) : versions[version - 1];
+      return record === undefined ? undefined : copy(record);
+    },
+    async listFlows() {
+      return [...flows.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(
+          ([flowId, f]): FlowSummary => ({
+            flowId,
+            ...(f.name === undefined ? {} : { name: f.name }),
+            ...(f.versions.length ? { latestVersion: f.versions.length } : {}),
+            hasDraft: f.draft !== undefined,
+            updatedAt: f.updatedAt,
+          }),
+        );
+    },
+
+    async commit(checkpoints) {
+      check(checkpoints);
+      for (let i = 0; i < checkpoints.length; i++) apply(checkpoints[i]);
+    },
+    async loadRun(runId) {
+      return runs.get(runId)?.state;
+    },
+    async listRuns(filter = {}) {
+      const statuses = filter.status ? new Set<string>(filter.status) : undefined;
+      const found: RunSummary[] = [];
+      for (const entry of runs.values()) {
+        const s = summary(entry);
+        if (statuses && !statuses.has(s.status)) continue;
+        if (filter.flowId !== undefined && s.flowId !== filter.flowId) continue;
+        if (filter.parentRunId !== undefined && s.parentRunId !== filter.parentRunId) continue;
+        found.push(s);
+      }
+      found.sort(byCreated);
+      if (filter.order !== 'oldest') found.reverse();
+      return filter.limit === undefined || filter.limit < 0 ? found : found.slice(0, filter.limit);
+    },
+    async readEvents(runId, afterSeq = 0, limit) {
+      const log = runs.get(runId)?.events;
+      if (!log) return [];
+      const start = firstAfter(log, afterSeq);
+      return limit === undefined || limit < 0 ? log.slice(start) : log.slice(start, start + limit);
+    },
+    async listSteps(runId) {
+      const steps = runs.get(runId)?.steps;
+      if (!steps) return [];
+      return [...steps.values()].sort((a, b) => a.seq - b.seq).map((s) => ({ runId, ...s }));
+    },
+    async listActiveRunIds() {
+      const active: RunSummary[] = [];
+      for (const entry of runs.values()) if (ACTIVE.has(entry.state.status)) active.push(summary(entry));
+      return active.sort(byCreated).map((s) => s.id);
+    },
+    async findChildRun(parentRunId, seq) {
+      return children.get(pairKey(parentRunId, seq));
+    },
+
+    async dueTimers(now, limit) {
+      const due: TimerRow[] = [];
+      for (const t of timers.values()) if (t.fireAt <= now) due.push(t);
+      due.sort((a, b) => a.fireAt - b.fireAt || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0) || a.seq - b.seq);
+      return limit === undefined || limit < 0 ? due : due.slice(0, limit);
+    },
+    async nextTimerAt() {
+      let next: number | undefined;
+      for (const t of timers.values()) if (next === undefined || t.fireAt < next) next = t.fireAt;
+      return next;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * `listRuns()`: run summaries (no state) filtered by status, flow and parent. The SQL depends on
+ * which filters are present, so each shape is prepared once and cached.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { RunStatus } from '../../engine/types.js';
+import type { RunFilter, RunSummary } from '../store.js';
+import type { SqliteDatabase } from './open-database.js';
+
+interface RunRow {
+  readonly id: string;
+  readonly flow_id: string;
+  readonly flow_version: number;
+  readonly status: RunStatus;
+  readonly reason: string;
+  readonly parent_run_id: string | null;
+  readonly created_at: number;
+  readonly updated_at: number;
+}
+
+export function prepareListRuns(db: SqliteDatabase): (filter?: RunFilter) => RunSummary[] {
+  const cache = new Map<string, Statement<unknown[]>>();
+  return (filter = {}) => {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) {
+      if (filter.status.length === 0) return [];
+      where.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
+      args.push(...filter.status);
+    }
+    if (filter.flowId !== undefined) {
+      where.push('flow_id = ?');
+      args.push(filter.flowId);
+    }
+    if (filter.parentRunId !== undefined) {
+      where.push('parent_run_id = ?');
+      args.push(filter.parentRunId);
+    }
+    const dir = filter.order === 'oldest' ? 'ASC' : 'DESC';
+    args.push(filter.limit ?? -1);
+    const sql =
+      'SELECT id, flow_id, flow_version, status, reason, parent_run_id, created_at, updated_at FROM runs' +
+      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY created_at ${dir}, id ${dir} LIMIT ?`;
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = db.prepare<unknown[]>(sql);
+      cache.set(sql, stmt);
+    }
+    return (stmt.all(...args) as RunRow[]).map((r) => ({
+      id: r.id,
+      flowId: r.flow_id,
+      flowVersion: r.flow_version,
+      status: r.status,
+      reason: r.reason,
+      ...(r.parent_run_id === null ? {} : { parentRunId: r.parent_run_id }),
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
+  };
+}

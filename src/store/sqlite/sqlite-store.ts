@@ -1,0 +1,143 @@
+/**
+ * The embedded store (F8.1): one SQLite file through better-sqlite3. Calls are synchronous under
+ * the async `Store` interface: one connection, one writer, no thread hop per statement, which is
+ * what makes one transaction per step affordable.
+ */
+import type { Durability, Store } from '../store.js';
+import { createCheckpointer } from './checkpointer.js';
+import { prepareCommit } from './commit.js';
+import { prepareDueTimers } from './due-timers.js';
+import { prepareFindChildRun } from './find-child-run.js';
+import { prepareGetDraft } from './get-draft.js';
+import { prepareGetFlowVersion } from './get-flow-version.js';
+import { prepareListActiveRunIds } from './list-active-run-ids.js';
+import { prepareListFlows } from './list-flows.js';
+import { prepareListRuns } from './list-runs.js';
+import { prepareListSteps } from './list-steps.js';
+import { prepareLoadRun } from './load-run.js';
+import { migrate } from './migrate.js';
+import { prepareNextTimerAt } from './next-timer-at.js';
+import { isFileless, openDatabase, type SqliteDatabase } from './open-database.js';
+import { preparePublishFlow } from './publish-flow.js';
+import { prepareReadEvents } from './read-events.js';
+import { prepareSaveDraft } from './save-draft.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; `:memory:` for a throw-away database. The directory is created. */
+  readonly path: string;
+  /** `strict`: fsync at every commit (survives power loss). `normal`: survives a process crash. */
+  readonly durability: Durability;
+  /**
+   * Where WAL checkpoints run: `background` (default for files) in a worker thread so commits
+   * never wait for them; `inline` leaves them to SQLite inside the commit that crosses the
+   * threshold.
+   */
+  readonly checkpoints?: 'background' | 'inline';
+}
+
+/** The SQLite store, plus its connection for diagnostics and tests (pragmas, EXPLAIN). */
+export interface SqliteStore extends Store {
+  /** Writing through it bypasses the store's invariants: read only. */
+  readonly db: SqliteDatabase;
+}
+
+/** Every operation, prepared once against the migrated schema. */
+function prepareOperations(db: SqliteDatabase) {
+  return {
+    saveDraft: prepareSaveDraft(db),
+    getDraft: prepareGetDraft(db),
+    publishFlow: preparePublishFlow(db),
+    getFlowVersion: prepareGetFlowVersion(db),
+    listFlows: prepareListFlows(db),
+    commit: prepareCommit(db),
+    loadRun: prepareLoadRun(db),
+    listRuns: prepareListRuns(db),
+    readEvents: prepareReadEvents(db),
+    listSteps: prepareListSteps(db),
+    listActiveRunIds: prepareListActiveRunIds(db),
+    findChildRun: prepareFindChildRun(db),
+    dueTimers: prepareDueTimers(db),
+    nextTimerAt: prepareNextTimerAt(db),
+  };
+}
+
+/**
+ * Opens (or creates) the database file. Migrations run on `init()`, or on first use if a caller
+ * skips it.
+ *
+ * @example
+ * const store = createSqliteStore({ path: './.runloom/runloom.db', durability: 'normal' });
+ * await store.init();
+ * await store.commit([{ state, created: true, events, steps: [], timersSet: [], timersCleared: [] }]);
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const db = openDatabase(options.path, options.durability);
+  const checkpointer =
+    options.checkpoints === 'inline' || isFileless(options.path)
+      ? undefined
+      : createCheckpointer(db, options.path, options.durability);
+  let ops: ReturnType<typeof prepareOperations> | undefined;
+  const use = () => {
+    if (!ops) {
+      migrate(db);
+      ops = prepareOperations(db);
+    }
+    return ops;
+  };
+
+  return {
+    db,
+    capabilities: { supportsSkipLocked: false, persistent: true },
+    async init() {
+      use();
+    },
+    async close() {
+      // The worker's connection goes first so that this one, the last, folds the log back.
+      await checkpointer?.stop();
+      if (db.open) db.close();
+    },
+    async saveDraft(flowId, definition) {
+      use().saveDraft(flowId, definition);
+    },
+    async getDraft(flowId) {
+      return use().getDraft(flowId);
+    },
+    async publishFlow(flowId, definition) {
+      return use().publishFlow(flowId, definition);
+    },
+    async getFlowVersion(flowId, version) {
+      return use().getFlowVersion(flowId, version);
+    },
+    async listFlows() {
+      return use().listFlows();
+    },
+    async commit(checkpoints) {
+      use().commit(checkpoints);
+      checkpointer?.committed(checkpoints.length);
+    },
+    async loadRun(runId) {
+      return use().loadRun(runId);
+    },
+    async listRuns(filter) {
+      return use().listRuns(filter);
+    },
+    async readEvents(runId, afterSeq, limit) {
+      return use().readEvents(runId, afterSeq, limit);
+    },
+    async listSteps(runId) {
+      return use().listSteps(runId);
+    },
+    async listActiveRunIds() {
+      return use().listActiveRunIds();
+    },
+    async findChildRun(parentRunId, seq) {
+      return use().findChildRun(parentRunId, seq);
+    },
+    async dueTimers(now, limit) {
+      return use().dueTimers(now, limit);
+    },
+    async nextTimerAt() {
+      return use().nextTimerAt();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Runs with nothing in flight leave memory when they park, and are read back from the store when
+ * something arrives for them. Seen from outside through the store's `loadRun` calls.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineAction } from '../../src/actions/action.js';
+import { closeAll, isWaiting, linearFlow, openRunloom, STORE_KINDS, sleep } from './support.js';
+
+const stamp = defineAction({
+  name: 'test.stamp',
+  input: z.object({ n: z.number() }),
+  run: ({ n }) => ({ n }),
+});
+
+const release: (() => void)[] = [];
+const hold = defineAction({
+  name: 'test.hold',
+  input: z.object({}),
+  run: () => new Promise<{ held: true }>((resolve) => release.push(() => resolve({ held: true }))),
+});
+
+const PARKED = 100;
+
+afterEach(closeAll);
+
+describe.each(STORE_KINDS)('eviction (%s store)', (kind) => {
+  it('parked runs leave memory and are reloaded from the store by a signal', async () => {
+    const runloom = await openRunloom(kind, [stamp]);
+    await runloom.flows.publish(
+      linearFlow(
+        'park',
+        [
+          { id: 'before', type: 'task', action: 'test.stamp', input: { n: '=input.n' }, output: 'before' },
+          { id: 'gate', type: 'wait', signal: 'go', output: 'gate' },
+          { id: 'after', type: 'task', action: 'test.stamp', input: { n: '=vars.gate.n + vars.before.n' }, output: 'after' },
+        ],
+        { inputs: { type: 'object', properties: { n: { type: 'number' } } } },
+      ),
+    );
+    const runs = await Promise.all(Array.from({ length: PARKED }, (_, n) => runloom.runs.start('park', { n })));
+    await Promise.all(runs.map((run) => runloom.runs.wait(run.id, isWaiting)));
+
+    const loads = runloom.calls.loadRun;
+    await Promise.all(runs.map((run, n) => runloom.runs.signal(run.id, 'go', { n: 1000 * n })));
+    // Each parked run was read back from the store exactly once to take its signal.
+    expect(runloom.calls.loadRun - loads).toBe(PARKED);
+
+    const done = await Promise.all(runs.map((run) => runloom.runs.wait(run.id)));
+    done.forEach((run, n) => {
+      expect(run.status).toBe('completed');
+      expect(run.vars).toEqual({ before: { n }, gate: { n: 1000 * n }, after: { n: 1001 * n } });
+    });
+  });
+
+  it('a run with a step in flight stays in memory: a signal to it does not touch the store', async () => {
+    const runloom = await openRunloom(kind, [hold]);
+    await runloom.flows.publish(
+      linearFlow('busy', [
+        { id: 'hold', type: 'task', action: 'test.hold', input: {}, output: 'hold' },
+        { id: 'gate', type: 'wait', signal: 'go', output: 'gate' },
+      ]),
+    );
+    const run = await runloom.runs.start('busy', {});
+    while (release.length === 0) await sleep(2);
+    const loads = runloom.calls.loadRun;
+    await runloom.runs.signal(run.id, 'go', { early: true }); // buffered until the wait listens
+    expect(runloom.calls.loadRun).toBe(loads);
+
+    release.shift()?.();
+    const done = await runloom.runs.wait(run.id);
+    expect(done.status).toBe('completed');
+    expect(done.vars).toEqual({ hold: { held: true }, gate: { early: true } });
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Readers (get, state, wait, list of steps) only ever see durable states: a state whose
+ * checkpoint is still being written could be taken back by a crash, so nobody may observe it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/index.js';
+import { closeAll, isWaiting, linearFlow, openRunloom, STORE_KINDS, sleep } from './support.js';
+
+/** The real store, whose commits wait while `held` is set. */
+function holdable(store: Store) {
+  const gate = { held: false, waiting: 0, release: () => {} };
+  let opened: Promise<void> = Promise.resolve();
+  const hold = () => {
+    gate.held = true;
+    opened = new Promise<void>((resolve) => {
+      gate.release = () => {
+        gate.held = false;
+        resolve();
+      };
+    });
+  };
+  const wrapped: Store = {
+    ...store,
+    async commit(checkpoints) {
+      if (gate.held) {
+        gate.waiting++;
+        await opened;
+      }
+      return store.commit(checkpoints);
+    },
+  };
+  return { wrapped, gate, hold };
+}
+
+afterEach(closeAll);
+
+describe.each(STORE_KINDS)('reads (%s store)', (kind) => {
+  it('never shows a state whose checkpoint is still being written', async () => {
+    let control: ReturnType<typeof holdable> | undefined;
+    const runloom = await openRunloom(kind, [], {}, (store) => {
+      control = holdable(store);
+      return control.wrapped;
+    });
+    const { gate, hold } = control as ReturnType<typeof holdable>;
+    await runloom.flows.publish(linearFlow('gated', [{ id: 'gate', type: 'wait', signal: 'go', output: 'gate' }]));
+    const run = await runloom.runs.start('gated', {});
+    await runloom.runs.wait(run.id, isWaiting);
+
+    hold();
+    const signalled = runloom.runs.signal(run.id, 'go', { n: 1 });
+    const finished = runloom.runs.wait(run.id);
+    let settled = false;
+    void Promise.all([signalled, finished]).then(() => {
+      settled = true;
+    });
+    try {
+      while (gate.waiting === 0) await sleep(1);
+      await sleep(20);
+      // The completion is decided in memory but not yet durable: readers still see the wait.
+      expect(settled).toBe(false);
+      expect((await runloom.runs.get(run.id)).status).toBe('waiting');
+      expect((await runloom.runs.state(run.id)).vars).toEqual({});
+    } finally {
+      gate.release();
+    }
+    const [afterSignal, done] = await Promise.all([signalled, finished]);
+    expect(afterSignal.status).toBe('completed');
+    expect(done.status).toBe('completed');
+    expect(done.vars).toEqual({ gate: { n: 1 } });
+    expect((await runloom.runs.events(run.id)).at(-1)?.type).toBe('run.completed');
+  });
+
+  it('a control that changes nothing still answers with a durable state', async () => {
+    let control: ReturnType<typeof holdable> | undefined;
+    const runloom = await openRunloom(kind, [], {}, (store) => {
+      control = holdable(store);
+      return control.wrapped;
+    });
+    const { gate, hold } = control as ReturnType<typeof holdable>;
+    await runloom.flows.publish(linearFlow('gated', [{ id: 'gate', type: 'wait', signal: 'go' }]));
+    const run = await runloom.runs.start('gated', {});
+    await runloom.runs.wait(run.id, isWaiting);
+
+    hold();
+    const paused = runloom.runs.pause(run.id);
+    let again: ReturnType<typeof runloom.runs.pause>;
+    try {
+      while (gate.waiting === 0) await sleep(1);
+      // A second pause changes nothing in memory; it must not answer before the first is durable.
+      again = runloom.runs.pause(run.id);
+      let answered = false;
+      void again.then(() => {
+        answered = true;
+      });
+      await sleep(20);
+      expect(answered).toBe(false);
+    } finally {
+      gate.release();
+    }
+    expect((await paused).status).toBe('paused');
+    expect((await again).status).toBe('paused');
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Runtime integration tests run against real stores: a SQLite file under os.tmpdir() and the
+ * memory store. `openRunloom` gives a Runloom plus a counter of the store calls it made (the
+ * real store underneath, only counted), and cleans up after itself.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ActionDefinition } from '../../src/actions/action.js';
+import type { RunState } from '../../src/engine/types.js';
+import { createRunloom, type Runloom, type RunloomOptions } from '../../src/runloom.js';
+import { openStore, type Store } from '../../src/store/index.js';
+
+export type StoreKind = 'memory' | 'sqlite';
+export const STORE_KINDS: readonly StoreKind[] = ['memory', 'sqlite'];
+
+export interface StoreCalls {
+  /** `commit()` calls, i.e. store transactions. */
+  commits: number;
+  /** Checkpoints written across all commits (one per run transition). */
+  checkpoints: number;
+  /** Largest batch seen. */
+  maxBatch: number;
+  loadRun: number;
+}
+
+export interface TestRunloom extends Runloom {
+  readonly calls: StoreCalls;
+  /** The file behind a SQLite store (undefined for memory). */
+  readonly path: string | undefined;
+}
+
+const opened: { runloom: Runloom; dir?: string }[] = [];
+
+/** Counts calls, then hands them to the real store unchanged. */
+export function countingStore(store: Store, calls: StoreCalls): Store {
+  return {
+    ...store,
+    async commit(checkpoints) {
+      calls.commits++;
+      calls.checkpoints += checkpoints.length;
+      calls.maxBatch = Math.max(calls.maxBatch, checkpoints.length);
+      return store.commit(checkpoints);
+    },
+    async loadRun(runId) {
+      calls.loadRun++;
+      return store.loadRun(runId);
+    },
+  };
+}
+
+export async function openRunloom(
+  kind: StoreKind,
+  actions: readonly ActionDefinition[] = [],
+  options: Omit<RunloomOptions, 'store' | 'actions'> = {},
+  /** Wraps the (counted) real store, e.g. to hold commits open. */
+  wrap: (store: Store) => Store = (store) => store,
+): Promise<TestRunloom> {
+  const dir = kind === 'sqlite' ? mkdtempSync(join(tmpdir(), 'runloom-rt-')) : undefined;
+  const path = dir ? join(dir, 'runloom.db') : undefined;
+  const calls: StoreCalls = { commits: 0, checkpoints: 0, maxBatch: 0, loadRun: 0 };
+  const store = wrap(countingStore(openStore(path ?? 'memory:', { durability: options.durability ?? 'normal' }), calls));
+  const runloom = await createRunloom({ ...options, store, actions });
+  opened.push({ runloom, ...(dir ? { dir } : {}) });
+  return { ...runloom, calls, path };
+}
+
+/** Closes every Runloom opened by the test and removes its files (call in afterEach). */
+export async function closeAll(): Promise<void> {
+  for (const { runloom, dir } of opened.splice(0)) {
+    await runloom.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A linear flow: start → the given nodes in order → end. */
+export function linearFlow(
+  id: string,
+  nodes: readonly Record<string, unknown>[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const ids = ['start', ...nodes.map((node) => node.id as string), 'end'];
+  return {
+    format: 'runloom/v1',
+    id,
+    ...extra,
+    nodes: [{ id: 'start', type: 'start' }, ...nodes, { id: 'end', type: 'end' }],
+    edges: ids.slice(1).map((to, i) => ({ from: ids[i], to })),
+  };
+}
+
+export const isWaiting = (state: RunState) => state.status === 'waiting';
+
+/** Resolves after `ms` of real time. */
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,172 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createSqliteStore, openStore, type SqliteStore } from '../../src/store/index.js';
+import { migrate } from '../../src/store/sqlite/migrate.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
+import { checkpoint, created, event, runState, stepRow } from './fixtures.js';
+import { describeStoreContract } from './store-contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'runloom-store-'));
+let n = 0;
+const freshPath = () => join(dir, `store-${++n}.db`);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStoreContract('sqlite', async () => createSqliteStore({ path: freshPath(), durability: 'normal' }));
+
+describe('sqlite store', () => {
+  const open: SqliteStore[] = [];
+  const openAt = async (path: string, durability: 'strict' | 'normal' = 'normal') => {
+    const store = createSqliteStore({ path, durability });
+    open.push(store);
+    await store.init();
+    return store;
+  };
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close();
+  });
+
+  it('applies the durability mode to the connection, in WAL mode', async () => {
+    const strict = await openAt(freshPath(), 'strict');
+    const normal = await openAt(freshPath(), 'normal');
+    // synchronous: 1 = NORMAL, 2 = FULL (fsync at every commit).
+    expect(strict.db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
+    expect(strict.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(normal.db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    expect(strict.capabilities).toEqual({ supportsSkipLocked: false, persistent: true });
+  });
+
+  it('creates the directory of a new database file', async () => {
+    const path = join(dir, 'nested', 'deeper', 'runloom.db');
+    await openAt(path);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('applies migrations once: re-opening the same file is a no-op', async () => {
+    const path = freshPath();
+    const first = await openAt(path);
+    await first.init();
+    await first.close();
+    const again = await openAt(path);
+    const applied = again.db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    expect(applied).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    migrate(again.db);
+    expect(again.db.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
+  });
+
+  it('refuses a database migrated by a newer Runloom', async () => {
+    const path = freshPath();
+    await (await openAt(path)).close();
+    const raw = new Database(path);
+    raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(999, 'future', 0);
+    raw.close();
+    const store = createSqliteStore({ path, durability: 'normal' });
+    open.push(store);
+    await expect(store.init()).rejects.toMatchObject({ code: 'STORE_SCHEMA_NEWER' });
+  });
+
+  it('keeps everything across close and re-open', async () => {
+    const path = freshPath();
+    const first = await openAt(path, 'strict');
+    await first.saveDraft('orders', { name: 'Orders', draft: true });
+    const version = await first.publishFlow('orders', { name: 'Orders' });
+    const state = runState({ id: 'r', status: 'waiting' });
+    const cp = created(state, { steps: [stepRow(2)], timersSet: [{ seq: 3, fireAt: 5000 }] });
+    const child = created(runState({ id: 'c', parent: { runId: 'r', seq: 4, nodeId: 'call' } }));
+    await first.commit([cp, child]);
+    await first.close();
+
+    const second = await openAt(path, 'strict');
+    expect(await second.getDraft('orders')).toEqual({ name: 'Orders', draft: true });
+    expect(await second.getFlowVersion('orders')).toEqual(version);
+    expect(await second.loadRun('r')).toEqual(cp.state);
+    expect(await second.readEvents('r')).toEqual(cp.events);
+    expect(await second.listSteps('r')).toEqual([{ runId: 'r', ...stepRow(2) }]);
+    expect(await second.dueTimers(5000)).toEqual([{ runId: 'r', seq: 3, fireAt: 5000 }]);
+    expect(await second.findChildRun('r', 4)).toBe('c');
+    expect(await second.listActiveRunIds()).toEqual(['c']);
+    // Appending continues where the log stopped.
+    await second.commit([checkpoint({ ...cp.state, eventSeq: 2 }, { events: [event(2)] })]);
+    expect((await second.readEvents('r', 1)).map((e) => e.seq)).toEqual([2]);
+  });
+
+  it('migrates on first use when init() was skipped', async () => {
+    const store = createSqliteStore({ path: freshPath(), durability: 'normal' });
+    open.push(store);
+    expect(await store.listFlows()).toEqual([]);
+  });
+
+  it('writes an unchanged status without touching the status index, and a changed one with it', async () => {
+    const store = await openAt(freshPath());
+    const state = runState({ id: 'r' });
+    await store.commit([created(state)]);
+    await store.commit([checkpoint({ ...state, reason: 'resumed', eventSeq: 2 }, { events: [event(2)] })]);
+    await store.commit([checkpoint({ ...state, status: 'paused', reason: 'user_paused', eventSeq: 3 }, { events: [event(3)] })]);
+    const row = store.db.prepare('SELECT status, reason, event_seq FROM runs WHERE id = ?').get('r');
+    expect(row).toEqual({ status: 'paused', reason: 'user_paused', event_seq: 3 });
+    expect(store.db.prepare("SELECT id FROM runs INDEXED BY runs_status WHERE status = 'paused'").pluck().all()).toEqual(['r']);
+  });
+});
+
+describe('sqlite store checkpoints', () => {
+  /** Commits `steps` one-checkpoint transactions to run `r`, as the runtime does without batching. */
+  const advance = async (store: SqliteStore, steps: number) => {
+    const state = runState({ id: 'r' });
+    await store.commit([created(state)]);
+    for (let seq = 2; seq <= steps; seq++) {
+      await store.commit([checkpoint({ ...state, eventSeq: seq }, { events: [event(seq)], steps: [stepRow(seq)] })]);
+    }
+    return state;
+  };
+  const walFrames = (store: SqliteStore) => (store.db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0].log;
+
+  it('moves checkpoints to a worker under sustained writes and keeps the log bounded', async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path, durability: 'normal' });
+    await store.init();
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await advance(store, 3000);
+    // The worker took over: the committing connection no longer checkpoints inline...
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    // ...and the writer still resets the log about every 1000 checkpoints: without that, these
+    // 3000 commits (3 pages each) would leave about 9000 frames in it.
+    expect(walFrames(store)).toBeLessThan(6000);
+    await store.close();
+    // The worker closed first, so the store's own connection was the last and folded the log back.
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const reopened = createSqliteStore({ path, durability: 'normal' });
+    expect((await reopened.readEvents('r')).length).toBe(3000);
+    expect((await reopened.loadRun('r'))?.meta.id).toBe('r');
+    await reopened.close();
+  });
+
+  it('leaves checkpoints to SQLite when asked to (checkpoints: inline)', async () => {
+    const store = createSqliteStore({ path: freshPath(), durability: 'normal', checkpoints: 'inline' });
+    await advance(store, 300);
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await store.close();
+  });
+});
+
+describe('openStore', () => {
+  it('opens SQLite from a sqlite: URL or a plain path', async () => {
+    for (const url of [`sqlite:${freshPath()}`, `sqlite://${freshPath()}`, freshPath()]) {
+      const store = openStore(url, { durability: 'strict' });
+      await store.init();
+      expect(store.capabilities.persistent).toBe(true);
+      expect((store as SqliteStore).db.pragma('synchronous', { simple: true })).toBe(2);
+      await store.close();
+    }
+  });
+
+  it('refuses PostgreSQL (not available yet) and unknown schemes with a clear error', () => {
+    expect(() => openStore('postgres://user@localhost/runloom')).toThrow(
+      expect.objectContaining({ code: 'STORE_UNSUPPORTED', message: 'PostgreSQL store is not available yet' }),
+    );
+    expect(() => openStore('postgresql://localhost/runloom')).toThrow(expect.objectContaining({ code: 'STORE_UNSUPPORTED' }));
+    expect(() => openStore('mysql://localhost/runloom')).toThrow(expect.objectContaining({ code: 'STORE_UNSUPPORTED' }));
+  });
+});
