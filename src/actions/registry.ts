@@ -94,13 +94,12 @@ export function invokeAction(def: ActionDefinition, input: unknown, ctx: InvokeC
   let result: unknown;
   let timeoutMs = 0;
   try {
-    const { signal } = ctx;
-    if (signal.aborted) throw cancelled(def.name, signal.reason);
+    if (ctx.aborted ?? ctx.signal.aborted) throw cancelled(def.name, ctx.signal.reason);
     const parsed = def.input.safeParse(input);
     if (!parsed.success) throw inputInvalid(def.name, parsed.error);
     timeoutMs = effectiveTimeout(ctx.timeoutMs ?? def.timeout);
     // With a timeout the step owns its signal, so that the timeout can abort it.
-    step = new StepContext(ctx, timeoutMs === 0 ? signal : undefined);
+    step = new StepContext(ctx, timeoutMs === 0 ? ctx : undefined);
     result = def.run(parsed.data, step);
     // A synchronous action has already finished: no timer or listener is ever armed for it,
     // even with a timeout (nothing could have interrupted it anyway).

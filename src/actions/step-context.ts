@@ -22,7 +22,10 @@ export interface StepIdentity {
   readonly nodeId: string;
   readonly attempt: number;
   readonly idempotencyKey: string;
+  /** Read only when needed: a caller may make it on first read (AbortSignals are costly to create). */
   readonly signal: AbortSignal;
+  /** Whether the step is already cancelled, answered without creating the signal. */
+  readonly aborted?: boolean;
   readonly log?: LogSink;
 }
 
@@ -38,21 +41,26 @@ export class StepContext implements ActionContext {
   cost: number | undefined = undefined;
   private readonly sink: LogSink;
   private ownSignal: AbortSignal | undefined;
+  private readonly shared: StepIdentity | undefined;
   private controller: AbortController | undefined = undefined;
   private abortReason: unknown = NOT_ABORTED;
 
-  /** `shared`: the caller's signal, used as-is. Absent: the step owns a signal, made on first read. */
-  constructor(step: StepIdentity, shared: AbortSignal | undefined) {
+  /** `shared`: use the caller's signal, read on first use. Absent: the step owns a signal, made on first read. */
+  constructor(step: StepIdentity, shared: StepIdentity | undefined) {
     this.runId = step.runId;
     this.nodeId = step.nodeId;
     this.attempt = step.attempt;
     this.idempotencyKey = step.idempotencyKey;
     this.sink = step.log ?? discard;
-    this.ownSignal = shared;
+    this.shared = shared;
   }
 
   get signal(): AbortSignal {
     if (this.ownSignal !== undefined) return this.ownSignal;
+    if (this.shared !== undefined) {
+      this.ownSignal = this.shared.signal;
+      return this.ownSignal;
+    }
     const controller = new AbortController();
     if (this.abortReason !== NOT_ABORTED) controller.abort(this.abortReason);
     else this.controller = controller;

@@ -32,6 +32,7 @@ import {
   moved,
   newToken,
   putToken,
+  replacePending,
   setJoin,
   setStatus,
   settlePending,
@@ -116,7 +117,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
       // Not rerun here: a paused run starts no new attempt and a retry takes a maxParallel slot
       // like any step, so the attempt becomes due and `drive` starts it when it may.
       logInput(w, e, findToken(w, pending.token));
-      w.s.pending[e.seq] = { ...pending, due: true };
+      replacePending(w, e.seq, { ...pending, due: true });
       drive(w);
       return true;
     }

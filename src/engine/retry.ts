@@ -43,8 +43,11 @@ export function scheduleRetry(w: Work, token: Token, pending: StepPending, polic
 /** Starts retries whose delay is over, oldest first, while the run is active and slots are free. */
 export function startDueRetries(w: Work): boolean {
   let started = false;
-  for (const key of Object.keys(w.s.pending)) {
-    const pending = w.s.pending[Number(key)];
+  // for…in, not Object.keys: this runs on every drive pass and should allocate nothing. Writes
+  // go to a copy of the pending map (copy on first write), so the loop reads a stable object.
+  const all = w.s.pending;
+  for (const key in all) {
+    const pending = all[key];
     if (pending.kind !== 'timer' || !pending.due) continue;
     if (!isActive(w.s) || w.inflight >= w.s.limits.maxParallel) break;
     const token = findToken(w, pending.token) as Token;

@@ -15,7 +15,7 @@ export function createRunState(meta: RunMeta, flow: CompiledFlow): RunState {
     joins: {},
     pending: {},
     signals: [],
-    visits: {},
+    visits: [],
     usage: { steps: 0, credits: 0, activeMs: 0 },
     reserved: 0,
     activeSince: null,

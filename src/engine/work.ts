@@ -25,21 +25,70 @@ export interface Work {
   readonly events: RunEvent[];
   /** Steps and child runs in flight (for maxParallel). */
   inflight: number;
+  /** Whether `s.tokens` / `s.pending` are this transition's own copies yet (copy on first write). */
+  ownTokens: boolean;
+  ownPending: boolean;
 }
 
+/**
+ * Starts a transition. The draft lists every field (one hidden class, no spread of a large
+ * object); the token list and the pending map are copied only when the transition writes them.
+ */
 export function beginWork(state: RunState, flow: CompiledFlow, at: number): Work {
   const s: Draft = {
-    ...state,
-    tokens: state.tokens.slice(),
-    pending: { ...state.pending },
+    meta: state.meta,
+    status: state.status,
+    reason: state.reason,
+    input: state.input,
+    vars: state.vars,
+    steps: state.steps,
+    tokens: state.tokens as Token[],
     joins: state.joins,
+    pending: state.pending,
+    signals: state.signals,
+    visits: state.visits,
+    usage: state.usage,
+    reserved: state.reserved,
+    activeSince: state.activeSince,
+    limits: state.limits,
+    onLimit: state.onLimit,
+    branchFailed: state.branchFailed,
+    ended: state.ended,
+    nextSeq: state.nextSeq,
+    nextToken: state.nextToken,
+    nextRace: state.nextRace,
+    eventSeq: state.eventSeq,
+    updatedAt: state.updatedAt,
+    output: state.output,
+    error: state.error,
   };
   let inflight = 0;
   for (const key in s.pending) {
     const kind = s.pending[key].kind;
     if (kind === 'step' || kind === 'child') inflight++;
   }
-  return { flow, at, s, effects: [], events: [], inflight };
+  return { flow, at, s, effects: [], events: [], inflight, ownTokens: false, ownPending: false };
+}
+
+function tokensToWrite(w: Work): Token[] {
+  if (!w.ownTokens) {
+    w.s.tokens = w.s.tokens.slice();
+    w.ownTokens = true;
+  }
+  return w.s.tokens;
+}
+
+function pendingToWrite(w: Work): Record<number, PendingEffect> {
+  if (!w.ownPending) {
+    w.s.pending = { ...w.s.pending };
+    w.ownPending = true;
+  }
+  return w.s.pending;
+}
+
+/** Replaces a pending effect's record (e.g. a retry becoming due). */
+export function replacePending(w: Work, seq: number, pending: PendingEffect): void {
+  pendingToWrite(w)[seq] = pending;
 }
 
 export function log(w: Work, type: string, token?: Token, data?: unknown, nodeId?: string): void {
@@ -65,7 +114,7 @@ export function findToken(w: Work, id: number): Token | undefined {
 }
 
 export function putToken(w: Work, token: Token): void {
-  const tokens = w.s.tokens;
+  const tokens = tokensToWrite(w);
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i].id === token.id) {
       tokens[i] = token;
@@ -76,7 +125,7 @@ export function putToken(w: Work, token: Token): void {
 }
 
 export function dropToken(w: Work, id: number): void {
-  const tokens = w.s.tokens;
+  const tokens = tokensToWrite(w);
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i].id === id) {
       tokens.splice(i, 1);
@@ -92,13 +141,14 @@ export function newToken(w: Work, node: number, branch: string, via?: number): T
 
 /** A token that has just arrived on `edge`'s target, fresh for its next step. */
 export function moved(token: Token, node: number, via: number | undefined): Token {
-  const next: Token = { id: token.id, node, status: 'ready', branch: token.branch, attempt: 1, visit: 0 };
-  return via === undefined ? next : { ...next, via };
+  return via === undefined
+    ? { id: token.id, node, status: 'ready', branch: token.branch, attempt: 1, visit: 0 }
+    : { id: token.id, node, status: 'ready', branch: token.branch, attempt: 1, visit: 0, via };
 }
 
 export function addPending(w: Work, effect: PendingEffect): number {
   const seq = w.s.nextSeq++;
-  w.s.pending[seq] = effect;
+  pendingToWrite(w)[seq] = effect;
   if (effect.kind === 'step') {
     w.s.reserved += effect.estimate;
     w.inflight++;
@@ -112,7 +162,7 @@ export function addPending(w: Work, effect: PendingEffect): number {
 export function settlePending(w: Work, seq: number): PendingEffect | undefined {
   const pending = w.s.pending[seq];
   if (!pending) return undefined;
-  delete w.s.pending[seq];
+  delete pendingToWrite(w)[seq];
   if (pending.kind === 'step') {
     w.s.reserved -= pending.estimate;
     w.inflight--;

@@ -3,7 +3,9 @@
  * executor registered for the node's type. `task` is built in; `ai` and `ux` executors are
  * registered by their modules without touching the engine.
  */
+
 import type { ActionRegistry } from '../actions/registry.js';
+import type { LogSink } from '../actions/step-context.js';
 import { RunloomError } from '../errors.js';
 import type { ActivityNode } from '../flow/compiled.js';
 
@@ -15,39 +17,35 @@ export interface StepRequest {
   readonly attempt: number;
   readonly input: unknown;
   readonly idempotencyKey: string;
+  /** Aborted when the step is cancelled. Made on first read: read it only when you need it. */
   readonly signal: AbortSignal;
-  readonly timeout?: number;
+  /** Whether the step was cancelled, without making the signal. */
+  readonly aborted: boolean;
+  /** ms; the step fails with TIMEOUT after it. */
+  readonly timeoutMs?: number;
   readonly item?: number;
+  readonly log: LogSink;
 }
 
 export interface StepResult {
   readonly output: unknown;
   /** Credits actually spent, when known. */
-  readonly cost?: number;
+  readonly cost?: number | undefined;
 }
 
 export type NodeExecutor = (request: StepRequest) => Promise<StepResult>;
 
 export type Executors = Partial<Record<ActivityNode['type'], NodeExecutor>>;
 
-export function taskExecutor(actions: ActionRegistry, log: (message: string, data?: unknown) => void): NodeExecutor {
-  return async (request) => {
+export function taskExecutor(actions: ActionRegistry): NodeExecutor {
+  return (request) => {
     const action = request.node.action;
     if (!action) {
-      throw new RunloomError(
-        'NOT_EXECUTABLE',
-        `task '${request.nodeId}' has no action (remote webhook steps are not available yet)`,
+      return Promise.reject(
+        new RunloomError('NOT_EXECUTABLE', `task '${request.nodeId}' has no action (remote webhook steps are not available yet)`),
       );
     }
-    const result = await actions.invoke(action, request.input, {
-      runId: request.runId,
-      nodeId: request.nodeId,
-      attempt: request.attempt,
-      idempotencyKey: request.idempotencyKey,
-      signal: request.signal,
-      ...(request.timeout === undefined ? {} : { timeoutMs: request.timeout }),
-      log,
-    });
-    return result.cost === undefined ? { output: result.output } : { output: result.output, cost: result.cost };
+    // The request is the invoke context as it is: nothing is copied and the signal stays unmade.
+    return actions.invoke(action, request.input, request);
   };
 }

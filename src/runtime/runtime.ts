@@ -20,9 +20,10 @@ import { notFound, RunloomError, toErrorInfo } from '../errors.js';
 import type { ActivityNode, CompiledFlow, Limits } from '../flow/compiled.js';
 import type { Store } from '../store/store.js';
 import { checkpointOf } from './checkpoint.js';
-import { type Clock, type Ids, randomIds, systemClock } from './clock.js';
+import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
-import { type Executors, taskExecutor } from './executors.js';
+import { type Executors, type StepResult, taskExecutor } from './executors.js';
+import { StepCall } from './step-call.js';
 import { createTimerScheduler } from './timers.js';
 
 export type FlowResolver = (flowId: string, version?: number) => Promise<CompiledFlow>;
@@ -43,8 +44,10 @@ interface LiveRun {
   state: RunState;
   /** The latest state known to be durable: what readers see (undefined until the run's first commit). */
   durable?: RunState;
-  /** Settles when the latest enqueued checkpoint is durable (a no-op event waits for it too). */
-  committing?: Promise<void>;
+  /** Checkpoints enqueued and not yet durable. */
+  uncommitted: number;
+  /** Called when `uncommitted` drops to 0 (a no-op event waits for the run's last commit). */
+  waiters?: ((error?: unknown) => void)[];
   readonly flow: CompiledFlow;
 }
 
@@ -61,7 +64,7 @@ type StateListener = (state: RunState) => void;
 export class Runtime {
   private readonly live = new Map<string, LiveRun>();
   private readonly loading = new Map<string, Promise<LiveRun>>();
-  private readonly inflight = new Map<string, AbortController>();
+  private readonly inflight = new Map<string, StepCall>();
   private readonly listeners = new Map<string, Set<StateListener>>();
   private readonly committer;
   private readonly timers;
@@ -73,14 +76,14 @@ export class Runtime {
 
   constructor(private readonly options: RuntimeOptions) {
     this.clock = options.clock ?? systemClock;
-    this.ids = options.ids ?? randomIds;
+    this.ids = options.ids ?? createIds();
     this.log = options.log ?? (() => {});
     this.committer = createCommitter(options.store);
     this.timers = createTimerScheduler(
       () => this.clock.now(),
       (runId, seq) => this.deliver(runId, { type: 'timer.fired', at: this.clock.now(), seq }),
     );
-    this.executors = { task: taskExecutor(options.actions, this.log), ...options.executors };
+    this.executors = { task: taskExecutor(options.actions), ...options.executors };
   }
 
   /** Re-arms durable timers and resumes every run that was running when the process stopped. */
@@ -96,7 +99,8 @@ export class Runtime {
     for (const runId of parents) await this.load(runId);
     for (const runId of ids) {
       const live = await this.load(runId);
-      if (!TERMINAL_STATUSES.has(live.state.status)) await this.apply(live, { type: 'run.recovered', at: this.clock.now() });
+      if (!TERMINAL_STATUSES.has(live.state.status))
+        await this.applyAndWait(live, { type: 'run.recovered', at: this.clock.now() });
     }
     return ids.length;
   }
@@ -110,9 +114,9 @@ export class Runtime {
       ...(request.parent ? { parent: request.parent } : {}),
       ...(request.options ? { options: request.options } : {}),
     };
-    const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow };
+    const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0 };
     // advance() refuses bad input by throwing before anything is stored or cached.
-    const committed = this.apply(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
+    const committed = this.applyAndWait(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
     this.live.set(meta.id, live);
     await committed;
     return live.durable as RunState;
@@ -121,7 +125,7 @@ export class Runtime {
   /** Feeds an event to a run (loading it if needed); resolves once its checkpoint is durable. */
   async send(runId: string, event: EngineEvent): Promise<RunState> {
     const live = await this.load(runId);
-    await this.apply(live, event);
+    await this.applyAndWait(live, event);
     return live.durable as RunState;
   }
 
@@ -179,7 +183,7 @@ export class Runtime {
   async close(): Promise<void> {
     this.closed = true;
     this.timers.close();
-    for (const controller of this.inflight.values()) controller.abort();
+    for (const call of this.inflight.values()) call.abort();
     await this.committer.drain();
   }
 
@@ -196,7 +200,7 @@ export class Runtime {
         const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
         const raced = this.live.get(runId);
         if (raced) return raced;
-        const live: LiveRun = { state, durable: state, flow };
+        const live: LiveRun = { state, durable: state, flow, uncommitted: 0 };
         this.live.set(runId, live);
         this.reissue(live);
         return live;
@@ -234,29 +238,41 @@ export class Runtime {
     }
   }
 
-  private apply(live: LiveRun, event: EngineEvent, created = false): Promise<void> {
+  /** Applies an event; resolves once the run's state including it (or, for a no-op, its last state) is durable. */
+  private applyAndWait(live: LiveRun, event: EngineEvent, created = false): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.apply(live, event, created);
+      if (live.uncommitted === 0) return resolve();
+      if (!live.waiters) live.waiters = [];
+      live.waiters.push((error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  /**
+   * Advances the run and enqueues the checkpoint; effects follow once it is durable. Throws (a
+   * RequestError) when the engine refuses the event, before anything changes.
+   */
+  private apply(live: LiveRun, event: EngineEvent, created = false): void {
     const before = live.state;
     const transition = advance(before, event, live.flow);
-    if (transition.state === before) return live.committing ?? Promise.resolve();
+    if (transition.state === before) return;
     live.state = transition.state;
-    const checkpoint = checkpointOf(before, event, transition, live.flow, created);
-    const committing = new Promise<void>((resolve, reject) => {
-      this.committer.enqueue(checkpoint, (error) => {
-        if (error) {
-          // Memory is ahead of the store now: forget it, the store is the truth.
-          this.live.delete(before.meta.id);
-          this.log('commit failed', { runId: before.meta.id, error: toErrorInfo(error) });
-          reject(error);
-          return;
-        }
+    live.uncommitted++;
+    this.committer.enqueue(checkpointOf(before, event, transition, live.flow, created), (error) => {
+      live.uncommitted--;
+      if (error) {
+        // Memory is ahead of the store now: forget it, the store is the truth.
+        this.live.delete(before.meta.id);
+        this.log('commit failed', { runId: before.meta.id, error: toErrorInfo(error) });
+      } else {
         this.afterCommit(live, transition.state, transition.effects, transition.events);
-        resolve();
-      });
+      }
+      if (live.uncommitted === 0 && live.waiters) {
+        const waiters = live.waiters;
+        live.waiters = undefined;
+        for (const waiter of waiters) waiter(error);
+      }
     });
-    live.committing = committing;
-    // Whoever applied the event handles a failure; the copy kept here must not count as unhandled.
-    committing.catch(() => {});
-    return committing;
   }
 
   private afterCommit(
@@ -278,10 +294,25 @@ export class Runtime {
   /** Internal events (step results, timers, children): failures are logged, never thrown. */
   private deliver(runId: string, event: EngineEvent): void {
     if (this.closed) return;
-    this.send(runId, event).catch((error) => {
-      if (error instanceof RunloomError && error.code === 'RUN_STATUS') return;
-      this.log('event not applied', { runId, type: event.type, error: toErrorInfo(error) });
-    });
+    const live = this.live.get(runId);
+    if (live) {
+      // The hot path: the run is in memory, so the event applies now, without a promise.
+      try {
+        this.apply(live, event);
+      } catch (error) {
+        this.refused(runId, event, error);
+      }
+      return;
+    }
+    this.load(runId).then(
+      () => this.deliver(runId, event),
+      (error) => this.refused(runId, event, error),
+    );
+  }
+
+  private refused(runId: string, event: EngineEvent, error: unknown): void {
+    if (error instanceof RunloomError && error.code === 'RUN_STATUS') return;
+    this.log('event not applied', { runId, type: event.type, error: toErrorInfo(error) });
   }
 
   private perform(live: LiveRun, effect: Effect): void {
@@ -313,46 +344,36 @@ export class Runtime {
 
   private executeStep(live: LiveRun, effect: Extract<Effect, { type: 'step.execute' }>): void {
     const runId = live.state.meta.id;
-    const index = live.flow.nodeIndex.get(effect.nodeId) as number;
-    const declared = live.flow.nodes[index];
+    const declared = live.flow.nodes[live.flow.nodeIndex.get(effect.nodeId) as number];
     const node = (declared.type === 'map' ? declared.body : declared) as ActivityNode;
-    const executor = this.executors[node.type];
+    const call = new StepCall(runId, node, effect, this.log);
     const key = `${runId}:${effect.seq}`;
-    const controller = new AbortController();
-    this.inflight.set(key, controller);
+    this.inflight.set(key, call);
+    const executor = this.executors[node.type];
     const run = executor
-      ? executor({
-          runId,
-          node,
-          nodeId: effect.nodeId,
-          attempt: effect.attempt,
-          input: effect.input,
-          idempotencyKey: effect.idempotencyKey,
-          signal: controller.signal,
-          ...(effect.timeout === undefined ? {} : { timeout: effect.timeout }),
-          ...(effect.item === undefined ? {} : { item: effect.item }),
-        })
+      ? executor(call)
       : Promise.reject(
           new RunloomError('NOT_EXECUTABLE', `no executor is registered for '${node.type}' nodes (step '${effect.nodeId}')`),
         );
     run.then(
-      (result) => {
-        this.inflight.delete(key);
-        if (controller.signal.aborted) return;
-        this.deliver(runId, {
-          type: 'step.completed',
-          at: this.clock.now(),
-          seq: effect.seq,
-          output: result.output,
-          ...(result.cost === undefined ? {} : { cost: result.cost }),
-        });
-      },
-      (error) => {
-        this.inflight.delete(key);
-        if (controller.signal.aborted) return;
-        this.deliver(runId, { type: 'step.failed', at: this.clock.now(), seq: effect.seq, error: toErrorInfo(error) });
-      },
+      (result) => this.stepEnded(key, call, result, undefined),
+      (error: unknown) => this.stepEnded(key, call, undefined, error),
     );
+  }
+
+  private stepEnded(key: string, call: StepCall, result: StepResult | undefined, error: unknown): void {
+    this.inflight.delete(key);
+    if (call.aborted) return;
+    const at = this.clock.now();
+    if (result) {
+      const event: EngineEvent =
+        result.cost === undefined
+          ? { type: 'step.completed', at, seq: call.seq, output: result.output }
+          : { type: 'step.completed', at, seq: call.seq, output: result.output, cost: result.cost };
+      this.deliver(call.runId, event);
+    } else {
+      this.deliver(call.runId, { type: 'step.failed', at, seq: call.seq, error: toErrorInfo(error) });
+    }
   }
 
   private async startChild(live: LiveRun, effect: Extract<Effect, { type: 'child.start' }>): Promise<void> {

@@ -143,8 +143,11 @@ describe('sqlite store checkpoints', () => {
     await reopened.close();
   });
 
-  it('leaves checkpoints to SQLite when asked to (checkpoints: inline)', async () => {
-    const store = createSqliteStore({ path: freshPath(), durability: 'normal', checkpoints: 'inline' });
+  it.each([
+    ['asked to (checkpoints: inline)', { durability: 'normal', checkpoints: 'inline' }],
+    ['durability is strict (every commit fsyncs anyway)', { durability: 'strict' }],
+  ] as const)('leaves checkpoints to SQLite when %s', async (_, options) => {
+    const store = createSqliteStore({ path: freshPath(), ...options });
     await advance(store, 300);
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     await store.close();

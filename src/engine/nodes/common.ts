@@ -3,6 +3,16 @@ import { withinLimits } from '../limits.js';
 import type { Token } from '../types.js';
 import { addPending, putToken, type Work } from '../work.js';
 
+/**
+ * Visits are kept in an array indexed by node (an object with integer keys costs several times
+ * more to copy); states stored before that are objects, and are read the same way.
+ */
+function withVisit(visits: Readonly<Record<number, number>>, node: number, visit: number): Record<number, number> {
+  const next = Array.isArray(visits) ? visits.slice() : Object.assign([], visits);
+  next[node] = visit;
+  return next;
+}
+
 /** Counts the step against maxSteps and numbers the visit (loops get distinct idempotency keys). */
 export function countStep(w: Work, token: Token): Token {
   const s = w.s;
@@ -11,8 +21,8 @@ export function countStep(w: Work, token: Token): Token {
   // else a retry of attempt 1 got `…:2:0@2`, as if the node had been entered in a loop.
   const again = token.attempt > 1 && token.visit > 0;
   const visit = again ? token.visit : (s.visits[token.node] ?? 0) + 1;
-  if (!again) s.visits = { ...s.visits, [token.node]: visit };
-  s.usage = { ...s.usage, steps: s.usage.steps + 1 };
+  if (!again) s.visits = withVisit(s.visits, token.node, visit);
+  s.usage = { steps: s.usage.steps + 1, credits: s.usage.credits, activeMs: s.usage.activeMs };
   const counted: Token = { ...token, visit };
   putToken(w, counted);
   return counted;

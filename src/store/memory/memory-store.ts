@@ -25,7 +25,6 @@ interface FlowEntry {
 }
 
 const ACTIVE = new Set(['running', 'queued']);
-const NO_INDEXES: readonly number[] = [];
 
 /** Flow definitions cross the boundary as JSON would (same as SQLite): no shared references. */
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -68,47 +67,29 @@ export function createMemoryStore(): Store {
    * Allocation-free for the usual batch of one checkpoint per run.
    */
   const check = (checkpoints: readonly Checkpoint[]): void => {
-    // Several checkpoints of one run in a batch (rare): index them so the check stays linear.
-    let sameRun: Map<string, number[]> | undefined;
-    if (checkpoints.length > 1) {
-      sameRun = new Map();
-      for (let i = 0; i < checkpoints.length; i++) {
-        const id = checkpoints[i].state.meta.id;
-        const list = sameRun.get(id);
-        if (list) list.push(i);
-        else sameRun.set(id, [i]);
-      }
-    }
+    // Per run in this batch: created here? and the highest event seq so far. Linear in the batch,
+    // also when one run has many checkpoints in it (a fan-out finishing together).
+    const batch = new Map<string, { created: boolean; lastSeq: number }>();
     for (let i = 0; i < checkpoints.length; i++) {
       const cp = checkpoints[i];
       const id = cp.state.meta.id;
       const entry = runs.get(id);
-      if (cp.created && entry) throw conflict(`run '${id}' already exists`);
-      let createdEarlier = false;
-      for (const j of sameRun?.get(id) ?? NO_INDEXES) {
-        if (j >= i) break; // only the checkpoints before this one
-        const other = checkpoints[j];
-        if (other.created) {
-          if (cp.created) throw conflict(`run '${id}' created twice`);
-          createdEarlier = true;
-        }
-        for (const e of cp.events) {
-          if (other.events.some((o) => o.seq === e.seq)) throw conflict(`event ${e.seq} of run '${id}' already exists`);
-        }
-      }
-      if (!cp.created && !entry && !createdEarlier) {
+      const seen = batch.get(id);
+      if (cp.created && (entry || seen)) throw conflict(`run '${id}' ${entry ? 'already exists' : 'created twice'}`);
+      if (!cp.created && !entry && !seen?.created) {
         throw new RunloomError(
           'STORE_RUN_MISSING',
           `run '${id}' was never created: commit its first checkpoint with created: true`,
         );
       }
-      const events = cp.events;
-      for (let k = 0; k < events.length; k++) {
-        const seq = events[k].seq;
-        let dup = entry !== undefined && hasSeq(entry.events, seq);
-        for (let m = 0; m < k && !dup; m++) dup = events[m].seq === seq;
-        if (dup) throw conflict(`event ${seq} of run '${id}' already exists`);
+      let lastSeq = seen ? seen.lastSeq : 0;
+      for (const event of cp.events) {
+        // Event seqs only grow within a run: anything not above the last one is a duplicate.
+        const stored = entry !== undefined && hasSeq(entry.events, event.seq);
+        if (stored || event.seq <= lastSeq) throw conflict(`event ${event.seq} of run '${id}' already exists`);
+        lastSeq = event.seq;
       }
+      batch.set(id, { created: cp.created === true || seen?.created === true, lastSeq });
     }
   };
 

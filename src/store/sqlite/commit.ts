@@ -3,6 +3,7 @@
  * durable runtime: statements are prepared once, each JSON column is stringified once, and
  * arguments are bound positionally (the fastest binding in better-sqlite3).
  */
+import type { RunState } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
 import type { Checkpoint } from '../store.js';
 import { toJson } from './columns.js';
@@ -38,8 +39,38 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
   );
   const clearTimer = db.prepare('DELETE FROM timers WHERE run_id = ? AND seq = ?');
 
-  const writeOne = (cp: Checkpoint): void => {
-    const { state } = cp;
+  /**
+   * `row`: the state to write to the run's row, or undefined when a later checkpoint of the same
+   * run in this batch writes it (one transaction: the intermediate rows are never observable).
+   */
+  const writeOne = (cp: Checkpoint, row: RunState | undefined): void => {
+    const runId = cp.state.meta.id;
+    if (row) writeRun(cp, row);
+    for (const e of cp.events) {
+      insertEvent.run(runId, e.seq, e.type, e.at, e.nodeId ?? null, e.token ?? null, toJson(e.data));
+    }
+    for (const s of cp.steps) {
+      upsertStep.run(
+        runId,
+        s.seq,
+        s.nodeId,
+        s.branch,
+        s.attempt,
+        s.item ?? null,
+        s.status,
+        toJson(s.input),
+        toJson(s.output),
+        toJson(s.error),
+        s.startedAt,
+        s.endedAt,
+      );
+    }
+    // Set before clear: a timer armed and cancelled within one transition ends up cleared.
+    for (const t of cp.timersSet) setTimer.run(runId, t.seq, t.fireAt);
+    for (const seq of cp.timersCleared) clearTimer.run(runId, seq);
+  };
+
+  const writeRun = (cp: Checkpoint, state: RunState): void => {
     const { meta } = state;
     const runId = meta.id;
     const json = JSON.stringify(state);
@@ -68,32 +99,26 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
         `run '${runId}' was never created: commit its first checkpoint with created: true`,
       );
     }
-    for (const e of cp.events) {
-      insertEvent.run(runId, e.seq, e.type, e.at, e.nodeId ?? null, e.token ?? null, toJson(e.data));
-    }
-    for (const s of cp.steps) {
-      upsertStep.run(
-        runId,
-        s.seq,
-        s.nodeId,
-        s.branch,
-        s.attempt,
-        s.item ?? null,
-        s.status,
-        toJson(s.input),
-        toJson(s.output),
-        toJson(s.error),
-        s.startedAt,
-        s.endedAt,
-      );
-    }
-    // Set before clear: a timer armed and cancelled within one transition ends up cleared.
-    for (const t of cp.timersSet) setTimer.run(runId, t.seq, t.fireAt);
-    for (const seq of cp.timersCleared) clearTimer.run(runId, seq);
   };
 
   const writeAll = db.transaction((checkpoints: readonly Checkpoint[]) => {
-    for (const cp of checkpoints) writeOne(cp);
+    if (checkpoints.length === 1) return writeOne(checkpoints[0], checkpoints[0].state);
+    // A run with several checkpoints in one batch (a fan-out finishing together) gets its row
+    // written once, with its last state: serialising a large state per step was the main cost.
+    const last = new Map<string, number>();
+    for (let i = 0; i < checkpoints.length; i++) last.set(checkpoints[i].state.meta.id, i);
+    const created = new Set<string>();
+    for (let i = 0; i < checkpoints.length; i++) {
+      const cp = checkpoints[i];
+      const runId = cp.state.meta.id;
+      const lastIndex = last.get(runId) as number;
+      if (cp.created) {
+        created.add(runId);
+        writeOne(cp, checkpoints[lastIndex].state);
+      } else {
+        writeOne(cp, lastIndex === i && !created.has(runId) ? cp.state : undefined);
+      }
+    }
   });
 
   return (checkpoints) => {

@@ -28,9 +28,10 @@ export interface SqliteStoreOptions {
   /** `strict`: fsync at every commit (survives power loss). `normal`: survives a process crash. */
   readonly durability: Durability;
   /**
-   * Where WAL checkpoints run: `background` (default for files) in a worker thread so commits
-   * never wait for them; `inline` leaves them to SQLite inside the commit that crosses the
-   * threshold.
+   * Where WAL checkpoints run. `background`: in a worker thread, so commits never wait for them
+   * (default with `normal`: measured +30–50% single-commit throughput). `inline`: SQLite runs
+   * them inside the commit that crosses the threshold (default with `strict`, where every commit
+   * fsyncs anyway and a concurrent checkpoint's fsyncs measured slower).
    */
   readonly checkpoints?: 'background' | 'inline';
 }
@@ -72,10 +73,11 @@ function prepareOperations(db: SqliteDatabase) {
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const db = openDatabase(options.path, options.durability);
+  const checkpoints = options.checkpoints ?? (options.durability === 'normal' ? 'background' : 'inline');
   const checkpointer =
-    options.checkpoints === 'inline' || isFileless(options.path)
-      ? undefined
-      : createCheckpointer(db, options.path, options.durability);
+    checkpoints === 'background' && !isFileless(options.path)
+      ? createCheckpointer(db, options.path, options.durability)
+      : undefined;
   let ops: ReturnType<typeof prepareOperations> | undefined;
   const use = () => {
     if (!ops) {
