@@ -17,6 +17,7 @@ export interface Committer {
 }
 
 export function createCommitter(store: Store, maxBatch = 1000): Committer {
+  const persistent = store.capabilities.persistent;
   let queue: Entry[] = [];
   let writing = false;
   let scheduled = false;
@@ -48,10 +49,13 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
       queue.push({ checkpoint, done });
       if (!scheduled && !writing) {
         scheduled = true;
-        // setImmediate, not a microtask: results that land in the same event-loop turn (timers,
-        // I/O callbacks) then share one transaction. With a synchronous store nothing can enqueue
-        // while a write is in progress, so a microtask flush would commit (and fsync) them one by one.
-        setImmediate(flush);
+        // A persistent store flushes on setImmediate, not a microtask: results that land in the
+        // same event-loop turn (timers, I/O callbacks) then share one transaction. With a
+        // synchronous store nothing can enqueue while a write is in progress, so a microtask flush
+        // would commit (and fsync) them one by one. A memory store has no write to share: it
+        // flushes at once and spares every step an event-loop turn.
+        if (persistent) setImmediate(flush);
+        else queueMicrotask(flush);
       }
     },
     drain() {

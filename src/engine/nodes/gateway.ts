@@ -13,6 +13,13 @@ import { beginStep } from './common.js';
 
 type Gateway = ParallelNode | InclusiveNode;
 
+const NONE: readonly Token[] = [];
+
+function allArrived(arrivals: readonly (readonly Token[])[]): boolean {
+  for (let i = 0; i < arrivals.length; i++) if (arrivals[i].length === 0) return false;
+  return true;
+}
+
 export function enterGateway(w: Work, token: Token, node: Gateway): void {
   const counted = beginStep(w, token);
   if (!counted) return;
@@ -23,10 +30,12 @@ export function enterGateway(w: Work, token: Token, node: Gateway): void {
   }
   dropToken(w, counted.id);
   const join = w.s.joins[node.index];
-  const arrivals = join ? join.arrivals.map((list) => list.slice()) : node.incoming.map(() => [] as Token[]);
-  arrivals[slot].push(counted);
+  // Copy the slot list (pointers) and only the slot that changes: a 100-way join would otherwise
+  // copy 100 arrays on every arrival.
+  const arrivals: (readonly Token[])[] = join ? join.arrivals.slice() : node.incoming.map(() => NONE);
+  arrivals[slot] = arrivals[slot].length === 0 ? [counted] : [...arrivals[slot], counted];
   setJoin(w, node.index, { arrivals });
-  if (arrivals.every((list) => list.length > 0)) fire(w, node);
+  if (allArrived(arrivals)) fire(w, node);
 }
 
 /** Consumes one arrival from every incoming edge that has one and sends the merged token on. */
