@@ -71,6 +71,13 @@ export async function createFlowsApi(store: Store, actions: ActionRegistry): Pro
       });
       const records: FlowVersionRecord[] = [];
       for (const definition of definitions) {
+        // Publishing what the latest version already is makes no new version: `runloom run`
+        // publishes a folder's flows on every call, and versions should mean changes.
+        const current = await store.getFlowVersion(definition.id);
+        if (current && JSON.stringify(current.definition) === JSON.stringify(definition)) {
+          records.push(current);
+          continue;
+        }
         const record = await store.publishFlow(definition.id, definition);
         latest.set(record.flowId, record.version);
         records.push(record);

@@ -49,9 +49,26 @@ const ICON: Record<string, string> = { running: '▶', ready: '·', waiting: '�
 export function liveDisplay(out: NodeJS.WriteStream): Display {
   let drawn = 0;
   let last = 0;
+  // Redraws are at most every 80 ms; the latest view skipped in a burst is drawn when the window
+  // ends, so a run that then sits on a timer or a slow step shows where it really is.
+  let trailing: NodeJS.Timeout | undefined;
+  let skipped: RunView | undefined;
   const draw = (view: RunView, force: boolean) => {
     const now = Date.now();
-    if (!force && now - last < 80) return;
+    if (!force && now - last < 80) {
+      skipped = view;
+      trailing ??= setTimeout(
+        () => {
+          trailing = undefined;
+          if (skipped) draw(skipped, true);
+        },
+        80 - (now - last),
+      ).unref();
+      return;
+    }
+    if (trailing) clearTimeout(trailing);
+    trailing = undefined;
+    skipped = undefined;
     last = now;
     const lines = [
       `run ${view.id} · ${view.flowId}@${view.flowVersion} · ${view.status} · ${view.progress.percent}% · ${view.usage.steps} steps`,

@@ -3,10 +3,9 @@
  * arguments, request refused), 3 left waiting or paused.
  */
 import { Command, CommanderError } from 'commander';
-import { RunloomError } from '../errors.js';
+import { FlowInvalidError, RequestError, RunloomError } from '../errors.js';
 import { runCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-commands.js';
-import { validateFiles } from './validate-command.js';
 import { EXIT } from './watch.js';
 
 const program = new Command('runloom')
@@ -31,30 +30,46 @@ program
 program
   .command('validate <files...>')
   .description('validate flow files; every problem with its path and code')
-  .action((files: string[], _opts: unknown, command: Command) => {
+  .action(async (files: string[], _opts: unknown, command: Command) => {
+    const { validateFiles } = await import('./validate-command.js'); // loads the flow validator
     process.exitCode = validateFiles(files, command.optsWithGlobals().json);
   });
 
 registerRunsCommands(program);
 
+/** Refusals (bad arguments, invalid flow or input, unknown ids, wrong status) exit 2; anything else 1. */
+function exitCodeOfError(error: unknown): number {
+  if (error instanceof RequestError || error instanceof FlowInvalidError) return EXIT.badInput;
+  if (!(error instanceof RunloomError)) return EXIT.failed;
+  return error.code.endsWith('INVALID') || error.code.startsWith('INVALID_') || error.code === 'STORE_UNSUPPORTED'
+    ? EXIT.badInput
+    : EXIT.failed;
+}
+
+/** One line (a flow's problems add theirs) naming the code; the stack only with RUNLOOM_DEBUG=1. */
+function reportError(error: unknown): void {
+  const debug = Boolean(process.env.RUNLOOM_DEBUG);
+  if (error instanceof RunloomError) {
+    process.stderr.write(`error: [${error.code}] ${error.message}\n`);
+    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (debug && error.cause instanceof Error) process.stderr.write(`caused by: ${error.cause.stack ?? error.cause.message}\n`);
+  } else if (error instanceof Error) {
+    process.stderr.write(`error: ${error.message}\n`);
+    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+    else process.stderr.write('(set RUNLOOM_DEBUG=1 for the stack trace)\n');
+  } else {
+    process.stderr.write(`error: ${String(error)}\n`);
+  }
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
+    // Commander has printed its message (or the help) through configureOutput already.
     process.exitCode = error.exitCode === 0 ? 0 : EXIT.badInput;
-  } else if (error instanceof RunloomError) {
-    process.stderr.write(`error: ${error.message}\n`);
-    process.exitCode =
-      error.code === 'NOT_FOUND' ||
-      error.code.endsWith('INVALID') ||
-      error.code === 'BAD_REQUEST' ||
-      error.code === 'RUN_STATUS' ||
-      error.code === 'NOT_WAITING' ||
-      error.code === 'NOTHING_TO_RETRY'
-        ? EXIT.badInput
-        : EXIT.failed;
   } else {
-    process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = EXIT.failed;
+    reportError(error);
+    process.exitCode = exitCodeOfError(error);
   }
 }

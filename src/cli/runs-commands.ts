@@ -29,12 +29,17 @@ function printView(view: RunView, json: boolean | undefined): number {
   return exitCodeOf(view);
 }
 
-/** After a control that lets the run go on, this process drives it until it settles again. */
+/**
+ * After a control that lets the run go on, this process drives it until it settles again. The
+ * display starts after the last event logged *before* the control, so the control's own events
+ * and the steps it set off right away are shown too.
+ */
 const controlThenWatch =
-  (send: (runloom: Runloom) => Promise<RunView>): Action =>
+  (runId: string, send: (runloom: Runloom) => Promise<RunView>): Action =>
   async (runloom, options) => {
-    const before = await send(runloom);
-    return watchRun(runloom, before.id, options.json, (await runloom.runs.events(before.id)).length);
+    const { eventSeq } = await runloom.runs.state(runId);
+    await send(runloom);
+    return watchRun(runloom, runId, options.json, eventSeq);
   };
 
 function parseStatuses(text: string | undefined): RunStatus[] | undefined {
@@ -48,11 +53,12 @@ function parseStatuses(text: string | undefined): RunStatus[] | undefined {
   return statuses as RunStatus[];
 }
 
-function positiveInt(name: string, text: string | undefined): number | undefined {
+/** Digits only: `Number()` would take '', ' ', '1e3', '0x10' and '1.0'. */
+function wholeNumber(name: string, text: string | undefined, min = 0): number | undefined {
   if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0)
-    throw new RequestError('BAD_REQUEST', `${name} must be a whole number ≥ 0, not '${text}'`);
+  const value = /^[0-9]+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new RequestError('BAD_REQUEST', `${name} must be a whole number ≥ ${min}, not '${text}'`);
   return value;
 }
 
@@ -64,13 +70,14 @@ export function registerRunsCommands(program: Command): void {
     .option('--status <list>', 'comma-separated statuses')
     .option('--flow <id>', 'only runs of this flow')
     .option('--limit <n>', 'at most n runs', '50')
-    .action((opts: { status?: string; flow?: string; limit?: string }, command: Command) =>
-      withRunloom(command, false, async (runloom, options) => {
-        const status = parseStatuses(opts.status);
+    .action((opts: { status?: string; flow?: string; limit?: string }, command: Command) => {
+      const status = parseStatuses(opts.status);
+      const limit = wholeNumber('--limit', opts.limit, 1) ?? 50;
+      return withRunloom(command, false, async (runloom, options) => {
         const list = await runloom.runs.list({
           ...(status ? { status } : {}),
           ...(opts.flow ? { flowId: opts.flow } : {}),
-          limit: positiveInt('--limit', opts.limit) ?? 50,
+          limit,
         });
         if (options.json) process.stdout.write(`${JSON.stringify(list)}\n`);
         else
@@ -79,8 +86,8 @@ export function registerRunsCommands(program: Command): void {
               `${run.id}  ${run.flowId}@${run.flowVersion}  ${run.status.padEnd(9)} ${run.reason.padEnd(20)} ${new Date(run.updatedAt).toISOString()}\n`,
             );
         return 0;
-      }),
-    );
+      });
+    });
 
   runs
     .command('show <runId>')
@@ -111,9 +118,9 @@ export function registerRunsCommands(program: Command): void {
     .command('tail <runId>')
     .option('--from <seq>', 'start after this event sequence number', '0')
     .option('--follow', 'keep polling for new events until the run finishes')
-    .action((runId: string, opts: { from: string; follow?: boolean }, command: Command) =>
-      withRunloom(command, false, async (runloom, options) => {
-        let after = positiveInt('--from', opts.from) ?? 0;
+    .action((runId: string, opts: { from: string; follow?: boolean }, command: Command) => {
+      let after = wholeNumber('--from', opts.from) ?? 0;
+      return withRunloom(command, false, async (runloom, options) => {
         for (;;) {
           for (const event of await runloom.runs.events(runId, after)) {
             process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${eventLine(event)}\n`);
@@ -124,8 +131,8 @@ export function registerRunsCommands(program: Command): void {
           // Another process executes the run: its events reach us through the store.
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
-      }),
-    );
+      });
+    });
 
   const simple = (
     name: string,
@@ -140,7 +147,7 @@ export function registerRunsCommands(program: Command): void {
         withRunloom(
           command,
           false,
-          watch ? controlThenWatch((r) => send(r, runId)) : async (r, o) => printView(await send(r, runId), o.json),
+          watch ? controlThenWatch(runId, (r) => send(r, runId)) : async (r, o) => printView(await send(r, runId), o.json),
         ),
       );
   simple('pause', 'pause a run (steps in flight finish; no new step starts)', (r, id) => r.runs.pause(id, 'cli'), false);
@@ -154,40 +161,39 @@ export function registerRunsCommands(program: Command): void {
       withRunloom(
         command,
         false,
-        controlThenWatch((r) => r.runs.retry(runId, opts.node, 'cli')),
+        controlThenWatch(runId, (r) => r.runs.retry(runId, opts.node, 'cli')),
       ),
     );
 
   runs
     .command('signal <runId> <name>')
     .option('--data <json>', 'the signal payload (JSON)')
-    .action((runId: string, name: string, opts: { data?: string }, command: Command) =>
-      withRunloom(
+    .action((runId: string, name: string, opts: { data?: string }, command: Command) => {
+      const payload = parseJsonOption('--data', opts.data); // refused before the store is opened
+      return withRunloom(
         command,
         false,
-        controlThenWatch((r) => r.runs.signal(runId, name, parseJsonOption('--data', opts.data))),
-      ),
-    );
+        controlThenWatch(runId, (r) => r.runs.signal(runId, name, payload)),
+      );
+    });
 
   runs
     .command('callback <runId> <nodeId>')
     .option('--data <json>', 'the output (JSON)')
     .option('--failed <message>', 'report a failure instead')
-    .action((runId: string, nodeId: string, opts: { data?: string; failed?: string }, command: Command) =>
-      withRunloom(
+    .action((runId: string, nodeId: string, opts: { data?: string; failed?: string }, command: Command) => {
+      if (opts.failed !== undefined && opts.data !== undefined)
+        throw new RequestError('BAD_REQUEST', 'give either --data or --failed, not both');
+      const result =
+        opts.failed !== undefined
+          ? ({ status: 'failed', error: { code: 'CALLBACK_FAILED', message: opts.failed } } as const)
+          : ({ status: 'completed', output: parseJsonOption('--data', opts.data) } as const);
+      return withRunloom(
         command,
         false,
-        controlThenWatch((r) =>
-          r.runs.callback(
-            runId,
-            nodeId,
-            opts.failed
-              ? { status: 'failed', error: { code: 'CALLBACK_FAILED', message: opts.failed } }
-              : { status: 'completed', output: parseJsonOption('--data', opts.data) },
-          ),
-        ),
-      ),
-    );
+        controlThenWatch(runId, (r) => r.runs.callback(runId, nodeId, result)),
+      );
+    });
 
   runs
     .command('decide <runId> <nodeId> <to>')
@@ -196,7 +202,9 @@ export function registerRunsCommands(program: Command): void {
       withRunloom(
         command,
         false,
-        controlThenWatch((r) => r.runs.decide(runId, nodeId, to, { by: 'cli', ...(opts.reason ? { reason: opts.reason } : {}) })),
+        controlThenWatch(runId, (r) =>
+          r.runs.decide(runId, nodeId, to, { by: 'cli', ...(opts.reason ? { reason: opts.reason } : {}) }),
+        ),
       ),
     );
 
@@ -206,16 +214,14 @@ export function registerRunsCommands(program: Command): void {
     .option('--max-steps <n>')
     .option('--max-time-ms <n>')
     .option('--max-credits <n>')
-    .action((runId: string, opts: { maxSteps?: string; maxTimeMs?: string; maxCredits?: string }, command: Command) =>
-      withRunloom(command, false, async (r, o) => {
-        const limits = {
-          ...(opts.maxSteps ? { maxSteps: positiveInt('--max-steps', opts.maxSteps) } : {}),
-          ...(opts.maxTimeMs ? { maxTime: positiveInt('--max-time-ms', opts.maxTimeMs) } : {}),
-          ...(opts.maxCredits ? { maxCredits: positiveInt('--max-credits', opts.maxCredits) } : {}),
-        };
-        if (Object.keys(limits).length === 0)
-          throw new RequestError('BAD_REQUEST', 'name at least one of --max-steps, --max-time-ms, --max-credits');
-        return printView(await r.runs.raiseLimits(runId, limits), o.json);
-      }),
-    );
+    .action((runId: string, opts: { maxSteps?: string; maxTimeMs?: string; maxCredits?: string }, command: Command) => {
+      const limits = {
+        ...(opts.maxSteps !== undefined ? { maxSteps: wholeNumber('--max-steps', opts.maxSteps) } : {}),
+        ...(opts.maxTimeMs !== undefined ? { maxTime: wholeNumber('--max-time-ms', opts.maxTimeMs) } : {}),
+        ...(opts.maxCredits !== undefined ? { maxCredits: wholeNumber('--max-credits', opts.maxCredits) } : {}),
+      };
+      if (Object.keys(limits).length === 0)
+        throw new RequestError('BAD_REQUEST', 'name at least one of --max-steps, --max-time-ms, --max-credits');
+      return withRunloom(command, false, async (r, o) => printView(await r.runs.raiseLimits(runId, limits), o.json));
+    });
 }
