@@ -35,14 +35,15 @@ describe('flow versions', () => {
   });
 
   it('pins a run to the version it started on: publishing never changes a running run', async () => {
-    runloom = await createRunloom({ store: 'memory:' });
-    await runloom.flows.publish(flow('first'));
-    const early = await runloom.runs.start('greet');
-    await runloom.flows.publish(flow('second'));
-    const late = await runloom.runs.start('greet');
-    const pinned = await runloom.runs.start({ flowId: 'greet', version: 1 });
-    for (const run of [early, late, pinned]) await runloom.runs.signal(run.id, 'go');
-    const said = async (id: string) => ((await runloom?.runs.wait(id))?.vars.said as { text: string }).text;
+    const engine = await createRunloom({ store: 'memory:' });
+    runloom = engine;
+    await engine.flows.publish(flow('first'));
+    const early = await engine.runs.start('greet');
+    await engine.flows.publish(flow('second'));
+    const late = await engine.runs.start('greet');
+    const pinned = await engine.runs.start({ flowId: 'greet', version: 1 });
+    for (const run of [early, late, pinned]) await engine.runs.signal(run.id, 'go');
+    const said = async (id: string) => ((await engine.runs.wait(id)).vars.said as { text: string }).text;
     expect(early.flowVersion).toBe(1);
     expect(await said(early.id)).toBe('first');
     expect(late.flowVersion).toBe(2);
