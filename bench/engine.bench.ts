@@ -20,7 +20,9 @@ import { machineInfo, markdownTable, notes, rssLine, tableRows, textTable } from
 import { type ModeResult, runMode } from './lib/run-mode.js';
 
 const SELF = fileURLToPath(import.meta.url);
-const LAST_RUN = fileURLToPath(new URL('./LAST_RUN.md', import.meta.url));
+// Compiled, this file runs from dist/bench/: the report still belongs in the source tree's bench/.
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const LAST_RUN = join(HERE.includes('/dist/bench') ? join(HERE, '../../bench') : HERE, 'LAST_RUN.md');
 
 const progress = (line: string) => process.stderr.write(`  … ${line}\n`);
 
