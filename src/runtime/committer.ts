@@ -30,18 +30,36 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
     while (queue.length > 0) {
       const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
       queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
-      let failure: unknown;
       try {
         await store.commit(batch.map((entry) => entry.checkpoint));
+        for (const entry of batch) entry.done();
       } catch (error) {
-        failure = error ?? new Error('commit failed');
+        await isolate(batch, error);
       }
-      for (const entry of batch) entry.done(failure);
     }
     writing = false;
     const waiting = idle;
     idle = [];
     for (const resolve of waiting) resolve();
+  };
+
+  /**
+   * A batch is all or nothing, so one bad checkpoint (a run another writer touched) would fail
+   * every run in it: write them one by one, so only the bad one fails.
+   */
+  const isolate = async (batch: Entry[], error: unknown) => {
+    if (batch.length === 1) {
+      batch[0].done(error ?? new Error('commit failed'));
+      return;
+    }
+    for (const entry of batch) {
+      try {
+        await store.commit([entry.checkpoint]);
+        entry.done();
+      } catch (single) {
+        entry.done(single ?? new Error('commit failed'));
+      }
+    }
   };
 
   return {
