@@ -69,6 +69,21 @@ function fireBoundary(w: Work, token: Token, boundary: CompiledBoundary, firedSe
   putToken(w, newToken(w, boundary.to, `${token.branch}.b${boundary.index}`));
 }
 
+/** A child run reported back: its usage counts against the parent's. Undefined for a stale report. */
+function settleChild(
+  w: Work,
+  e: Extract<EngineEvent, { type: 'child.completed' | 'child.failed' }>,
+): { token: Token; item: number | undefined } | undefined {
+  const pending = w.s.pending[e.seq];
+  if (pending?.kind !== 'child') return undefined;
+  settlePending(w, e.seq);
+  const usage = w.s.usage;
+  w.s.usage = { ...usage, steps: usage.steps + e.usage.steps, credits: usage.credits + e.usage.credits };
+  const token = findToken(w, pending.token) as Token;
+  logInput(w, e, token);
+  return { token, item: pending.item };
+}
+
 const handlers: { [K in EngineEventType]: Handler<K> } = {
   'run.started'(w, e) {
     if (w.s.status !== 'queued') reject('RUN_STATUS', `run ${w.s.meta.id} has already started`);
@@ -217,28 +232,19 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
   },
 
   'child.completed'(w, e) {
-    const pending = w.s.pending[e.seq];
-    if (pending?.kind !== 'child') return false;
-    settlePending(w, e.seq);
-    const usage = w.s.usage;
-    w.s.usage = { ...usage, steps: usage.steps + e.usage.steps, credits: usage.credits + e.usage.credits };
-    const token = findToken(w, pending.token) as Token;
-    logInput(w, e, token);
-    if (pending.item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, pending.item, e.output);
+    const settled = settleChild(w, e);
+    if (!settled) return false;
+    const { token, item } = settled;
+    if (item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, item, e.output);
     else completeStep(w, { ...token, seq: undefined }, e.output);
     drive(w);
     return true;
   },
 
   'child.failed'(w, e) {
-    const pending = w.s.pending[e.seq];
-    if (pending?.kind !== 'child') return false;
-    settlePending(w, e.seq);
-    const usage = w.s.usage;
-    w.s.usage = { ...usage, steps: usage.steps + e.usage.steps, credits: usage.credits + e.usage.credits };
-    const token = findToken(w, pending.token) as Token;
-    logInput(w, e, token);
-    failStep(w, { ...token, seq: undefined }, e.error);
+    const settled = settleChild(w, e);
+    if (!settled) return false;
+    failStep(w, { ...settled.token, seq: undefined }, e.error);
     drive(w);
     return true;
   },

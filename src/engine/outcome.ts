@@ -102,6 +102,11 @@ export function leave(w: Work, token: Token, node: CompiledNode): void {
     w.s.ended++;
     return;
   }
+  followConditions(w, token, node, 'node');
+}
+
+/** Takes every edge whose condition holds (the default edge when none does); fails the step when none applies. */
+export function followConditions(w: Work, token: Token, node: CompiledNode, what: 'node' | 'gateway'): void {
   let edges: CompiledEdge[];
   try {
     edges = edgesToTake(w, node);
@@ -110,7 +115,7 @@ export function leave(w: Work, token: Token, node: CompiledNode): void {
     return;
   }
   if (edges.length === 0) {
-    failStep(w, token, errorOf('NO_PATH', `node '${node.id}': no outgoing edge condition holds and there is no default edge`));
+    failStep(w, token, errorOf('NO_PATH', `${what} '${node.id}': no outgoing edge condition holds and there is no default edge`));
     return;
   }
   follow(w, token, edges);

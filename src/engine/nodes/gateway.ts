@@ -4,11 +4,11 @@
  * token (a true AND-join, never "first one wins"); an inclusive join fires when no token that
  * could still reach it is left, i.e. exactly the branches its split activated have arrived.
  */
-import type { CompiledEdge, InclusiveNode, ParallelNode } from '../../flow/compiled.js';
+import type { InclusiveNode, ParallelNode } from '../../flow/compiled.js';
 import { arrivalScope } from '../join-scope.js';
-import { edgesToTake, expressionFailure, failStep, follow } from '../outcome.js';
+import { follow, followConditions } from '../outcome.js';
 import type { JoinState, Token } from '../types.js';
-import { dropToken, errorOf, log, newToken, putToken, setJoin, type Work } from '../work.js';
+import { dropToken, log, newToken, putToken, setJoin, type Work } from '../work.js';
 import { beginStep } from './common.js';
 
 type Gateway = ParallelNode | InclusiveNode;
@@ -54,23 +54,16 @@ export function fire(w: Work, node: Gateway): void {
 }
 
 function split(w: Work, token: Token, node: Gateway): void {
-  let edges: CompiledEdge[];
-  if (node.type === 'parallel') {
-    // A parallel split takes every edge; conditions belong on inclusive gateways.
-    edges = node.outgoing.map((index) => w.flow.edges[index]).filter((edge) => !edge.isTimeout);
-  } else {
-    try {
-      edges = edgesToTake(w, node);
-    } catch (error) {
-      failStep(w, token, expressionFailure(error));
-      return;
-    }
-  }
-  if (edges.length === 0) {
-    failStep(w, token, errorOf('NO_PATH', `gateway '${node.id}': no outgoing edge condition holds and there is no default edge`));
+  if (node.type === 'inclusive') {
+    followConditions(w, token, node, 'gateway');
     return;
   }
-  follow(w, token, edges);
+  // A parallel split takes every edge; conditions belong on inclusive gateways.
+  follow(
+    w,
+    token,
+    node.outgoing.map((index) => w.flow.edges[index]).filter((edge) => !edge.isTimeout),
+  );
 }
 
 /** The branch a join hands on: the longest common prefix of the joined branches. */

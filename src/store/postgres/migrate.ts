@@ -1,0 +1,53 @@
+/**
+ * Applies pending numbered migrations once each, recording them in `schema_migrations`.
+ *
+ * Several workers may start at once on a fresh database: the whole run happens in one
+ * transaction (PostgreSQL DDL is transactional) under a transaction-scoped advisory lock keyed
+ * by the schema, so the second worker waits, then finds everything applied.
+ */
+import { RunloomError } from '../../errors.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
+import type { PostgresPool } from './open-pool.js';
+
+/** First half of the advisory lock key: "Runloom migrations" (the second is the schema's hash). */
+const LOCK_CLASS = 0x52_4c_4d_31;
+
+export async function migrate(pool: PostgresPool, schema: string, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
+    // After the lock: two concurrent CREATE SCHEMA IF NOT EXISTS can still collide.
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at BIGINT NOT NULL
+    )`);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((r) => r.version));
+    const known = migrations.at(-1)?.version ?? 0;
+    const newest = Math.max(0, ...applied);
+    if (newest > known) {
+      throw new RunloomError(
+        'STORE_SCHEMA_NEWER',
+        `the database schema is at version ${newest} but this Runloom knows only up to ${known}: upgrade Runloom`,
+      );
+    }
+    for (const m of migrations) {
+      if (applied.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        Date.now(),
+      ]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
