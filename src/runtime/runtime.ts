@@ -17,9 +17,10 @@ import {
   TERMINAL_STATUSES,
 } from '../engine/types.js';
 import { notFound, RunloomError, toErrorInfo } from '../errors.js';
-import type { ActivityNode, CompiledFlow, Limits } from '../flow/compiled.js';
+import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
 import type { Store } from '../store/store.js';
 import { checkpointOf } from './checkpoint.js';
+import { type ChildHost, cancelChild, reportToParent, startChild } from './children.js';
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
 import { type Executors, type StepResult, taskExecutor } from './executors.js';
@@ -73,6 +74,7 @@ export class Runtime {
   private readonly ids: Ids;
   private readonly log: (message: string, data?: unknown) => void;
   private closed = false;
+  private readonly children: ChildHost;
 
   constructor(private readonly options: RuntimeOptions) {
     this.clock = options.clock ?? systemClock;
@@ -84,6 +86,15 @@ export class Runtime {
       (runId, seq) => this.deliver(runId, { type: 'timer.fired', at: this.clock.now(), seq }),
     );
     this.executors = { task: taskExecutor(options.actions), ...options.executors };
+    this.children = {
+      store: options.store,
+      resolveFlow: options.resolveFlow,
+      start: (request) => this.start(request),
+      get: (runId) => this.get(runId),
+      deliver: (runId, event) => this.deliver(runId, event),
+      now: () => this.clock.now(),
+      isClosed: () => this.closed,
+    };
   }
 
   /** Re-arms durable timers and resumes every run that was running when the process stopped. */
@@ -231,7 +242,7 @@ export class Runtime {
         });
       } else if (pending.kind === 'child') {
         // Idempotent: starts the child only if the crash came before its first checkpoint.
-        void this.startChild(live, { type: 'child.start', seq, ...pending.start });
+        void startChild(this.children, state.meta.id, seq, pending.start);
       }
       // Timers are not re-armed here: recover() arms every stored timer, and a run reloaded
       // later still has its timers armed in this process.
@@ -331,13 +342,13 @@ export class Runtime {
         this.timers.clear(runId, effect.seq);
         return;
       case 'child.start':
-        void this.startChild(live, effect);
+        void startChild(this.children, runId, effect.seq, effect);
         return;
       case 'child.cancel':
-        void this.cancelChild(runId, effect.seq);
+        void cancelChild(this.children, runId, effect.seq);
         return;
       case 'run.finished':
-        this.finished(live.state);
+        reportToParent(this.children, live.state);
         return;
     }
   }
@@ -373,59 +384,6 @@ export class Runtime {
       this.deliver(call.runId, event);
     } else {
       this.deliver(call.runId, { type: 'step.failed', at, seq: call.seq, error: toErrorInfo(error) });
-    }
-  }
-
-  private async startChild(live: LiveRun, effect: Extract<Effect, { type: 'child.start' }>): Promise<void> {
-    const parentId = live.state.meta.id;
-    try {
-      const existing = await this.options.store.findChildRun(parentId, effect.seq);
-      if (this.closed) return;
-      if (existing) {
-        // After a restart: a child that finished while its parent was down reports back now.
-        const child = await this.get(existing);
-        if (child && TERMINAL_STATUSES.has(child.status)) this.finished(child);
-        return;
-      }
-      const flow = await this.options.resolveFlow(effect.flow, effect.version);
-      const limits: Partial<Limits> = {
-        maxSteps: Math.min(flow.limits.maxSteps, effect.limits.maxSteps ?? Number.MAX_SAFE_INTEGER),
-        maxTime: Math.min(flow.limits.maxTime, effect.limits.maxTime ?? Number.MAX_SAFE_INTEGER),
-        maxCredits: Math.min(flow.limits.maxCredits, effect.limits.maxCredits ?? Number.MAX_SAFE_INTEGER),
-      };
-      const strategy = effect.strategy ? { strategy: effect.strategy } : {};
-      await this.start({
-        flow,
-        input: effect.input,
-        parent: { runId: parentId, seq: effect.seq, nodeId: effect.nodeId },
-        options: { limits, ...strategy },
-      });
-    } catch (error) {
-      this.deliver(parentId, {
-        type: 'child.failed',
-        at: this.clock.now(),
-        seq: effect.seq,
-        error: toErrorInfo(error),
-        usage: { steps: 0, credits: 0 },
-      });
-    }
-  }
-
-  private async cancelChild(parentId: string, seq: number): Promise<void> {
-    const childId = await this.options.store.findChildRun(parentId, seq);
-    if (childId) this.deliver(childId, { type: 'cancel.requested', at: this.clock.now(), reason: 'parent_cancelled' });
-  }
-
-  private finished(state: RunState): void {
-    const parent = state.meta.parent;
-    if (!parent) return;
-    const usage = { steps: state.usage.steps, credits: state.usage.credits };
-    const at = this.clock.now();
-    if (state.status === 'completed') {
-      this.deliver(parent.runId, { type: 'child.completed', at, seq: parent.seq, output: state.output, usage });
-    } else {
-      const error = state.error ?? { code: 'CHILD_CANCELLED', message: `child run ${state.meta.id} was cancelled` };
-      this.deliver(parent.runId, { type: 'child.failed', at, seq: parent.seq, error, usage });
     }
   }
 }

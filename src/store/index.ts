@@ -4,11 +4,13 @@
  */
 import { RunloomError } from '../errors.js';
 import { createMemoryStore } from './memory/memory-store.js';
+import { createPostgresStore } from './postgres/postgres-store.js';
 import { DEFAULT_SQLITE_PATH } from './sqlite/open-database.js';
 import { createSqliteStore } from './sqlite/sqlite-store.js';
 import type { Durability, Store } from './store.js';
 
 export { createMemoryStore } from './memory/memory-store.js';
+export { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
 export { DEFAULT_SQLITE_PATH } from './sqlite/open-database.js';
 export { sqliteRawFloor } from './sqlite/raw-floor.js';
 export { createSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
@@ -28,7 +30,7 @@ const SCHEME = /^([a-z][a-z0-9+.-]+):\/\//i;
  * - `undefined` or `''` → SQLite at `./.runloom/runloom.db`
  * - `sqlite:./data/runs.db`, `sqlite:///abs/runs.db`, `sqlite::memory:`, or a plain file path → SQLite
  * - `memory:` → the in-memory store (nothing persisted)
- * - `postgres://…` → not available yet (`STORE_UNSUPPORTED`)
+ * - `postgres://…` or `postgresql://…` → PostgreSQL, tables in the `public` schema
  *
  * @example
  * const store = openStore(process.env.RUNLOOM_STORE, { durability: 'strict' });
@@ -45,9 +47,7 @@ export function openStore(url?: string, options: OpenStoreOptions = {}): Store {
     return createSqliteStore({ path: path === '' ? DEFAULT_SQLITE_PATH : path, durability });
   }
   const scheme = SCHEME.exec(target)?.[1]?.toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql') {
-    throw new RunloomError('STORE_UNSUPPORTED', 'PostgreSQL store is not available yet', { details: { scheme } });
-  }
+  if (scheme === 'postgres' || scheme === 'postgresql') return createPostgresStore({ url: target });
   if (scheme !== undefined) {
     throw new RunloomError(
       'STORE_UNSUPPORTED',

@@ -15,9 +15,7 @@ interface EventRow {
 const SQL = `SELECT seq, type, at, node_id, token, data, data IS NULL AS absent FROM run_events
   WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`;
 
-export function prepareReadEvents(
-  pool: PostgresPool,
-): (runId: string, afterSeq?: number, limit?: number) => Promise<RunEvent[]> {
+export function prepareReadEvents(pool: PostgresPool): (runId: string, afterSeq?: number, limit?: number) => Promise<RunEvent[]> {
   return async (runId, afterSeq = 0, limit) => {
     const { rows } = await pool.query<EventRow & { absent: boolean }>({
       name: 'runloom.read-events',

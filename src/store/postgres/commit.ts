@@ -1,0 +1,184 @@
+/**
+ * `commit()`: several runs' checkpoints in ONE statement, hence one transaction and one round
+ * trip whatever the batch size (group commit). The hot path of the durable runtime:
+ *
+ * - Rows travel as column arrays (`unnest($1::text[], …)`): a fixed number of parameters, one
+ *   SQL text, prepared once per connection; every table gets one multi-row write.
+ * - Data-modifying CTEs run in one statement, which PostgreSQL makes atomic without a
+ *   BEGIN/COMMIT pair (two round trips saved per batch). A failing part (a duplicate key, a run
+ *   never created) fails the statement and nothing is written.
+ * - All parts of one statement see the same snapshot, and `ON CONFLICT DO UPDATE` may not touch
+ *   a row twice, so the batch is folded first in JS: one row write per run (its last state),
+ *   the last step row per (run, seq), and the final set/clear per timer.
+ */
+import type { RunState } from '../../engine/types.js';
+import { RunloomError } from '../../errors.js';
+import type { Checkpoint, StepRow } from '../store.js';
+import { toJson } from './columns.js';
+import type { PostgresPool } from './open-pool.js';
+
+const SQL = `WITH
+  inserted_runs AS (
+    INSERT INTO runs (id, flow_id, flow_version, status, reason, parent_run_id, parent_seq, state, event_seq, created_at, updated_at)
+    SELECT id, flow_id, flow_version, status, reason, parent_run_id, parent_seq, state::jsonb, event_seq, created_at, updated_at
+    FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[],
+      $10::bigint[], $11::bigint[])
+      AS r (id, flow_id, flow_version, status, reason, parent_run_id, parent_seq, state, event_seq, created_at, updated_at)
+  ),
+  updated_runs AS (
+    UPDATE runs SET status = u.status, reason = u.reason, state = u.state::jsonb, event_seq = u.event_seq, updated_at = u.updated_at
+    FROM unnest($12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::bigint[])
+      AS u (id, status, reason, state, event_seq, updated_at)
+    WHERE runs.id = u.id
+    RETURNING runs.id
+  ),
+  inserted_events AS (
+    INSERT INTO run_events (run_id, seq, type, at, node_id, token, data)
+    SELECT run_id, seq, type, at, node_id, token, data::jsonb
+    FROM unnest($18::text[], $19::bigint[], $20::text[], $21::bigint[], $22::text[], $23::int[], $24::text[])
+      AS e (run_id, seq, type, at, node_id, token, data)
+  ),
+  upserted_steps AS (
+    INSERT INTO steps (run_id, seq, node_id, branch, attempt, item, status, input, output, error, started_at, ended_at)
+    SELECT run_id, seq, node_id, branch, attempt, item, status, input::jsonb, output::jsonb, error::jsonb, started_at, ended_at
+    FROM unnest($25::text[], $26::bigint[], $27::text[], $28::text[], $29::int[], $30::int[], $31::text[], $32::text[],
+      $33::text[], $34::text[], $35::bigint[], $36::bigint[])
+      AS s (run_id, seq, node_id, branch, attempt, item, status, input, output, error, started_at, ended_at)
+    ON CONFLICT (run_id, seq) DO UPDATE SET node_id = excluded.node_id, branch = excluded.branch, attempt = excluded.attempt,
+      item = excluded.item, status = excluded.status, input = excluded.input, output = excluded.output, error = excluded.error,
+      started_at = excluded.started_at, ended_at = excluded.ended_at
+  ),
+  set_timers AS (
+    INSERT INTO timers (run_id, seq, fire_at)
+    SELECT run_id, seq, fire_at FROM unnest($37::text[], $38::bigint[], $39::bigint[]) AS t (run_id, seq, fire_at)
+    ON CONFLICT (run_id, seq) DO UPDATE SET fire_at = excluded.fire_at
+  ),
+  cleared_timers AS (
+    DELETE FROM timers USING unnest($40::text[], $41::bigint[]) AS c (run_id, seq)
+    WHERE timers.run_id = c.run_id AND timers.seq = c.seq
+  )
+SELECT runloom_require_runs($12::text[], ARRAY(SELECT id FROM updated_runs))`;
+
+/** Column arrays, in parameter order. */
+interface Columns {
+  readonly insertRuns: unknown[][];
+  readonly updateRuns: unknown[][];
+  readonly events: unknown[][];
+  readonly steps: unknown[][];
+  readonly timersSet: unknown[][];
+  readonly timersCleared: unknown[][];
+}
+
+const columns = (n: number): unknown[][] => Array.from({ length: n }, () => []);
+
+function push(cols: unknown[][], ...values: unknown[]): void {
+  for (let i = 0; i < values.length; i++) cols[i].push(values[i]);
+}
+
+/** Folds a batch into one write per row (see the file comment for why). */
+export function foldBatch(checkpoints: readonly Checkpoint[]): Columns {
+  const c: Columns = {
+    insertRuns: columns(11),
+    updateRuns: columns(6),
+    events: columns(7),
+    steps: columns(12),
+    timersSet: columns(3),
+    timersCleared: columns(2),
+  };
+  // Each run's row is written once, with its last state: serialising a large state per step is
+  // the main cost of a fan-out finishing together.
+  const last = new Map<string, RunState>();
+  const created = new Set<string>();
+  for (const cp of checkpoints) {
+    last.set(cp.state.meta.id, cp.state);
+    if (cp.created) created.add(cp.state.meta.id);
+  }
+  const steps = new Map<string, { runId: string; row: StepRow }>();
+  const timers = new Map<string, { runId: string; seq: number; fireAt?: number }>();
+  for (const cp of checkpoints) {
+    const runId = cp.state.meta.id;
+    // One row per created checkpoint, so a run created twice hits the primary key.
+    if (cp.created) insertRun(c, last.get(runId) as RunState);
+    for (const e of cp.events) push(c.events, runId, e.seq, e.type, e.at, e.nodeId ?? null, e.token ?? null, toJson(e.data));
+    for (const s of cp.steps) steps.set(`${runId}\u0000${s.seq}`, { runId, row: s });
+    // Set before clear: a timer armed and cancelled within one transition ends up cleared.
+    for (const t of cp.timersSet) timers.set(`${runId}\u0000${t.seq}`, { runId, seq: t.seq, fireAt: t.fireAt });
+    for (const seq of cp.timersCleared) timers.set(`${runId}\u0000${seq}`, { runId, seq });
+  }
+  for (const [runId, state] of last) {
+    if (!created.has(runId)) {
+      push(c.updateRuns, runId, state.status, state.reason, JSON.stringify(state), state.eventSeq, state.updatedAt);
+    }
+  }
+  for (const { runId, row: s } of steps.values()) {
+    push(
+      c.steps,
+      runId,
+      s.seq,
+      s.nodeId,
+      s.branch,
+      s.attempt,
+      s.item ?? null,
+      s.status,
+      toJson(s.input),
+      toJson(s.output),
+      toJson(s.error),
+      s.startedAt,
+      s.endedAt,
+    );
+  }
+  for (const t of timers.values()) {
+    if (t.fireAt === undefined) push(c.timersCleared, t.runId, t.seq);
+    else push(c.timersSet, t.runId, t.seq, t.fireAt);
+  }
+  return c;
+}
+
+function insertRun(c: Columns, state: RunState): void {
+  const { meta } = state;
+  push(
+    c.insertRuns,
+    meta.id,
+    meta.flowId,
+    meta.flowVersion,
+    state.status,
+    state.reason,
+    meta.parent ? meta.parent.runId : null,
+    meta.parent ? meta.parent.seq : null,
+    JSON.stringify(state),
+    state.eventSeq,
+    meta.createdAt,
+    state.updatedAt,
+  );
+}
+
+export function prepareCommit(pool: PostgresPool): (checkpoints: readonly Checkpoint[]) => Promise<void> {
+  return async (checkpoints) => {
+    if (checkpoints.length === 0) return;
+    const c = foldBatch(checkpoints);
+    const values = [...c.insertRuns, ...c.updateRuns, ...c.events, ...c.steps, ...c.timersSet, ...c.timersCleared];
+    try {
+      await pool.query({ name: 'runloom.commit', text: SQL, values });
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  };
+}
+
+/**
+ * Constraint violations become a typed conflict and a missing run its own code; anything else
+ * (connection lost, disk full) passes through. Either way the statement wrote nothing.
+ */
+function asStoreError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'RLM01') {
+    return new RunloomError('STORE_RUN_MISSING', (error as Error).message, { cause: error });
+  }
+  if (typeof code === 'string' && code.startsWith('23')) {
+    return new RunloomError('STORE_CONFLICT', `commit rejected, nothing written: ${(error as Error).message}`, {
+      cause: error,
+      details: { sqlState: code, constraint: (error as { constraint?: string }).constraint },
+    });
+  }
+  return error;
+}

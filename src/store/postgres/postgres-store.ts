@@ -1,0 +1,135 @@
+/**
+ * The PostgreSQL store (F8.2): many workers on one database through a `pg.Pool`. Each
+ * operation is one file and, on the hot path, one statement (one round trip): `commit()` writes
+ * a whole batch atomically without a BEGIN/COMMIT pair.
+ */
+import type { Store } from '../store.js';
+import { prepareCommit } from './commit.js';
+import { prepareDueTimers } from './due-timers.js';
+import { prepareFindChildRun } from './find-child-run.js';
+import { prepareGetDraft } from './get-draft.js';
+import { prepareGetFlowVersion } from './get-flow-version.js';
+import { prepareListActiveRunIds } from './list-active-run-ids.js';
+import { prepareListFlows } from './list-flows.js';
+import { prepareListRuns } from './list-runs.js';
+import { prepareListSteps } from './list-steps.js';
+import { prepareLoadRun } from './load-run.js';
+import { migrate } from './migrate.js';
+import { prepareNextTimerAt } from './next-timer-at.js';
+import { openPool, type PostgresPool } from './open-pool.js';
+import { preparePublishFlow } from './publish-flow.js';
+import { prepareReadEvents } from './read-events.js';
+import { prepareSaveDraft } from './save-draft.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:5432/database` (anything `pg` accepts). */
+  readonly url: string;
+  /** Schema holding the tables, created on `init()`; default `public`. Lower-case identifier. */
+  readonly schema?: string;
+  /** Connections in the pool; default 10. */
+  readonly poolSize?: number;
+}
+
+/** The PostgreSQL store, plus its pool for diagnostics and tests: read only. */
+export interface PostgresStore extends Store {
+  readonly pool: PostgresPool;
+  readonly schema: string;
+}
+
+function prepareOperations(pool: PostgresPool) {
+  return {
+    saveDraft: prepareSaveDraft(pool),
+    getDraft: prepareGetDraft(pool),
+    publishFlow: preparePublishFlow(pool),
+    getFlowVersion: prepareGetFlowVersion(pool),
+    listFlows: prepareListFlows(pool),
+    commit: prepareCommit(pool),
+    loadRun: prepareLoadRun(pool),
+    listRuns: prepareListRuns(pool),
+    readEvents: prepareReadEvents(pool),
+    listSteps: prepareListSteps(pool),
+    listActiveRunIds: prepareListActiveRunIds(pool),
+    findChildRun: prepareFindChildRun(pool),
+    dueTimers: prepareDueTimers(pool),
+    nextTimerAt: prepareNextTimerAt(pool),
+  };
+}
+
+/**
+ * Creates the pool (no connection yet). Migrations run on `init()`, or on first use if a caller
+ * skips it; concurrent workers migrating the same schema are serialised by an advisory lock.
+ *
+ * @example
+ * const store = createPostgresStore({ url: 'postgres://postgres@127.0.0.1:5432/runloom' });
+ * await store.init();
+ * await store.commit([{ state, created: true, events, steps: [], timersSet: [], timersCleared: [] }]);
+ */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const schema = options.schema ?? 'public';
+  const pool = openPool(options.url, schema, options.poolSize ?? 10);
+  const ops = prepareOperations(pool);
+  let ready: Promise<void> | undefined;
+  const use = async () => {
+    // A failed migration is retried by the next call rather than cached forever.
+    ready ??= migrate(pool, schema).catch((error) => {
+      ready = undefined;
+      throw error;
+    });
+    await ready;
+    return ops;
+  };
+
+  return {
+    pool,
+    schema,
+    capabilities: { supportsSkipLocked: true, persistent: true },
+    async init() {
+      await use();
+    },
+    async close() {
+      if (!pool.ended) await pool.end();
+    },
+    async saveDraft(flowId, definition) {
+      await (await use()).saveDraft(flowId, definition);
+    },
+    async getDraft(flowId) {
+      return (await use()).getDraft(flowId);
+    },
+    async publishFlow(flowId, definition) {
+      return (await use()).publishFlow(flowId, definition);
+    },
+    async getFlowVersion(flowId, version) {
+      return (await use()).getFlowVersion(flowId, version);
+    },
+    async listFlows() {
+      return (await use()).listFlows();
+    },
+    async commit(checkpoints) {
+      await (await use()).commit(checkpoints);
+    },
+    async loadRun(runId) {
+      return (await use()).loadRun(runId);
+    },
+    async listRuns(filter) {
+      return (await use()).listRuns(filter);
+    },
+    async readEvents(runId, afterSeq, limit) {
+      return (await use()).readEvents(runId, afterSeq, limit);
+    },
+    async listSteps(runId) {
+      return (await use()).listSteps(runId);
+    },
+    async listActiveRunIds() {
+      return (await use()).listActiveRunIds();
+    },
+    async findChildRun(parentRunId, seq) {
+      return (await use()).findChildRun(parentRunId, seq);
+    },
+    async dueTimers(now, limit) {
+      return (await use()).dueTimers(now, limit);
+    },
+    async nextTimerAt() {
+      return (await use()).nextTimerAt();
+    },
+  };
+}
