@@ -39,6 +39,8 @@ export function progressOf(state: RunState, flow: CompiledFlow): Progress {
     if (remaining.has(node)) continue;
     remaining.add(node);
     for (const edge of flow.nodes[node].outgoing) stack.push(flow.edges[edge].to);
+    // A boundary's target may still be taken: counting it only once it fires made percent drop.
+    for (const boundary of flow.nodes[node].boundaries) stack.push(boundary.to);
   }
   let completedWeight = 0;
   let totalWeight = 0;

@@ -67,4 +67,37 @@ edges: [{ from: start, to: fork }, { from: fork, to: each }, { from: fork, to: h
     ]);
     expect(percent).toBe(0);
   });
+
+  it('does not drop when a boundary path is taken: its target was counted as reachable from the start', () => {
+    const run = startRun(
+      flow(
+        `
+format: runloom/v1
+id: progress-boundary
+nodes:
+  - { id: start, type: start }
+  - { id: first, type: task, action: t }
+  - id: slow
+    type: task
+    action: t
+    boundary: [{ on: timer, after: 1s, to: remind, interrupting: false }]
+  - { id: remind, type: task, action: t }
+  - { id: reminded, type: end }
+  - { id: done, type: end }
+edges: [{ from: start, to: first }, { from: first, to: slow }, { from: slow, to: done }, { from: remind, to: reminded }]
+`,
+        { t: () => HOLD },
+      ),
+    );
+    run.complete('first', 1);
+    const seen = [progressOf(run.state, run.flow).percent];
+    run.tick(1000); // the reminder branch starts beside the slow step
+    seen.push(progressOf(run.state, run.flow).percent);
+    run.complete('remind', 1);
+    seen.push(progressOf(run.state, run.flow).percent);
+    run.complete('slow', 1);
+    seen.push(progressOf(run.state, run.flow).percent);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+    expect(seen.at(-1)).toBe(100);
+  });
 });
