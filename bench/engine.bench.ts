@@ -1,7 +1,8 @@
 /**
- * Runloom engine benchmark: steps/s and per-step overhead of three workloads in memory and in
- * embedded durable mode (SQLite normal and strict), next to the raw SQLite commit floor of the
- * same machine, with the targets of ARCHITECTURE.md "Performance by design".
+ * Runloom engine benchmark: steps/s and per-step overhead of three workloads on the bare engine
+ * core (advance() only), in memory and in embedded durable mode (SQLite normal and strict), next
+ * to the raw SQLite commit floor of the same machine, with the targets of ARCHITECTURE.md
+ * "Performance by design".
  *
  *   npm run bench                                      full run, writes bench/LAST_RUN.md
  *   node --import tsx bench/engine.bench.ts --quick    smoke run (< 30 s)
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { analyse, readProfile, samplesIn } from './lib/cpu-profile.js';
 import { MODES, type Mode, modesOf, type Plan, parsePlan, UsageError } from './lib/plan.js';
 import { machineInfo, markdownTable, notes, rssLine, tableRows, textTable } from './lib/report.js';
+import { runCore } from './lib/run-core.js';
 import { type ModeResult, runMode } from './lib/run-mode.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -25,6 +27,10 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const LAST_RUN = join(HERE.includes('/dist/bench') ? join(HERE, '../../bench') : HERE, 'LAST_RUN.md');
 
 const progress = (line: string) => process.stderr.write(`  … ${line}\n`);
+
+/** The bare engine has its own driver; every other mode runs the full runtime. */
+const measure = async (plan: Plan, mode: Mode): Promise<ModeResult> =>
+  mode === 'core' ? runCore(plan, progress) : runMode(plan, mode, progress);
 
 function inChild(plan: Plan, mode: Mode): Promise<ModeResult> {
   return new Promise((resolve) => {
@@ -77,7 +83,7 @@ async function main(): Promise<number> {
 
   const childMode = argv[argv.indexOf('--child') + 1] as Mode | undefined;
   if (argv.includes('--child') && childMode && (MODES as readonly string[]).includes(childMode)) {
-    const result = await runMode(plan, childMode, progress);
+    const result = await measure(plan, childMode);
     await new Promise<void>((resolve) => process.send?.(result, () => resolve()) ?? resolve());
     // Nothing may keep a finished child alive (a stray timer would stall the whole benchmark).
     process.exit(0);
@@ -89,7 +95,7 @@ async function main(): Promise<number> {
     `Runloom engine benchmark${plan.quick ? ' (--quick)' : ''}: ${modes.join(', ')}; ${plan.reps} reps; ${plan.inline ? 'inline' : 'one process per mode'}\n`,
   );
   const results: ModeResult[] = [];
-  for (const mode of modes) results.push(plan.inline ? await runMode(plan, mode, progress) : await inChild(plan, mode));
+  for (const mode of modes) results.push(plan.inline ? await measure(plan, mode) : await inChild(plan, mode));
 
   const rows = tableRows(results);
   const machine = machineInfo();

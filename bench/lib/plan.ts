@@ -2,7 +2,7 @@
  * What a benchmark invocation measures: modes, workloads, sizes and repetitions, from argv.
  *
  *   --quick            small counts (smoke run, < 30 s)
- *   --only A,B         ids to keep: `memory-W1`, `strict`, `W3`, `normal-floor`, `floor`…
+ *   --only A,B         ids to keep: `memory-W1`, `core`, `strict`, `W3`, `normal-floor`, `floor`…
  *                      (every dash-separated part of a pattern must name a part of the id)
  *   --reps N           measurements per row (default 3; the median is reported)
  *   --inline           measure every mode in this process (default: one child process per mode,
@@ -18,11 +18,21 @@ import { WORKLOADS, type WorkloadId, type WorkloadSizes } from './workloads.js';
 /** A bad command line: printed as one line, without a stack. */
 export class UsageError extends Error {}
 
-export const MODES = ['memory', 'normal', 'strict'] as const;
+/** `core` is the bare engine (advance() only, bench/lib/run-core.ts); the others run the full runtime. */
+export const MODES = ['core', 'memory', 'normal', 'strict'] as const;
 export type Mode = (typeof MODES)[number];
+/** Modes measured through the runtime, with a store (bench/lib/run-mode.ts). */
+export type RuntimeMode = Exclude<Mode, 'core'>;
+/** Modes on SQLite: the ones with a raw commit floor. */
+export type SqliteMode = Exclude<Mode, 'core' | 'memory'>;
 export type Item = WorkloadId | 'floor';
 
-export const MODE_LABELS: Record<Mode, string> = { memory: 'in memory', normal: 'SQLite normal', strict: 'SQLite strict' };
+export const MODE_LABELS: Record<Mode, string> = {
+  core: 'engine core (advance only)',
+  memory: 'in memory',
+  normal: 'SQLite normal',
+  strict: 'SQLite strict',
+};
 
 export interface Plan {
   readonly quick: boolean;
@@ -36,7 +46,7 @@ export interface Plan {
   /** Runs per workload in the warm-up pass (once per mode, before measuring). */
   readonly warmup: WorkloadSizes;
   /** Single-row transactions per raw-floor measurement. */
-  readonly floorRows: Readonly<Record<Exclude<Mode, 'memory'>, number>>;
+  readonly floorRows: Readonly<Record<SqliteMode, number>>;
 }
 
 const FULL: Pick<Plan, 'sizes' | 'warmup' | 'floorRows'> = {
@@ -71,7 +81,7 @@ export function parsePlan(argv: readonly string[], execArgv: readonly string[] =
   const write = argv.includes('--no-write') ? false : argv.includes('--write') || full;
   for (const pattern of only) {
     if (!MODES.some((mode) => [...WORKLOADS, 'floor' as const].some((item) => matches(pattern, mode, item)))) {
-      throw new UsageError(`--only '${pattern}' matches nothing (ids look like memory-W1, normal-floor, strict-W3)`);
+      throw new UsageError(`--only '${pattern}' matches nothing (ids look like core-W1, memory-W1, normal-floor, strict-W3)`);
     }
   }
   return {
@@ -94,9 +104,9 @@ function matches(pattern: string, mode: Mode, item: Item): boolean {
     .every((part) => parts.has(part));
 }
 
-/** Is `mode-item` part of this run? (The floor does not exist in memory.) */
+/** Is `mode-item` part of this run? (The floor exists only on SQLite.) */
 export function isSelected(plan: Plan, mode: Mode, item: Item): boolean {
-  if (mode === 'memory' && item === 'floor') return false;
+  if ((mode === 'core' || mode === 'memory') && item === 'floor') return false;
   return plan.only.length === 0 || plan.only.some((pattern) => matches(pattern, mode, item));
 }
 

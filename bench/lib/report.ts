@@ -1,12 +1,12 @@
 /** Turns measured rates into the results table (terminal and Markdown) with targets and ratios. */
 import os from 'node:os';
-import { MODE_LABELS, type Mode, type Plan } from './plan.js';
+import { MODE_LABELS, type Mode, modesOf, type Plan } from './plan.js';
 import type { ModeResult, RowResult } from './run-mode.js';
 import { SEQ_STEPS, WORKLOAD_LABELS, type WorkloadId } from './workloads.js';
 
-/** The targets of "Performance by design", steps/s. */
+/** The targets of "Performance by design", steps/s (none for the bare core: it is a reference). */
 export function targetOf(mode: Mode, item: RowResult['item']): number | undefined {
-  if (item === 'floor') return undefined;
+  if (item === 'floor' || mode === 'core') return undefined;
   if (mode === 'memory') return 200_000;
   if (mode === 'normal') return item === 'W1' ? 25_000 : undefined;
   if (item === 'W1') return 3_000;
@@ -124,8 +124,14 @@ export function rssLine(results: readonly ModeResult[], inline: boolean): string
 }
 
 export function notes(plan: Plan): string[] {
+  const core = modesOf(plan).includes('core')
+    ? [
+        `${MODE_LABELS.core}: advance() alone on the same compiled flows — no runtime, store, action call or promise; each step.execute effect is answered at once with step.completed and counted as the step (W2: in fan-out order; W3: all runs started, then one step per run per pass). It is the pure core's cost: the gap to the other rows is the shell's.`,
+      ]
+    : [];
   return [
     `Steps are task executions counted inside the action (a synchronous no-op). Median of ${plan.reps} measurements after one warm-up pass per mode; min–max is the spread.`,
+    ...core,
     "µs/step = wall time ÷ steps (for concurrent runs it is amortised over all runs in flight). CPU µs/step = this process's user+system CPU time ÷ steps (all threads, GC included; not I/O waits): it is what a step costs even when other work shares the machine.",
     'Steps/commit: steps ÷ store.commit() calls (one transaction each) during the measured reps: how much group commit batched.',
     `Raw commits/s: plain SQLite (src/store/sqlite/raw-floor.ts), one single-row INSERT per transaction on a fresh file, same pragmas, measured ${plan.reps}× before and ${plan.reps}× after the workloads of its mode (pooled: disk sync latency drifts). Ratio = Runloom steps/s ÷ raw commits/s.`,

@@ -1,5 +1,5 @@
 /**
- * Measures one mode (in memory, SQLite normal, SQLite strict): the raw floor (SQLite modes),
+ * Measures one runtime mode (in memory, SQLite normal, SQLite strict; `core` is run-core.ts): the raw floor (SQLite modes),
  * a warm-up pass over the selected workloads, `reps` measurements of each, then the raw floor
  * again (both floor passes are pooled into its row).
  * Each mode gets fresh files in its own temp directory, removed afterwards.
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createRunloom, type Runloom } from '../../src/runloom.js';
 import { createMemoryStore, openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
-import { type Item, isSelected, type Mode, type Plan } from './plan.js';
+import { type Item, isSelected, type Mode, type Plan, type RuntimeMode, type SqliteMode } from './plan.js';
 import { fanOutFlow, noopAction, runWorkload, StepCounter, sequentialFlow, WORKLOADS } from './workloads.js';
 
 /** One table row's raw data: a rate per repetition (steps/s, or rows/s for the floor). */
@@ -47,10 +47,10 @@ export interface ModeResult {
   readonly error?: string;
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+export const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A full GC between repetitions, when the process was started with --expose-gc. */
-const collect = () => (globalThis as { gc?: () => void }).gc?.();
+export const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
 type RawFloor = (path: string, durability: 'normal' | 'strict', rows: number) => Promise<{ rowsPerSecond: number }>;
 
@@ -65,7 +65,7 @@ async function loadRawFloor(): Promise<RawFloor> {
  * fsync latency on shared or virtual disks drifts by several times within minutes, and pooling
  * both sides keeps the ratio from resting on one moment.
  */
-async function measureFloor(plan: Plan, mode: Exclude<Mode, 'memory'>, dir: string, warm: boolean): Promise<RowResult> {
+async function measureFloor(plan: Plan, mode: SqliteMode, dir: string, warm: boolean): Promise<RowResult> {
   const rows = plan.floorRows[mode];
   try {
     const floor = await loadRawFloor();
@@ -136,7 +136,7 @@ function counted(store: Store, stats: CommitStats): Store {
   };
 }
 
-async function open(mode: Mode, dir: string, counter: StepCounter, stats: CommitStats, notes: string[]): Promise<Runloom> {
+async function open(mode: RuntimeMode, dir: string, counter: StepCounter, stats: CommitStats, notes: string[]): Promise<Runloom> {
   const durability = mode === 'strict' ? 'strict' : 'normal';
   const path = join(dir, 'runloom.db');
   // The store is opened here exactly as createRunloom would open this URL, so that it can be wrapped.
@@ -167,7 +167,7 @@ async function open(mode: Mode, dir: string, counter: StepCounter, stats: Commit
   }
 }
 
-export async function runMode(plan: Plan, mode: Mode, progress: (line: string) => void = () => {}): Promise<ModeResult> {
+export async function runMode(plan: Plan, mode: RuntimeMode, progress: (line: string) => void = () => {}): Promise<ModeResult> {
   const dir = mkdtempSync(join(tmpdir(), `runloom-bench-${mode}-`));
   const rows: RowResult[] = [];
   const windows: ProfileWindow[] = [];
@@ -242,7 +242,7 @@ export async function runMode(plan: Plan, mode: Mode, progress: (line: string) =
 }
 
 /** process.hrtime and V8's profiler read the same monotonic clock. */
-const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
+export const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 export function peakRss(): number {
   return process.resourceUsage().maxRSS * 1024;

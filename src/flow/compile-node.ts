@@ -7,7 +7,7 @@ import { compileExpression, compileTemplate, compileValue, isExpression } from '
 import { costEstimator, resolveRetry } from './compile-settings.js';
 import type { ActivityNode, CompiledBoundary, CompiledNode, MapBody, RetryPolicy, SubflowNode } from './compiled.js';
 import { type Duration, parseDuration } from './duration.js';
-import { type Graph, upstreamOf } from './graph.js';
+import { arrivalScopeOf, type Graph } from './graph.js';
 import { compileSchemaCheck } from './json-schema.js';
 import type { BoundaryDefinition, MapBodyDefinition, NodeDefinition, RetryDefinition } from './schema.js';
 import { FLOW_REF } from './schema-common.js';
@@ -15,6 +15,8 @@ import { FLOW_REF } from './schema-common.js';
 export interface NodeCompileContext {
   readonly actions?: ActionCatalog;
   readonly graph: Graph;
+  /** Immediate dominators from the start node (for join arrival scopes). */
+  readonly idom: Int32Array;
   readonly outgoing: readonly (readonly number[])[];
   readonly incoming: readonly (readonly number[])[];
   /** Index of a node id; throws when unknown. */
@@ -58,7 +60,7 @@ export function compileNode(node: NodeDefinition, index: number, ctx: NodeCompil
       return { ...base, type: 'decision', mode: node.mode ?? 'auto' };
     case 'parallel':
     case 'inclusive':
-      return { ...base, type: node.type, upstream: upstreamOf(ctx.graph, index) };
+      return { ...base, type: node.type, upstream: arrivalScopeOf(ctx.graph, ctx.idom, index) };
     case 'race':
       return { ...base, type: 'race' };
     case 'map':

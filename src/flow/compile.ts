@@ -9,7 +9,7 @@ import { compileExpression, compileValue } from '../expr/index.js';
 import { compileNode } from './compile-node.js';
 import { resolveLimits, resolveOnLimit } from './compile-settings.js';
 import type { CompiledEdge, CompiledFlow, CompiledNode } from './compiled.js';
-import { buildGraph } from './graph.js';
+import { buildGraph, immediateDominators } from './graph.js';
 import { compileSchemaCheck } from './json-schema.js';
 import { problem } from './problems.js';
 import type { FlowDefinition } from './schema.js';
@@ -63,11 +63,14 @@ export function compileFlow(def: FlowDefinition, version: number, ctx: CompileCo
     }
   });
   const graph = buildGraph(def.nodes.length, links);
+  const start = def.nodes.findIndex((n) => n.type === 'start');
+  if (start < 0) throw new FlowInvalidError([problem('nodes', 'NO_START', 'the flow has no start node')], def.id);
 
   const limits = resolveLimits(def.defaults);
   const nodeCtx = {
     actions: ctx.actions,
     graph,
+    idom: immediateDominators(graph, start),
     outgoing,
     incoming,
     indexOf,
@@ -75,8 +78,6 @@ export function compileFlow(def: FlowDefinition, version: number, ctx: CompileCo
     maxParallel: limits.maxParallel,
   };
   const nodes: CompiledNode[] = def.nodes.map((node, i) => compileNode(node, i, nodeCtx));
-  const start = nodes.findIndex((n) => n.type === 'start');
-  if (start < 0) throw new FlowInvalidError([problem('nodes', 'NO_START', 'the flow has no start node')], def.id);
 
   return {
     id: def.id,

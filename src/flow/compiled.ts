@@ -122,7 +122,10 @@ export interface DecisionNode extends NodeBase {
 }
 export interface ParallelNode extends NodeBase {
   readonly type: 'parallel';
-  /** Nodes from which a token can still reach this join without passing through it (index → 1). */
+  /**
+   * Nodes where a token still counts as on its way to this join's current activation (index → 1):
+   * upstream of the join, inside the region of its immediate dominator (see flow/graph.ts).
+   */
   readonly upstream: Uint8Array;
 }
 export interface InclusiveNode extends NodeBase {

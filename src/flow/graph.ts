@@ -133,3 +133,25 @@ export function upstreamOf(graph: Graph, join: number): Uint8Array {
   seen[join] = 0;
   return seen;
 }
+
+/**
+ * For a join: where a token must stand to still be on its way to the join's *current*
+ * activation — upstream of the join and inside the region of its immediate dominator (the
+ * split that opened the block), the dominator itself excluded.
+ *
+ * Why not every upstream node: in a loop, nodes after the join lead back to it, so a token
+ * parked at an outer AND-join (or any token past the block) looks upstream although it can only
+ * get there by passing the dominator again, i.e. in a later activation. Counting it made an
+ * inclusive join inside a loop wait forever for a branch its split never activated. A node
+ * outside the dominator's region cannot reach the join without passing the dominator (else the
+ * dominator would not dominate the join), so such a token always belongs to a later activation.
+ */
+export function arrivalScopeOf(graph: Graph, idom: Int32Array, join: number): Uint8Array {
+  const scope = upstreamOf(graph, join);
+  const opener = idom[join];
+  if (opener === -1) return scope;
+  for (let n = 0; n < graph.size; n++) {
+    if (scope[n] && (n === opener || !dominates(idom, opener, n))) scope[n] = 0;
+  }
+  return scope;
+}

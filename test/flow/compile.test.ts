@@ -54,11 +54,12 @@ describe('compileFlow', () => {
     ]);
     const join = flow.nodes[4];
     expect(join.type).toBe('parallel');
-    expect(upstreamIds(flow, join)).toEqual(['start', 'fork', 'a', 'b']);
+    // Only the block the fork opened: a token before the fork belongs to a later activation.
+    expect(upstreamIds(flow, join)).toEqual(['a', 'b']);
     if (join.type === 'parallel') expect(join.upstream).toHaveLength(6);
   });
 
-  it('indexes a loop: the join upstream includes the loop, never the join itself', () => {
+  it('indexes a loop: the join waits only for its own block, not for the way back round the loop', () => {
     const flow = loadFlow(read('loop.yaml'), { actions: fixtureActions });
     const id = (i: number) => flow.nodes[i].id;
     const check = flow.nodes[flow.nodeIndex.get('check')!];
@@ -66,12 +67,13 @@ describe('compileFlow', () => {
     const prep = flow.nodes[flow.nodeIndex.get('prep')!];
     expect(prep.incoming.map((e) => id(flow.edges[e].from))).toEqual(['start', 'check']);
     const join = flow.nodes[flow.nodeIndex.get('join')!];
-    expect(upstreamIds(flow, join)).toEqual(['start', 'prep', 'fork', 'a', 'b', 'check']);
+    // Not `start`/`prep` (before the fork that opens the block); `check` is inside the fork's region.
+    expect(upstreamIds(flow, join)).toEqual(['a', 'b', 'check']);
     expect(flow.edges[7].when?.source).toBe('vars.again');
     expect(flow.edges[8].isDefault).toBe(true);
   });
 
-  it('counts boundary targets as upstream of a join', () => {
+  it('counts boundary targets as on the way to a join', () => {
     const flow = loadFlow(
       {
         format: 'runloom/v1',
@@ -97,7 +99,7 @@ describe('compileFlow', () => {
       },
       { actions: fixtureActions },
     );
-    expect(upstreamIds(flow, flow.nodes[5])).toEqual(['start', 'fork', 'work', 'fix', 'other']);
+    expect(upstreamIds(flow, flow.nodes[5])).toEqual(['work', 'fix', 'other']);
   });
 
   it('resolves retry: node > action > flow default > built-in', () => {

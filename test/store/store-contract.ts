@@ -12,8 +12,7 @@ import { checkpoint, created, event, type RunFixture, runState, stepRow } from '
 export interface StoreContractOptions {
   /**
    * Opens a new store on the data of `closed` (already closed by the suite): the persistence case
-   * runs only with it. Absent for the memory store (nothing persists) and for stores whose own
-   * test file covers reopening with technology-specific checks (SQLite: the file and its WAL).
+   * runs only with it. Absent for the memory store (nothing persists).
    */
   readonly reopen?: (closed: Store) => Promise<Store>;
 }
@@ -40,7 +39,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     (reopen ? it : it.skip)(
       reopen
         ? 'keeps everything across close and reopen'
-        : 'keeps everything across close and reopen (skipped: no reopen() given: not persistent, or covered by its own test file)',
+        : 'keeps everything across close and reopen (skipped: the store is not persistent)',
       async () => {
         await store.saveDraft('orders', { name: 'Orders', draft: true });
         const version = await store.publishFlow('orders', { name: 'Orders' });

@@ -5,7 +5,6 @@
  * could still reach it is left, i.e. exactly the branches its split activated have arrived.
  */
 import type { InclusiveNode, ParallelNode } from '../../flow/compiled.js';
-import { arrivalScope } from '../join-scope.js';
 import { follow, followConditions } from '../outcome.js';
 import type { JoinState, Token } from '../types.js';
 import { dropToken, log, newToken, putToken, setJoin, type Work } from '../work.js';
@@ -96,8 +95,7 @@ export function fireStalledJoins(w: Work): boolean {
 }
 
 function canStillArrive(w: Work, node: Gateway): boolean {
-  // Not `node.upstream`: in loops that also holds tokens of a later activation (see join-scope.ts).
-  const upstream = arrivalScope(w.flow, node);
+  const upstream = node.upstream;
   for (const token of w.s.tokens) {
     if (token.status !== 'failed' && upstream[token.node] === 1) return true;
   }

@@ -17,8 +17,11 @@ export async function migrate(pool: PostgresPool, schema: string, migrations: re
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
-    // After the lock: two concurrent CREATE SCHEMA IF NOT EXISTS can still collide.
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // After the lock: two concurrent CREATE SCHEMA IF NOT EXISTS can still collide. Looked up
+    // first because CREATE SCHEMA checks the CREATE privilege on the database even when the
+    // schema exists, which a role confined to `public` lacks.
+    const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (found.rowCount === 0) await client.query(`CREATE SCHEMA ${schema}`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version    INTEGER PRIMARY KEY,
       name       TEXT NOT NULL,
