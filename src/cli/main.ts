@@ -10,7 +10,10 @@ import { EXIT } from './watch.js';
 
 const program = new Command('runloom')
   .description('Runloom: a durable run engine for AI routines and business automations')
-  .option('--store <url>', 'memory:, a SQLite file path (default ./.runloom/runloom.db) or postgres://…; env RUNLOOM_DATABASE_URL')
+  .option(
+    '--store <url>',
+    'memory:, a SQLite file path (default ./.runloom/runloom.db) or postgres://…; env RUNLOOM_DATABASE_URL',
+  )
   .option('--durability <mode>', 'strict (fsync at commit) or normal; env RUNLOOM_DURABILITY')
   .option('--json', 'machine-readable output (NDJSON for streams)')
   .exitOverride()
