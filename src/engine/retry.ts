@@ -42,6 +42,7 @@ export function scheduleRetry(w: Work, token: Token, pending: StepPending, polic
 
 /** Starts retries whose delay is over, oldest first, while the run is active and slots are free. */
 export function startDueRetries(w: Work): boolean {
+  if (w.due === 0) return false;
   let started = false;
   // for…in, not Object.keys: this runs on every drive pass and should allocate nothing. Writes
   // go to a copy of the pending map (copy on first write), so the loop reads a stable object.

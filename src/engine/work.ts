@@ -25,6 +25,8 @@ export interface Work {
   readonly events: RunEvent[];
   /** Steps and child runs in flight (for maxParallel). */
   inflight: number;
+  /** Retries whose delay is over, waiting for `drive` to start them (most transitions: none). */
+  due: number;
   /** Whether `s.tokens` / `s.pending` are this transition's own copies yet (copy on first write). */
   ownTokens: boolean;
   ownPending: boolean;
@@ -63,11 +65,13 @@ export function beginWork(state: RunState, flow: CompiledFlow, at: number): Work
     error: state.error,
   };
   let inflight = 0;
+  let due = 0;
   for (const key in s.pending) {
-    const kind = s.pending[key].kind;
-    if (kind === 'step' || kind === 'child') inflight++;
+    const pending = s.pending[key];
+    if (pending.kind === 'step' || pending.kind === 'child') inflight++;
+    else if (pending.due) due++;
   }
-  return { flow, at, s, effects: [], events: [], inflight, ownTokens: false, ownPending: false };
+  return { flow, at, s, effects: [], events: [], inflight, due, ownTokens: false, ownPending: false };
 }
 
 function tokensToWrite(w: Work): Token[] {
@@ -88,8 +92,12 @@ function pendingToWrite(w: Work): Record<number, PendingEffect> {
 
 /** Replaces a pending effect's record (e.g. a retry becoming due). */
 export function replacePending(w: Work, seq: number, pending: PendingEffect): void {
+  const before = w.s.pending[seq];
+  if (isDue(pending) && !isDue(before)) w.due++;
   pendingToWrite(w)[seq] = pending;
 }
+
+const isDue = (pending: PendingEffect | undefined): boolean => pending?.kind === 'timer' && pending.due === true;
 
 export function log(w: Work, type: string, token?: Token, data?: unknown, nodeId?: string): void {
   const seq = ++w.s.eventSeq;
@@ -149,6 +157,7 @@ export function moved(token: Token, node: number, via: number | undefined): Toke
 export function addPending(w: Work, effect: PendingEffect): number {
   const seq = w.s.nextSeq++;
   pendingToWrite(w)[seq] = effect;
+  if (isDue(effect)) w.due++;
   if (effect.kind === 'step') {
     w.s.reserved += effect.estimate;
     w.inflight++;
@@ -168,6 +177,8 @@ export function settlePending(w: Work, seq: number): PendingEffect | undefined {
     w.inflight--;
   } else if (pending.kind === 'child') {
     w.inflight--;
+  } else if (pending.due) {
+    w.due--;
   }
   return pending;
 }
