@@ -3,4 +3,4 @@
  * it reads back absent, while a JSON `null` is the text `null` and reads back `null`.
  * Reads need no `fromJson`: the driver parses `jsonb` itself, and SQL NULL arrives as `null`.
  */
-export const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+export { toJson } from '../rows.js';

@@ -13,6 +13,7 @@
  */
 import type { RunState } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
+import { stepValues } from '../rows.js';
 import type { Checkpoint, StepRow } from '../store.js';
 import { toJson } from './columns.js';
 import type { PostgresPool } from './open-pool.js';
@@ -110,23 +111,7 @@ export function foldBatch(checkpoints: readonly Checkpoint[]): Columns {
       push(c.updateRuns, runId, state.status, state.reason, JSON.stringify(state), state.eventSeq, state.updatedAt);
     }
   }
-  for (const { runId, row: s } of steps.values()) {
-    push(
-      c.steps,
-      runId,
-      s.seq,
-      s.nodeId,
-      s.branch,
-      s.attempt,
-      s.item ?? null,
-      s.status,
-      toJson(s.input),
-      toJson(s.output),
-      toJson(s.error),
-      s.startedAt,
-      s.endedAt,
-    );
-  }
+  for (const { runId, row: s } of steps.values()) push(c.steps, ...stepValues(runId, s));
   for (const t of timers.values()) {
     if (t.fireAt === undefined) push(c.timersCleared, t.runId, t.seq);
     else push(c.timersSet, t.runId, t.seq, t.fireAt);

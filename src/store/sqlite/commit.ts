@@ -5,6 +5,7 @@
  */
 import type { RunState } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
+import { stepValues } from '../rows.js';
 import type { Checkpoint } from '../store.js';
 import { toJson } from './columns.js';
 import type { SqliteDatabase } from './open-database.js';
@@ -49,22 +50,7 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
     for (const e of cp.events) {
       insertEvent.run(runId, e.seq, e.type, e.at, e.nodeId ?? null, e.token ?? null, toJson(e.data));
     }
-    for (const s of cp.steps) {
-      upsertStep.run(
-        runId,
-        s.seq,
-        s.nodeId,
-        s.branch,
-        s.attempt,
-        s.item ?? null,
-        s.status,
-        toJson(s.input),
-        toJson(s.output),
-        toJson(s.error),
-        s.startedAt,
-        s.endedAt,
-      );
-    }
+    for (const s of cp.steps) upsertStep.run(...stepValues(runId, s));
     // Set before clear: a timer armed and cancelled within one transition ends up cleared.
     for (const t of cp.timersSet) setTimer.run(runId, t.seq, t.fireAt);
     for (const seq of cp.timersCleared) clearTimer.run(runId, seq);

@@ -3,20 +3,9 @@
  * which filters are present, so each shape is prepared once and cached.
  */
 import type { Statement } from 'better-sqlite3';
-import type { RunStatus } from '../../engine/types.js';
+import { type RunSummaryRow, toRunSummary } from '../rows.js';
 import type { RunFilter, RunSummary } from '../store.js';
 import type { SqliteDatabase } from './open-database.js';
-
-interface RunRow {
-  readonly id: string;
-  readonly flow_id: string;
-  readonly flow_version: number;
-  readonly status: RunStatus;
-  readonly reason: string;
-  readonly parent_run_id: string | null;
-  readonly created_at: number;
-  readonly updated_at: number;
-}
 
 export function prepareListRuns(db: SqliteDatabase): (filter?: RunFilter) => RunSummary[] {
   const cache = new Map<string, Statement<unknown[]>>();
@@ -47,15 +36,6 @@ export function prepareListRuns(db: SqliteDatabase): (filter?: RunFilter) => Run
       stmt = db.prepare<unknown[]>(sql);
       cache.set(sql, stmt);
     }
-    return (stmt.all(...args) as RunRow[]).map((r) => ({
-      id: r.id,
-      flowId: r.flow_id,
-      flowVersion: r.flow_version,
-      status: r.status,
-      reason: r.reason,
-      ...(r.parent_run_id === null ? {} : { parentRunId: r.parent_run_id }),
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    }));
+    return (stmt.all(...args) as RunSummaryRow[]).map(toRunSummary);
   };
 }

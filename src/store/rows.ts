@@ -1,0 +1,52 @@
+/** Row shapes both SQL stores share: how a run summary and a step row map to and from columns. */
+import type { RunStatus } from '../engine/types.js';
+import type { RunSummary, StepRow } from './store.js';
+
+/** `SELECT id, flow_id, flow_version, status, reason, parent_run_id, created_at, updated_at FROM runs`. */
+export interface RunSummaryRow {
+  readonly id: string;
+  readonly flow_id: string;
+  readonly flow_version: number;
+  readonly status: RunStatus;
+  readonly reason: string;
+  readonly parent_run_id: string | null;
+  readonly created_at: number;
+  readonly updated_at: number;
+}
+
+export function toRunSummary(r: RunSummaryRow): RunSummary {
+  return {
+    id: r.id,
+    flowId: r.flow_id,
+    flowVersion: r.flow_version,
+    status: r.status,
+    reason: r.reason,
+    ...(r.parent_run_id === null ? {} : { parentRunId: r.parent_run_id }),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** JSON columns: `undefined` is stored as SQL NULL so it reads back absent (a JSON `null` stays `null`). */
+export const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+
+/**
+ * The values of a step row in column order: run_id, seq, node_id, branch, attempt, item, status,
+ * input, output, error, started_at, ended_at, JSON columns as text (absent → NULL).
+ */
+export function stepValues(runId: string, s: StepRow): unknown[] {
+  return [
+    runId,
+    s.seq,
+    s.nodeId,
+    s.branch,
+    s.attempt,
+    s.item ?? null,
+    s.status,
+    toJson(s.input),
+    toJson(s.output),
+    toJson(s.error),
+    s.startedAt,
+    s.endedAt,
+  ];
+}
