@@ -179,7 +179,8 @@ export interface RunState {
   readonly pending: Readonly<Record<number, PendingEffect>>;
   /** Signals that arrived before any wait listened for them, oldest first. */
   readonly signals: readonly { readonly name: string; readonly payload: unknown }[];
-  readonly visits: Readonly<Record<number, number>>;
+  /** How many times tokens entered each node, by node index (for idempotency keys in loops). */
+  readonly visits: readonly number[];
   readonly usage: Usage;
   /** Credits reserved by steps in flight (their estimates). */
   readonly reserved: number;

@@ -48,7 +48,7 @@ export function runState(f: RunFixture): RunState {
       },
     },
     signals: [],
-    visits: { 0: 1, 1: 1, 2: 1 },
+    visits: [1, 1, 1],
     usage: { steps: 3, credits: 1, activeMs: 12 },
     reserved: 1,
     activeSince: createdAt,

@@ -3,12 +3,11 @@ import { withinLimits } from '../limits.js';
 import type { Token } from '../types.js';
 import { addPending, putToken, type Work } from '../work.js';
 
-/**
- * Visits are kept in an array indexed by node (an object with integer keys costs several times
- * more to copy); states stored before that are objects, and are read the same way.
- */
-function withVisit(visits: Readonly<Record<number, number>>, node: number, visit: number): Record<number, number> {
-  const next = Array.isArray(visits) ? visits.slice() : Object.assign([], visits);
+/** Visits are an array by node index: an object with integer keys costs several times more to copy. */
+function withVisit(visits: readonly number[], node: number, visit: number): number[] {
+  const next = visits.slice();
+  // No holes: JSON would turn them into nulls, and a reloaded state must equal the one written.
+  for (let i = next.length; i < node; i++) next[i] = 0;
   next[node] = visit;
   return next;
 }

@@ -5,7 +5,7 @@
  * transaction (PostgreSQL DDL is transactional) under a transaction-scoped advisory lock keyed
  * by the schema, so the second worker waits, then finds everything applied.
  */
-import { RunloomError } from '../../errors.js';
+import { pendingMigrations } from '../migrations.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 import type { PostgresPool } from './open-pool.js';
 
@@ -29,16 +29,7 @@ export async function migrate(pool: PostgresPool, schema: string, migrations: re
     )`);
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((r) => r.version));
-    const known = migrations.at(-1)?.version ?? 0;
-    const newest = Math.max(0, ...applied);
-    if (newest > known) {
-      throw new RunloomError(
-        'STORE_SCHEMA_NEWER',
-        `the database schema is at version ${newest} but this Runloom knows only up to ${known}: upgrade Runloom`,
-      );
-    }
-    for (const m of migrations) {
-      if (applied.has(m.version)) continue;
+    for (const m of pendingMigrations(migrations, applied)) {
       await client.query(m.sql);
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
         m.version,

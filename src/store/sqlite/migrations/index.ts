@@ -2,12 +2,10 @@
  * Every schema migration, in order. A migration is applied once and recorded in
  * `schema_migrations`; never edit one that has shipped: add the next number instead.
  */
+
+import type { Migration } from '../../migrations.js';
 import { sql as initial } from './001-initial.js';
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
