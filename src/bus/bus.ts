@@ -1,15 +1,32 @@
 /**
- * The bus seam: publish/subscribe of committed run events (and, later, swarm changes and
- * wake-ups). Memory here; Redis joins for many processes. Delivery is after commit, in order per
- * run; a subscriber that needs history reads the store first (see runtime/follow.ts).
+ * The bus seam: publish/subscribe of committed run events, and wake-ups for workers. Memory for
+ * one process; Redis for many. Delivery is after commit, in order per publisher; a subscriber
+ * that needs history reads the store first, and fills any gap from it (see runtime/follow.ts).
+ * The bus is never the truth: a lost message costs latency (workers also poll), never data.
  */
 import type { RunEvent } from '../engine/types.js';
 
 export type RunEventListener = (runId: string, events: readonly RunEvent[]) => void;
 
+/**
+ * A nudge to workers: a run needs one (`runId`: it was released with work to do, or its inbox
+ * got an event), or a parked run's timer is due at `timerAt`.
+ */
+export interface Wake {
+  readonly runId?: string;
+  readonly timerAt?: number;
+}
+
+export type WakeListener = (wake: Wake) => void;
+
 export interface Bus {
   publishRunEvents(runId: string, events: readonly RunEvent[]): void;
-  /** Listen to one run's events; returns the unsubscribe function. */
-  subscribeRun(runId: string, listener: RunEventListener): () => void;
+  /**
+   * Listen to one run's events. Resolves, with the unsubscribe function, once the subscription
+   * is in place: everything published after that reaches the listener.
+   */
+  subscribeRun(runId: string, listener: RunEventListener): Promise<() => void>;
+  publishWake(wake: Wake): void;
+  subscribeWake(listener: WakeListener): Promise<() => void>;
   close(): Promise<void>;
 }

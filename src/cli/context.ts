@@ -1,17 +1,54 @@
 /** Opens Runloom for one CLI command, with the store and durability the options and environment name. */
 
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ActionDefinition } from '../actions/action.js';
 import { RequestError, RunloomError } from '../errors.js';
 import type { Runloom } from '../runloom.js';
 import type { Durability, Store } from '../store/store.js';
 
 export interface GlobalOptions {
   readonly store?: string;
+  readonly bus?: string;
   readonly durability?: string;
   readonly json?: boolean;
 }
 
+/** What this process does on a shared store (see RunloomOptions.worker / execute). */
+export interface Role {
+  readonly worker?: import('../worker/worker.js').WorkerOptions & { readonly actionModules?: readonly string[] };
+  readonly execute?: boolean;
+  readonly workerId?: string;
+}
+
 export function storeUrl(options: GlobalOptions): string | undefined {
   return options.store ?? process.env.RUNLOOM_DATABASE_URL ?? process.env.RUNLOOM_STORE;
+}
+
+export function busUrl(options: GlobalOptions): string | undefined {
+  return options.bus ?? process.env.RUNLOOM_REDIS_URL;
+}
+
+/**
+ * `--actions <module>`: a JS/TS module whose default export (or `actions` export) is an array of
+ * actions (defineAction). Only the workers that load it run those steps.
+ */
+async function loadActionModules(modules: readonly string[]): Promise<ActionDefinition[]> {
+  const actions: ActionDefinition[] = [];
+  for (const module of modules) {
+    let loaded: { default?: unknown; actions?: unknown };
+    try {
+      loaded = await import(pathToFileURL(resolve(module)).href);
+    } catch (error) {
+      throw new RequestError('BAD_REQUEST', `--actions '${module}' cannot be loaded: ${(error as Error).message}`);
+    }
+    const list = loaded.actions ?? loaded.default;
+    if (!Array.isArray(list) || list.some((a) => typeof a?.name !== 'string' || typeof a?.run !== 'function')) {
+      throw new RequestError('BAD_REQUEST', `--actions '${module}' must export an array of actions (default or 'actions')`);
+    }
+    actions.push(...(list as ActionDefinition[]));
+  }
+  return actions;
 }
 
 /** Checked before anything else is done, so a bad value is refused before the store is touched. */
@@ -27,7 +64,7 @@ export function durabilityOf(options: GlobalOptions): Durability {
  * The engine and the store are loaded here, on first use, not when the command starts: `--help`,
  * a typo or a bad argument is answered without loading them (most of the start-up time).
  */
-export async function openRunloom(options: GlobalOptions, recover: boolean): Promise<Runloom> {
+export async function openRunloom(options: GlobalOptions, recover: boolean, role: Role = {}): Promise<Runloom> {
   const durability = durabilityOf(options);
   const [{ createRunloom }, { DEFAULT_SQLITE_PATH, openStore }] = await Promise.all([
     import('../runloom.js'),
@@ -52,8 +89,26 @@ export async function openRunloom(options: GlobalOptions, recover: boolean): Pro
       cause: error,
     });
   }
+  if (store.leases === undefined && (role.worker || role.execute === false)) {
+    await store.close().catch(() => {});
+    throw new RequestError(
+      'BAD_REQUEST',
+      `${role.worker ? 'runloom worker' : '--queue'} needs a store that many processes share (postgres://…), not '${url ?? DEFAULT_SQLITE_PATH}'`,
+    );
+  }
   try {
-    return await createRunloom({ store, durability, recover, ...(log ? { log } : {}) });
+    const actions = role.worker?.actionModules ? await loadActionModules(role.worker.actionModules) : [];
+    return await createRunloom({
+      store,
+      durability,
+      recover,
+      actions,
+      ...(log ? { log } : {}),
+      ...(busUrl(options) ? { bus: busUrl(options) } : {}),
+      ...(role.worker ? { worker: role.worker } : {}),
+      ...(role.execute === undefined ? {} : { execute: role.execute }),
+      ...(role.workerId ? { workerId: role.workerId } : {}),
+    });
   } catch (error) {
     await store.close().catch(() => {});
     throw error;

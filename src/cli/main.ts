@@ -14,6 +14,7 @@ const program = new Command('runloom')
     '--store <url>',
     'memory:, a SQLite file path (default ./.runloom/runloom.db) or postgres://…; env RUNLOOM_DATABASE_URL',
   )
+  .option('--bus <url>', 'redis://… so processes sharing a PostgreSQL store hear each other; env RUNLOOM_REDIS_URL')
   .option('--durability <mode>', 'strict (fsync at commit) or normal; env RUNLOOM_DURABILITY')
   .option('--json', 'machine-readable output (NDJSON for streams)')
   .exitOverride()
@@ -26,7 +27,8 @@ program
   .description('run a flow file (publishing it and the flows beside it) or a published flow id[@version]')
   .option('-i, --input <key=value>', 'an input field (repeatable; JSON values are parsed)', collect, [])
   .option('--input-file <file>', 'input as a JSON object file')
-  .action(async (target: string, opts: { input: string[]; inputFile?: string }, command: Command) => {
+  .option('--queue', 'shared store: leave the run to the workers (`runloom worker`) and follow it')
+  .action(async (target: string, opts: { input: string[]; inputFile?: string; queue?: boolean }, command: Command) => {
     process.exitCode = await runCommand(target, { ...command.optsWithGlobals(), ...opts });
   });
 
@@ -39,6 +41,18 @@ program
   });
 
 registerRunsCommands(program);
+
+program
+  .command('worker')
+  .description('claim and drive runs from a shared store (postgres://…) until SIGINT/SIGTERM')
+  .option('--actions <module>', 'a module exporting actions this worker runs (repeatable)', collect, [])
+  .option('--capacity <n>', 'most runs held at once (default 2000)')
+  .option('--poll-ms <ms>', 'safety-net poll interval (default 1000)')
+  .option('--id <name>', 'worker id in leases and step records (default host:pid:random)')
+  .action(async (opts: Record<string, unknown>, command: Command) => {
+    const { workerCommand } = await import('./worker-command.js');
+    process.exitCode = await workerCommand({ ...command.optsWithGlobals(), ...opts });
+  });
 
 /** Refusals (bad arguments, invalid flow or input, unknown ids, wrong status) exit 2; anything else 1. */
 function exitCodeOfError(error: unknown): number {

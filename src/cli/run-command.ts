@@ -10,6 +10,8 @@ import { watchRun } from './watch.js';
 export interface RunOptions extends GlobalOptions {
   readonly input?: string[];
   readonly inputFile?: string;
+  /** Shared store: the workers run it; this process only starts and follows it. */
+  readonly queue?: boolean;
 }
 
 /** What `run` was given: a flow file (read now), or a published flow id with an optional version. */
@@ -76,7 +78,7 @@ export async function runCommand(target: string, options: RunOptions): Promise<n
   const base = options.inputFile ? readInputFile(options.inputFile) : {};
   const input = parseInputPairs(options.input ?? [], base);
   const resolved = resolveTarget(target);
-  const runloom = await openRunloom(options, true);
+  const runloom = await openRunloom(options, true, options.queue ? { execute: false } : {});
   try {
     const ref =
       'file' in resolved

@@ -56,5 +56,18 @@ export function checkpointOf(
         steps.push(stepRow(before, flow, effect.seq, pending, { status: 'cancelled', endedAt: event.at }));
     }
   }
-  return { state: t.state, created, events: t.events, steps, timersSet, timersCleared };
+  return { state: t.state, created, events: t.events, steps, timersSet, timersCleared, active: !isIdle(t.state) };
+}
+
+/**
+ * Nothing in flight: the run can leave memory, and a worker can give up its lease (the run comes
+ * back when a signal, callback, timer or child's outcome arrives for it).
+ */
+export function isIdle(state: RunState): boolean {
+  if (state.status === 'running' || state.status === 'queued') return false;
+  for (const key in state.pending) {
+    const kind = state.pending[key].kind;
+    if (kind === 'step' || kind === 'child') return false;
+  }
+  return true;
 }

@@ -1,6 +1,8 @@
 /**
  * Read a run's log from any sequence number, then follow it live, with nothing missed between
  * the two: we subscribe before reading history, and drop live events the history already had.
+ * Across processes the bus may deliver late or lose a message (a worker dying between commit and
+ * publish): a live event past a gap triggers a read of the missing range from the store.
  */
 import type { Bus } from '../bus/bus.js';
 import type { RunEvent } from '../engine/types.js';
@@ -20,7 +22,7 @@ export async function* followRun(store: Store, bus: Bus, runId: string, options:
   const untilFinished = options.untilFinished ?? true;
   const buffer: RunEvent[] = [];
   let wake: (() => void) | undefined;
-  const unsubscribe = bus.subscribeRun(runId, (_, events) => {
+  const unsubscribe = await bus.subscribeRun(runId, (_, events) => {
     for (const event of events) buffer.push(event);
     wake?.();
   });
@@ -37,6 +39,14 @@ export async function* followRun(store: Store, bus: Bus, runId: string, options:
       while (buffer.length > 0) {
         const event = buffer.shift() as RunEvent;
         if (event.seq <= last) continue;
+        if (event.seq > last + 1) {
+          // A gap: what the bus missed is durable (events are published after commit).
+          for (const missed of await store.readEvents(runId, last, event.seq - last - 1)) {
+            yield missed;
+            last = missed.seq;
+            if (untilFinished && FINAL.has(missed.type)) return;
+          }
+        }
         yield event;
         last = event.seq;
         if (untilFinished && FINAL.has(event.type)) return;

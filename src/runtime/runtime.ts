@@ -3,6 +3,11 @@
  * events one at a time, commits each transition's checkpoint (grouped across runs), and only
  * then carries out its effects — steps, timers, child runs. Runs with nothing in flight are
  * dropped from memory and loaded again when a signal, callback or timer arrives for them.
+ *
+ * On a shared store (PostgreSQL, many workers) a run lives in the memory of the one process
+ * that holds its lease: every commit carries the lease's fence, events for runs held elsewhere
+ * go to their inbox, and a process that is not a worker only relays — it applies an event under
+ * a short lease and hands the run to the workers (see worker/worker.ts).
  */
 import type { ActionRegistry } from '../actions/registry.js';
 import type { Bus } from '../bus/bus.js';
@@ -18,8 +23,8 @@ import {
 } from '../engine/types.js';
 import { notFound, RunloomError, toErrorInfo } from '../errors.js';
 import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
-import type { Store } from '../store/store.js';
-import { checkpointOf } from './checkpoint.js';
+import type { Checkpoint, ClaimedRun, InboxItem, Leases, Store } from '../store/store.js';
+import { checkpointOf, isIdle } from './checkpoint.js';
 import { type ChildHost, cancelChild, reportToParent, startChild } from './children.js';
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
@@ -38,6 +43,14 @@ export interface RuntimeOptions {
   readonly clock?: Clock;
   readonly ids?: Ids;
   readonly log?: (message: string, data?: unknown) => void;
+  /** Set on a store with leases: this process's worker id, and whether it executes steps. */
+  readonly shared?: SharedMode;
+}
+
+export interface SharedMode {
+  readonly owner: string;
+  /** false: a relay (CLI, API server) that applies events and leaves the work to workers. */
+  readonly execute: boolean;
 }
 
 interface LiveRun {
@@ -50,6 +63,10 @@ interface LiveRun {
   /** Called when `uncommitted` drops to 0 (a no-op event waits for the run's last commit). */
   waiters?: ((error?: unknown) => void)[];
   readonly flow: CompiledFlow;
+  /** Shared store: the fence this process holds the run with. */
+  fence?: number;
+  /** Shared store: inbox items already applied (their deletion rides on a pending commit). */
+  inboxApplied?: Set<number>;
 }
 
 export interface StartRequest {
@@ -75,11 +92,18 @@ export class Runtime {
   private readonly log: (message: string, data?: unknown) => void;
   private closed = false;
   private readonly children: ChildHost;
+  private readonly shared: SharedMode | undefined;
+  private readonly leases: Leases | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? createIds();
     this.log = options.log ?? (() => {});
+    this.shared = options.shared;
+    if (this.shared && !options.store.leases) {
+      throw new RunloomError('STORE_INVALID', 'shared mode needs a store with leases (PostgreSQL)');
+    }
+    this.leases = this.shared ? options.store.leases : undefined;
     this.committer = createCommitter(options.store);
     this.timers = createTimerScheduler(
       () => this.clock.now(),
@@ -99,6 +123,8 @@ export class Runtime {
 
   /** Re-arms durable timers and resumes every run that was running when the process stopped. */
   async recover(): Promise<number> {
+    // Shared: nothing belongs to this process until a worker claims it (worker/worker.ts).
+    if (this.shared) return 0;
     for (const timer of await this.options.store.dueTimers(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) {
       this.timers.schedule(timer.runId, timer.seq, timer.fireAt);
     }
@@ -126,6 +152,8 @@ export class Runtime {
       ...(request.options ? { options: request.options } : {}),
     };
     const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0 };
+    // Created with fence 1, held by this process (or, for a relay, handed to the workers).
+    if (this.shared) live.fence = 1;
     // advance() refuses bad input by throwing before anything is stored or cached.
     const committed = this.applyAndWait(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
     this.live.set(meta.id, live);
@@ -135,6 +163,7 @@ export class Runtime {
 
   /** Feeds an event to a run (loading it if needed); resolves once its checkpoint is durable. */
   async send(runId: string, event: EngineEvent): Promise<RunState> {
+    if (this.shared && !this.live.has(runId)) return this.sendShared(runId, event);
     const live = await this.load(runId);
     await this.applyAndWait(live, event);
     return live.durable as RunState;
@@ -149,7 +178,62 @@ export class Runtime {
   }
 
   async flowOf(runId: string): Promise<CompiledFlow> {
-    return (await this.load(runId)).flow;
+    const live = this.live.get(runId);
+    if (live) return live.flow;
+    const state = await this.options.store.loadRun(runId);
+    if (!state) throw notFound('run', runId);
+    return this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
+  }
+
+  /** Shared: the runs this process holds (their leases are renewed by its worker). */
+  held(): string[] {
+    return [...this.live.keys()];
+  }
+
+  holds(runId: string): boolean {
+    return this.live.has(runId);
+  }
+
+  /**
+   * Shared: takes over a run just claimed: arms its timers, applies its inbox, and does again
+   * the work its last holder left in flight (at least once, same idempotency keys).
+   */
+  async adopt(claimed: ClaimedRun): Promise<void> {
+    const { state, fence } = claimed;
+    const runId = state.meta.id;
+    const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
+    const previous = this.live.get(runId);
+    if (previous) this.dropRun(runId, previous);
+    const live: LiveRun = { state, durable: state, flow, uncommitted: 0, fence, inboxApplied: new Set() };
+    this.live.set(runId, live);
+    if (this.shared?.execute) {
+      for (const timer of claimed.timers) this.timers.schedule(runId, timer.seq, timer.fireAt);
+      this.reissue(live);
+      if (claimed.recovered && !TERMINAL_STATUSES.has(state.status))
+        this.apply(live, { type: 'run.recovered', at: this.clock.now() });
+    }
+    for (const item of claimed.inbox) this.applyInbox(live, item);
+    // Claimed for an inbox item a concurrent commit already applied: nothing to do, give it back.
+    if (live.uncommitted === 0 && live.state === state && isIdle(state)) {
+      this.dropRun(runId, live);
+      await this.leases?.release((this.shared as SharedMode).owner, [runId]);
+    }
+  }
+
+  /** Shared: applies what arrived in a held run's inbox. */
+  async drainInbox(runId: string): Promise<void> {
+    if (!this.live.has(runId) || !this.leases) return;
+    const items = await this.leases.readInbox(runId);
+    const live = this.live.get(runId);
+    if (live) for (const item of items) this.applyInbox(live, item);
+  }
+
+  /** Shared: forgets runs whose lease was lost (another worker may hold them now). */
+  drop(runIds: readonly string[]): void {
+    for (const runId of runIds) {
+      const live = this.live.get(runId);
+      if (live) this.dropRun(runId, live);
+    }
   }
 
   /** Calls `listener` with the run's state after each commit; returns the unsubscribe function. */
@@ -169,26 +253,30 @@ export class Runtime {
 
   /** Resolves with the first state (now or later) that satisfies `until`. */
   async waitFor(runId: string, until: (state: RunState) => boolean): Promise<RunState> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const stop = this.watch(runId, (state) => {
-        if (!settled && until(state)) {
-          settled = true;
-          stop();
-          resolve(state);
-        }
+    let stops: (() => void)[] = [];
+    const stopAll = () => {
+      for (const stop of stops) stop();
+      stops = [];
+    };
+    try {
+      return await new Promise<RunState>((resolve, reject) => {
+        const check = (state: RunState | undefined) => {
+          if (state && until(state)) resolve(state);
+        };
+        stops.push(this.watch(runId, check));
+        // Shared: the run may advance in another process; its events on the bus say when to look.
+        const onEvents = () => this.options.store.loadRun(runId).then(check, reject);
+        const subscribed = this.shared ? this.options.bus.subscribeRun(runId, onEvents) : Promise.resolve(undefined);
+        subscribed
+          .then((unsubscribe) => {
+            if (unsubscribe) stops.push(unsubscribe);
+            return this.get(runId);
+          })
+          .then((state) => (state ? check(state) : reject(notFound('run', runId))), reject);
       });
-      this.get(runId).then((state) => {
-        if (!state) {
-          stop();
-          reject(notFound('run', runId));
-        } else if (!settled && until(state)) {
-          settled = true;
-          stop();
-          resolve(state);
-        }
-      }, reject);
-    });
+    } finally {
+      stopAll();
+    }
   }
 
   async close(): Promise<void> {
@@ -196,6 +284,8 @@ export class Runtime {
     this.timers.close();
     for (const call of this.inflight.values()) call.abort();
     await this.committer.drain();
+    // Shared: hand the runs back now rather than after their leases expire.
+    if (this.shared && this.leases) await this.leases.release(this.shared.owner, this.held());
   }
 
   // ------------------------------------------------------------------------------ internals
@@ -261,45 +351,142 @@ export class Runtime {
 
   /**
    * Advances the run and enqueues the checkpoint; effects follow once it is durable. Throws (a
-   * RequestError) when the engine refuses the event, before anything changes.
+   * RequestError) when the engine refuses the event, before anything changes. Returns whether
+   * the event changed the run.
    */
-  private apply(live: LiveRun, event: EngineEvent, created = false): void {
+  private apply(live: LiveRun, event: EngineEvent, created = false, inboxId?: number): boolean {
     const before = live.state;
     const transition = advance(before, event, live.flow);
-    if (transition.state === before) return;
+    if (transition.state === before) return false;
     live.state = transition.state;
     live.uncommitted++;
-    this.committer.enqueue(checkpointOf(before, event, transition, live.flow, created), (error) => {
+    let checkpoint = checkpointOf(before, event, transition, live.flow, created);
+    if (live.fence !== undefined) checkpoint = this.fenced(checkpoint, live.fence, inboxId);
+    this.committer.enqueue(checkpoint, (error) => {
       live.uncommitted--;
       if (error) {
-        // Memory is ahead of the store now: forget it, the store is the truth.
-        this.live.delete(before.meta.id);
+        // Memory is ahead of the store now (or another worker holds the run): the store is the truth.
+        if (this.live.get(before.meta.id) === live) this.dropRun(before.meta.id, live);
         this.log('commit failed', { runId: before.meta.id, error: toErrorInfo(error) });
       } else {
-        this.afterCommit(live, transition.state, transition.effects, transition.events);
+        this.afterCommit(live, checkpoint, transition.effects, transition.events);
       }
+      if (inboxId !== undefined) live.inboxApplied?.delete(inboxId);
       if (live.uncommitted === 0 && live.waiters) {
         const waiters = live.waiters;
         live.waiters = undefined;
         for (const waiter of waiters) waiter(error);
       }
     });
+    return true;
+  }
+
+  /** Shared: the checkpoint carries the fence, and gives the lease back when the run parks (or we only relay). */
+  private fenced(checkpoint: Checkpoint, fence: number, inboxId: number | undefined): Checkpoint {
+    const shared = this.shared as SharedMode;
+    return {
+      ...checkpoint,
+      lease: { owner: shared.owner, fence },
+      release: !shared.execute || !checkpoint.active,
+      ...(inboxId === undefined ? {} : { inboxDone: [inboxId] }),
+    };
   }
 
   private afterCommit(
     live: LiveRun,
-    state: RunState,
+    checkpoint: Checkpoint,
     effects: readonly Effect[],
     events: Parameters<Bus['publishRunEvents']>[1],
   ): void {
+    const state = checkpoint.state;
     const runId = state.meta.id;
     // Commits complete in the order they were enqueued, so this only moves forward.
     live.durable = state;
     this.options.bus.publishRunEvents(runId, events);
-    for (const effect of effects) this.perform(live, effect);
+    if (!this.shared || this.shared.execute) {
+      for (const effect of effects) this.perform(live, effect);
+    } else {
+      // A relay does no work, but a run it finished (a cancel) still reports to its parent.
+      for (const effect of effects) if (effect.type === 'run.finished') this.perform(live, effect);
+    }
     const listeners = this.listeners.get(runId);
     if (listeners) for (const listener of [...listeners]) listener(state);
-    if (live.state === state && this.live.get(runId) === live && isIdle(state)) this.live.delete(runId);
+    if (live.state !== state || this.live.get(runId) !== live) return;
+    if (checkpoint.release) {
+      this.dropRun(runId, live);
+      this.wakeWorkers(state, checkpoint.active === true);
+    } else if (!this.shared && isIdle(state)) {
+      this.live.delete(runId);
+    }
+  }
+
+  /** A run handed back with work to do, or parked on a timer: some worker must pick it up. */
+  private wakeWorkers(state: RunState, active: boolean): void {
+    if (active) {
+      this.options.bus.publishWake({ runId: state.meta.id });
+      return;
+    }
+    let timerAt = Number.POSITIVE_INFINITY;
+    for (const key in state.pending) {
+      const pending = state.pending[key];
+      if (pending.kind === 'timer' && pending.fireAt < timerAt) timerAt = pending.fireAt;
+    }
+    if (timerAt !== Number.POSITIVE_INFINITY) this.options.bus.publishWake({ timerAt });
+  }
+
+  /** Forgets a run held here: its timers, its steps in flight (their results would be refused). */
+  private dropRun(runId: string, live: LiveRun): void {
+    this.live.delete(runId);
+    if (!this.shared) return;
+    this.timers.clearRun(runId);
+    for (const key in live.state.pending) {
+      const call = this.inflight.get(`${runId}:${key}`);
+      if (call) {
+        this.inflight.delete(`${runId}:${key}`);
+        call.abort();
+      }
+    }
+  }
+
+  /** Shared: an inbox item is applied once; one the run refuses is dropped with a log line. */
+  private applyInbox(live: LiveRun, item: InboxItem): void {
+    if (live.inboxApplied?.has(item.id)) return;
+    live.inboxApplied?.add(item.id);
+    let applied = false;
+    try {
+      applied = this.apply(live, item.event, false, item.id);
+    } catch (error) {
+      this.refused(live.state.meta.id, item.event, error);
+    }
+    if (!applied) {
+      live.inboxApplied?.delete(item.id);
+      this.leases?.discard([item.id]).catch((error) => this.log('inbox discard failed', { error: toErrorInfo(error) }));
+    }
+  }
+
+  /**
+   * Shared, the run is not held here: claim it if it is free and apply the event under that
+   * lease; else check the event against its durable state (the refusal its holder would give)
+   * and leave it in its inbox for the holder.
+   */
+  private async sendShared(runId: string, event: EngineEvent): Promise<RunState> {
+    const shared = this.shared as SharedMode;
+    const leases = this.leases as Leases;
+    const [claimed] = await leases.claim(shared.owner, 1, [runId]);
+    if (claimed) {
+      await this.adopt(claimed);
+      const live = this.live.get(runId);
+      if (live) {
+        await this.applyAndWait(live, event);
+        return live.durable as RunState;
+      }
+    }
+    const state = await this.options.store.loadRun(runId);
+    if (!state) throw notFound('run', runId);
+    advance(state, event, await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion));
+    await leases.send(runId, event, this.clock.now());
+    this.options.bus.publishWake({ runId });
+    return state;
   }
 
   /** Internal events (step results, timers, children): failures are logged, never thrown. */
@@ -313,6 +500,14 @@ export class Runtime {
       } catch (error) {
         this.refused(runId, event, error);
       }
+      return;
+    }
+    if (this.leases) {
+      // Held elsewhere (or by nobody): the run's inbox, and a nudge for whoever takes it.
+      this.leases.send(runId, event, this.clock.now()).then(
+        () => this.options.bus.publishWake({ runId }),
+        (error) => this.refused(runId, event, error),
+      );
       return;
     }
     this.load(runId).then(
@@ -386,14 +581,4 @@ export class Runtime {
       this.deliver(call.runId, { type: 'step.failed', at, seq: call.seq, error: toErrorInfo(error) });
     }
   }
-}
-
-/** Nothing in flight: the run can leave memory (it is reloaded when something arrives for it). */
-function isIdle(state: RunState): boolean {
-  if (state.status === 'running' || state.status === 'queued') return false;
-  for (const key in state.pending) {
-    const kind = state.pending[key].kind;
-    if (kind === 'step' || kind === 'child') return false;
-  }
-  return true;
 }

@@ -30,7 +30,9 @@ const SCHEME = /^([a-z][a-z0-9+.-]+):\/\//i;
  * - `undefined` or `''` → SQLite at `./.runloom/runloom.db`
  * - `sqlite:./data/runs.db`, `sqlite:///abs/runs.db`, `sqlite::memory:`, or a plain file path → SQLite
  * - `memory:` → the in-memory store (nothing persisted)
- * - `postgres://…` or `postgresql://…` → PostgreSQL, tables in the `public` schema
+ * - `postgres://…` or `postgresql://…` → PostgreSQL, tables in the `public` schema; query
+ *   parameters `schema=name` (another schema) and `lease_ms=15000` (how long a worker's lease
+ *   on a run lasts without renewal) are Runloom's, the rest go to the driver
  *
  * @example
  * const store = openStore(process.env.RUNLOOM_STORE, { durability: 'strict' });
@@ -47,7 +49,7 @@ export function openStore(url?: string, options: OpenStoreOptions = {}): Store {
     return createSqliteStore({ path: path === '' ? DEFAULT_SQLITE_PATH : path, durability });
   }
   const scheme = SCHEME.exec(target)?.[1]?.toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql') return createPostgresStore({ url: target });
+  if (scheme === 'postgres' || scheme === 'postgresql') return openPostgres(target);
   if (scheme !== undefined) {
     throw new RunloomError(
       'STORE_UNSUPPORTED',
@@ -58,4 +60,23 @@ export function openStore(url?: string, options: OpenStoreOptions = {}): Store {
     );
   }
   return createSqliteStore({ path: target, durability });
+}
+
+function openPostgres(target: string): Store {
+  const url = new URL(target);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  const lease = url.searchParams.get('lease_ms');
+  url.searchParams.delete('schema');
+  url.searchParams.delete('lease_ms');
+  const leaseMs = lease === null ? undefined : Number(lease);
+  if (leaseMs !== undefined && !(Number.isInteger(leaseMs) && leaseMs >= 100)) {
+    throw new RunloomError('STORE_INVALID', `lease_ms must be a whole number of milliseconds, at least 100 (got '${lease}')`, {
+      details: { lease_ms: lease },
+    });
+  }
+  return createPostgresStore({
+    url: url.toString(),
+    ...(schema === undefined ? {} : { schema }),
+    ...(leaseMs === undefined ? {} : { leaseMs }),
+  });
 }

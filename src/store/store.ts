@@ -7,7 +7,7 @@
  * transaction. `commit()` takes several runs' checkpoints at once (group commit).
  */
 
-import type { RunEvent, RunMeta, RunState, RunStatus } from '../engine/types.js';
+import type { EngineEvent, RunEvent, RunMeta, RunState, RunStatus } from '../engine/types.js';
 import type { ErrorInfo } from '../errors.js';
 
 export type Durability = 'strict' | 'normal';
@@ -59,6 +59,12 @@ export interface TimerRow {
   readonly fireAt: number;
 }
 
+/** A worker's hold on a run (shared stores): who, and the fence it claimed the run with. */
+export interface LeaseTerms {
+  readonly owner: string;
+  readonly fence: number;
+}
+
 /** One run's checkpoint. `state.eventSeq` is the last event's seq after this commit. */
 export interface Checkpoint {
   readonly state: RunState;
@@ -68,6 +74,20 @@ export interface Checkpoint {
   readonly steps: readonly StepRow[];
   readonly timersSet: readonly { readonly seq: number; readonly fireAt: number }[];
   readonly timersCleared: readonly number[];
+  /**
+   * The run has work a worker must drive (a running branch, a step or child in flight). Shared
+   * stores let workers claim active runs whose lease is free.
+   */
+  readonly active?: boolean;
+  /**
+   * Shared stores: the commit is refused with LEASE_LOST, nothing written, when the run has been
+   * claimed by anyone since this fence (a stale worker never writes). Absent in embedded mode.
+   */
+  readonly lease?: LeaseTerms;
+  /** Give the lease back with this commit (the run parked, finished, or its holder only relays). */
+  readonly release?: boolean;
+  /** Inbox items this checkpoint applied: deleted in the same transaction, so each applies once. */
+  readonly inboxDone?: readonly number[];
 }
 
 export interface RunSummary {
@@ -90,8 +110,52 @@ export interface RunFilter {
   readonly order?: 'newest' | 'oldest';
 }
 
+/** An event waiting in a run's inbox for the worker that holds the run. */
+export interface InboxItem {
+  readonly id: number;
+  readonly event: EngineEvent;
+}
+
+/** A run just claimed, with what its new holder needs: its state, timers and inbox. */
+export interface ClaimedRun {
+  readonly state: RunState;
+  /** The fence the claim took: every commit of the holder carries it. */
+  readonly fence: number;
+  /** The run's last holder lost its lease (it died or stalled): its work in flight is redone. */
+  readonly recovered: boolean;
+  readonly timers: readonly { readonly seq: number; readonly fireAt: number }[];
+  readonly inbox: readonly InboxItem[];
+}
+
+/**
+ * Leases of runs among many workers (F8.3), on stores that support it. Times are the database's,
+ * so workers' clocks never disagree about who holds what; every lease lasts `ttlMs` from its
+ * claim or last renewal.
+ */
+export interface Leases {
+  readonly ttlMs: number;
+  /**
+   * Claims up to `limit` runs that need a worker — active ones, ones with inbox items or a due
+   * timer — whose lease is free or expired, skipping rows another worker is claiming
+   * (`FOR UPDATE SKIP LOCKED`). Each claim moves the run's fence on. With `runIds`, claims those
+   * runs if their lease is free, whether they need a worker or not (a sender applying an event).
+   */
+  claim(owner: string, limit: number, runIds?: readonly string[]): Promise<ClaimedRun[]>;
+  /** Extends the leases still held; returns the run ids kept (the rest were lost). */
+  renew(owner: string, runIds: readonly string[]): Promise<string[]>;
+  /** Gives leases back (a worker shutting down) so others claim the runs at once. */
+  release(owner: string, runIds: readonly string[]): Promise<void>;
+  readInbox(runId: string): Promise<InboxItem[]>;
+  /** Puts an event in a run's inbox (the sender does not hold the run). */
+  send(runId: string, event: EngineEvent, at: number): Promise<void>;
+  /** Drops inbox items that the run refused (nothing to record for them). */
+  discard(ids: readonly number[]): Promise<void>;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
+  /** Present when many workers can share the store (`capabilities.supportsSkipLocked`). */
+  readonly leases?: Leases;
 
   /** Creates tables / runs migrations. Idempotent. */
   init(): Promise<void>;

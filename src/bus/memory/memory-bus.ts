@@ -1,16 +1,17 @@
 import type { RunEvent } from '../../engine/types.js';
-import type { Bus, RunEventListener } from '../bus.js';
+import type { Bus, RunEventListener, Wake, WakeListener } from '../bus.js';
 
 /** In-process bus: synchronous fan-out to the listeners of a run. */
 export function createMemoryBus(): Bus {
   const listeners = new Map<string, Set<RunEventListener>>();
+  const wakeListeners = new Set<WakeListener>();
   return {
     publishRunEvents(runId: string, events: readonly RunEvent[]) {
       const set = listeners.get(runId);
       if (!set || events.length === 0) return;
       for (const listener of set) listener(runId, events);
     },
-    subscribeRun(runId: string, listener: RunEventListener) {
+    async subscribeRun(runId: string, listener: RunEventListener) {
       let set = listeners.get(runId);
       if (!set) {
         set = new Set();
@@ -19,11 +20,21 @@ export function createMemoryBus(): Bus {
       set.add(listener);
       return () => {
         set.delete(listener);
-        if (set.size === 0) listeners.delete(runId);
+        if (set.size === 0 && listeners.get(runId) === set) listeners.delete(runId);
+      };
+    },
+    publishWake(wake: Wake) {
+      for (const listener of wakeListeners) listener(wake);
+    },
+    async subscribeWake(listener: WakeListener) {
+      wakeListeners.add(listener);
+      return () => {
+        wakeListeners.delete(listener);
       };
     },
     async close() {
       listeners.clear();
+      wakeListeners.clear();
     },
   };
 }

@@ -9,6 +9,7 @@ import { prepareDueTimers } from './due-timers.js';
 import { prepareFindChildRun } from './find-child-run.js';
 import { prepareGetDraft } from './get-draft.js';
 import { prepareGetFlowVersion } from './get-flow-version.js';
+import { prepareLeases } from './leases.js';
 import { prepareListActiveRunIds } from './list-active-run-ids.js';
 import { prepareListFlows } from './list-flows.js';
 import { prepareListRuns } from './list-runs.js';
@@ -28,6 +29,8 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Connections in the pool; default 10. */
   readonly poolSize?: number;
+  /** How long a worker's lease on a run lasts without renewal (ms); default 15,000. */
+  readonly leaseMs?: number;
 }
 
 /** The PostgreSQL store, plus its pool for diagnostics and tests: read only. */
@@ -36,14 +39,14 @@ export interface PostgresStore extends Store {
   readonly schema: string;
 }
 
-function prepareOperations(pool: PostgresPool) {
+function prepareOperations(pool: PostgresPool, leaseMs: number) {
   return {
     saveDraft: prepareSaveDraft(pool),
     getDraft: prepareGetDraft(pool),
     publishFlow: preparePublishFlow(pool),
     getFlowVersion: prepareGetFlowVersion(pool),
     listFlows: prepareListFlows(pool),
-    commit: prepareCommit(pool),
+    commit: prepareCommit(pool, leaseMs),
     loadRun: prepareLoadRun(pool),
     listRuns: prepareListRuns(pool),
     readEvents: prepareReadEvents(pool),
@@ -52,6 +55,7 @@ function prepareOperations(pool: PostgresPool) {
     findChildRun: prepareFindChildRun(pool),
     dueTimers: prepareDueTimers(pool),
     nextTimerAt: prepareNextTimerAt(pool),
+    leases: prepareLeases(pool, leaseMs),
   };
 }
 
@@ -67,7 +71,8 @@ function prepareOperations(pool: PostgresPool) {
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const schema = options.schema ?? 'public';
   const pool = openPool(options.url, schema, options.poolSize ?? 10);
-  const ops = prepareOperations(pool);
+  const leaseMs = options.leaseMs ?? 15_000;
+  const ops = prepareOperations(pool, leaseMs);
   let ready: Promise<void> | undefined;
   const use = async () => {
     // A failed migration is retried by the next call rather than cached forever.
@@ -83,6 +88,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     pool,
     schema,
     capabilities: { supportsSkipLocked: true, persistent: true },
+    leases: {
+      ttlMs: leaseMs,
+      claim: async (owner, limit, runIds) => (await use()).leases.claim(owner, limit, runIds),
+      renew: async (owner, runIds) => (await use()).leases.renew(owner, runIds),
+      release: async (owner, runIds) => (await use()).leases.release(owner, runIds),
+      readInbox: async (runId) => (await use()).leases.readInbox(runId),
+      send: async (runId, event, at) => (await use()).leases.send(runId, event, at),
+      discard: async (ids) => (await use()).leases.discard(ids),
+    },
     async init() {
       await use();
     },

@@ -1,0 +1,151 @@
+/**
+ * A worker (F8.3): claims runs that need one from the shared store, holds them under renewed
+ * leases while its runtime drives them, and gives them back when they park or finish. Wake-ups
+ * on the bus make it claim at once; a slow poll is only the safety net (a lost message, a worker
+ * that died without a word and whose leases expire). Timers of parked runs wake it when due.
+ */
+import type { Bus, Wake } from '../bus/bus.js';
+import { toErrorInfo } from '../errors.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Leases, Store } from '../store/store.js';
+
+export interface WorkerOptions {
+  /** Most runs held at once (default 2,000). */
+  readonly capacity?: number;
+  /** Runs claimed per statement (default 200). */
+  readonly claimBatch?: number;
+  /** Safety-net poll interval, ms (default 1,000). */
+  readonly pollMs?: number;
+}
+
+export class Worker {
+  private readonly capacity: number;
+  private readonly claimBatch: number;
+  private readonly pollMs: number;
+  private readonly leases: Leases;
+  private polling: Promise<void> | undefined;
+  private pollAgain = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private alarm: { at: number; handle: NodeJS.Timeout } | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly owner: string,
+    private readonly log: (message: string, data?: unknown) => void,
+    options: WorkerOptions = {},
+  ) {
+    if (!store.leases) throw new Error('a worker needs a store with leases (PostgreSQL)');
+    this.leases = store.leases;
+    this.capacity = options.capacity ?? 2_000;
+    this.claimBatch = options.claimBatch ?? 200;
+    this.pollMs = options.pollMs ?? 1_000;
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.bus.subscribeWake((wake) => this.onWake(wake));
+    // A third of the lease: two renewals can fail (a slow query, a GC pause) before it is lost.
+    const every = Math.max(50, Math.floor(this.leases.ttlMs / 3));
+    this.heartbeat = setInterval(() => void this.renew(), every);
+    this.poll();
+  }
+
+  /** Claims now (coalesced with a claim already under way). */
+  poll(): void {
+    if (this.closed) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = this.claimAll()
+      .catch((error) => this.log('claim failed', { error: toErrorInfo(error) }))
+      .finally(() => {
+        this.polling = undefined;
+        if (this.pollAgain) {
+          this.pollAgain = false;
+          this.poll();
+        } else {
+          this.schedule();
+        }
+      });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe?.();
+    clearInterval(this.heartbeat);
+    clearTimeout(this.pollTimer);
+    if (this.alarm) clearTimeout(this.alarm.handle);
+    await this.polling;
+  }
+
+  private async claimAll(): Promise<void> {
+    for (;;) {
+      const room = Math.min(this.claimBatch, this.capacity - this.runtime.held().length);
+      if (room <= 0 || this.closed) return;
+      const claimed = await this.leases.claim(this.owner, room);
+      for (const run of claimed) {
+        try {
+          await this.runtime.adopt(run);
+        } catch (error) {
+          this.log('adopt failed', { runId: run.state.meta.id, error: toErrorInfo(error) });
+        }
+      }
+      if (claimed.length < room) return;
+    }
+  }
+
+  /** The next safety-net poll, or sooner when a parked run's timer is due. */
+  private schedule(): void {
+    if (this.closed) return;
+    clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => this.poll(), this.pollMs);
+    this.store.nextTimerAt().then(
+      (at) => at !== undefined && this.armAlarm(at),
+      () => {},
+    );
+  }
+
+  private armAlarm(at: number): void {
+    if (this.closed || (this.alarm && this.alarm.at <= at)) return;
+    if (this.alarm) clearTimeout(this.alarm.handle);
+    const handle = setTimeout(
+      () => {
+        this.alarm = undefined;
+        this.poll();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.alarm = { at, handle };
+  }
+
+  private onWake(wake: Wake): void {
+    if (this.closed) return;
+    if (wake.timerAt !== undefined) this.armAlarm(wake.timerAt);
+    if (wake.runId === undefined) return;
+    if (this.runtime.holds(wake.runId)) {
+      this.runtime.drainInbox(wake.runId).catch((error) => this.log('inbox read failed', { error: toErrorInfo(error) }));
+    } else {
+      this.poll();
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const held = this.runtime.held();
+    if (held.length === 0) return;
+    try {
+      const kept = new Set(await this.leases.renew(this.owner, held));
+      const lost = held.filter((runId) => !kept.has(runId));
+      if (lost.length > 0) {
+        this.log('leases lost', { runs: lost.length });
+        this.runtime.drop(lost);
+      }
+    } catch (error) {
+      this.log('lease renewal failed', { error: toErrorInfo(error) });
+    }
+  }
+}
