@@ -196,9 +196,10 @@ export class Runtime {
 
   /**
    * Shared: takes over a run just claimed: arms its timers, applies its inbox, and does again
-   * the work its last holder left in flight (at least once, same idempotency keys).
+   * the work its last holder left in flight (at least once, same idempotency keys). `forEvent`:
+   * claimed to apply an event, so kept even when it has nothing to do yet.
    */
-  async adopt(claimed: ClaimedRun): Promise<void> {
+  async adopt(claimed: ClaimedRun, forEvent = false): Promise<void> {
     const { state, fence } = claimed;
     const runId = state.meta.id;
     const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
@@ -207,14 +208,21 @@ export class Runtime {
     const live: LiveRun = { state, durable: state, flow, uncommitted: 0, fence, inboxApplied: new Set() };
     this.live.set(runId, live);
     if (this.shared?.execute) {
-      for (const timer of claimed.timers) this.timers.schedule(runId, timer.seq, timer.fireAt);
+      // First what the claimed state had in flight, then events: they may start new work.
       this.reissue(live);
+      // Due timers fire now, so that what follows knows whether the run still has work.
+      const now = this.clock.now();
+      for (const timer of claimed.timers) {
+        if (timer.fireAt > now) this.timers.schedule(runId, timer.seq, timer.fireAt);
+        else this.deliver(runId, { type: 'timer.fired', at: now, seq: timer.seq });
+      }
       if (claimed.recovered && !TERMINAL_STATUSES.has(state.status))
         this.apply(live, { type: 'run.recovered', at: this.clock.now() });
     }
     for (const item of claimed.inbox) this.applyInbox(live, item);
-    // Claimed for an inbox item a concurrent commit already applied: nothing to do, give it back.
-    if (live.uncommitted === 0 && live.state === state && isIdle(state)) {
+    // Nothing to do after all (an inbox item a concurrent commit applied, a timer not yet due):
+    // give the run back; its timers bring it back when due.
+    if (!forEvent && live.uncommitted === 0 && live.state === state && isIdle(state)) {
       this.dropRun(runId, live);
       await this.leases?.release((this.shared as SharedMode).owner, [runId]);
     }
@@ -474,11 +482,19 @@ export class Runtime {
     const leases = this.leases as Leases;
     const [claimed] = await leases.claim(shared.owner, 1, [runId]);
     if (claimed) {
-      await this.adopt(claimed);
+      await this.adopt(claimed, true);
       const live = this.live.get(runId);
       if (live) {
-        await this.applyAndWait(live, event);
-        return live.durable as RunState;
+        try {
+          await this.applyAndWait(live, event);
+          return live.durable as RunState;
+        } finally {
+          // Refused or a no-op: nothing committed the release, so give the run back here.
+          if (this.live.get(runId) === live && live.uncommitted === 0 && isIdle(live.state)) {
+            this.dropRun(runId, live);
+            await leases.release(shared.owner, [runId]);
+          }
+        }
       }
     }
     const state = await this.options.store.loadRun(runId);
