@@ -102,7 +102,8 @@ async function postgresAdmin(adminUrl) {
 function runChild(target, workload, options, env) {
   return new Promise((resolve) => {
     const child = fork(join(HERE, 'child.mjs'), [target.engine, target.mode, workload, options.quick ? 'quick' : 'full'], {
-      execArgv: ['--expose-gc', '--no-warnings'],
+      // W5 parks 10,000 runs: some engines need more than V8's default old space for that.
+      execArgv: ['--expose-gc', '--no-warnings', ...(workload === 'W5' ? ['--max-old-space-size=12288'] : [])],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -191,7 +192,7 @@ function notes(options) {
     '"Runloom ÷ this" divides the matched Runloom row (named in brackets) by the peer: same durability class, and for SQLite the same sync level (synchronous=NORMAL ↔ Runloom normal, FULL ↔ strict). W5: peer RSS per parked run ÷ Runloom\'s.',
     'Runloom has no BPMN import yet: its W4 runs flows/w4-main.yaml + flows/w4-sub.yaml, the runloom/v1 equivalent of flows/w4.bpmn (the sub-process is a subflow, i.e. a child run). Only bpmn-engine reads the BPMN file; the other peers read no BPMN (W4 "—").',
     'Raw floors: one single-row INSERT per transaction, no engine — SQLite via src/store/sqlite/raw-floor.ts (Runloom\'s pragmas), PostgreSQL via pg, autocommit, one connection. "Runloom ÷ floor" ≥ 0.5 means within 2× of the floor.',
-    'Peers, each used the way its docs show: LangGraph.js StateGraph + invoke per thread_id (W2: START → 100 nodes → a join node → END; recursionLimit 100, the default 25 would be enough); DBOS registerWorkflow + DBOS.runStep per step, startWorkflow/getResult for W3, DBOS.recv for W5; bpmn-engine new Engine per run with the definition parsed and serialized once (sourceContext), service tasks; Mastra createWorkflow/createStep, .then/.parallel, createRunAsync().start(), suspend() for W5.',
+    'Peers, each used the way its docs show: LangGraph.js StateGraph + invoke per thread_id (W2: START → 100 nodes → a join node → END; recursionLimit 100, the default 25 would be enough; its default durability "async" writes a checkpoint while the next superstep runs); DBOS registerWorkflow + DBOS.runStep per step, startWorkflow/getResult for W3, DBOS.recv for W5; bpmn-engine new Engine per run with the definition parsed and serialized once (sourceContext), service tasks; Mastra createWorkflow/createStep, .then/.parallel, createRunAsync().start(), suspend() for W5.',
     'Mastra is @mastra/core 0.24 / @mastra/libsql 0.16: 1.x requires Node ≥ 22.13 and this run is on Node 20. Mastra "in memory" is a Mastra without storage: its snapshots go nowhere, a suspended run could not be resumed after a restart.',
     'bpmn-engine "SQLite": the listener saves engine.getState() after each activity ends (and when one waits), one upsert per save; the engine does not wait for the save, a run counts as done when its last save is written.',
   ];
