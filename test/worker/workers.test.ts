@@ -1,0 +1,111 @@
+/**
+ * Many workers in real processes over the real PostgreSQL and Redis (issue: scale-out): a run
+ * started by a client is executed by a worker and followed live from another process; a timer
+ * whose worker died fires exactly once elsewhere.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TERMINAL_STATUSES } from '../../src/engine/types.js';
+import type { Store } from '../../src/store/store.js';
+import { parkedTimerFlow, sequentialFlow, timerRaceFlow } from './flows.js';
+import { type Cluster, canRun, kill, openCluster, skipped, sleep } from './support.js';
+
+const describeCluster = canRun ? describe : describe.skip;
+
+let cluster: Cluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+async function waitUntilFinished(store: Store, runIds: readonly string[], timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await Promise.all(runIds.map((id) => store.loadRun(id)));
+    if (states.every((s) => s && TERMINAL_STATUSES.has(s.status))) return;
+    if (Date.now() > until) throw new Error(`runs not finished after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+describeCluster(`workers in separate processes${skipped}`, () => {
+  it('executes a run a client queued, and the client follows its live events through Redis without gaps', async () => {
+    cluster = await openCluster();
+    await cluster.startWorker('A');
+    const client = await cluster.client();
+    // Count how often the client reads events from the store: once for the history, then
+    // everything must arrive through the bus.
+    let reads = 0;
+    const store = client.store;
+    const readEvents = store.readEvents.bind(store);
+    (store as { readEvents: Store['readEvents'] }).readEvents = (...args) => {
+      reads++;
+      return readEvents(...args);
+    };
+    await client.flows.publish(sequentialFlow('seq30', 30, 5, 15));
+    const run = await client.runs.start('seq30', {});
+    const seqs: number[] = [];
+    const types: string[] = [];
+    for await (const event of client.runs.follow(run.id)) {
+      seqs.push(event.seq);
+      types.push(event.type);
+    }
+    expect(types.at(-1)).toBe('run.completed');
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    expect(seqs.length).toBeGreaterThan(60);
+    expect(reads).toBe(1);
+    const logged = await store.readEvents(run.id);
+    expect(logged.map((e) => e.seq)).toEqual(seqs);
+    const steps = await client.runs.steps(run.id);
+    expect(steps).toHaveLength(30);
+    const pool = (store as unknown as { pool: import('pg').Pool }).pool;
+    const workers = await pool.query('SELECT DISTINCT worker FROM steps WHERE run_id = $1', [run.id]);
+    expect(workers.rows).toEqual([{ worker: 'A' }]);
+  }, 60_000);
+
+  it('fires a timer exactly once on another worker after the worker holding it is killed', async () => {
+    cluster = await openCluster(1_000);
+    const first = await cluster.startWorker('A');
+    const client = await cluster.client();
+    await client.flows.publish(timerRaceFlow('race'));
+    await client.flows.publish(parkedTimerFlow('parked'));
+    const held = await client.runs.start('race', {});
+    const parked = await client.runs.start('parked', {});
+    // A holds `held` (its slow step in flight, its timer armed); `parked` waits on its timer, held by no one.
+    await client.runs.wait(parked.id, (s) => s.reason === 'waiting_for_timer');
+    const pool = (client.store as unknown as { pool: import('pg').Pool }).pool;
+    const owner = await pool.query('SELECT lease_owner FROM runs WHERE id = $1', [held.id]);
+    expect(owner.rows[0].lease_owner).toBe('A');
+    const startedAt = Date.now();
+    await kill(first);
+    await Promise.all([cluster.startWorker('B'), cluster.startWorker('C')]);
+    await waitUntilFinished(client.store, [held.id, parked.id], 30_000);
+
+    for (const runId of [held.id, parked.id]) {
+      const state = await client.runs.get(runId);
+      expect(state.status).toBe('completed');
+      const events = await client.runs.events(runId);
+      expect(events.filter((e) => e.type === 'timer.fired')).toHaveLength(1);
+      expect(events.filter((e) => e.type === 'step.completed' && e.nodeId === 'afterTimer')).toHaveLength(1);
+      const after = await pool.query("SELECT worker, commits FROM steps WHERE run_id = $1 AND node_id = 'afterTimer'", [runId]);
+      expect(after.rows).toHaveLength(1);
+      expect(['B', 'C']).toContain(after.rows[0].worker);
+      expect(after.rows[0].commits).toBe(1);
+    }
+    // The timer step ran once, and not before its time; the slow step A died in ran again.
+    const executions = cluster.executions();
+    expect(executions.filter((key) => key.startsWith(`${held.id}:afterTimer:`))).toHaveLength(1);
+    expect(executions.filter((key) => key.startsWith(`${parked.id}:afterTimer:`))).toHaveLength(1);
+    expect(executions.filter((key) => key.startsWith(`${held.id}:slow:`))).toHaveLength(2);
+    expect(Date.now() - startedAt).toBeGreaterThan(900);
+  }, 60_000);
+
+  it('refuses `runloom worker` and `run --queue` on an embedded store, exit 2, naming what is needed', () => {
+    for (const args of [['worker'], ['run', '--queue', 'examples/timer-cooldown.yaml']]) {
+      const result = spawnSync(process.execPath, ['bin/runloom.mjs', '--store', 'memory:', ...args], { encoding: 'utf8' });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/needs a store that many processes share \(postgres:\/\/…\)/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
