@@ -103,7 +103,9 @@ export async function createFlowsApi(store: Store, actions: ActionRegistry): Pro
       if (hit) return hit;
       const load = (async () => {
         const record = await api.get(flowId, resolved);
-        const result = validateFlow(record.definition, { actions });
+        // A stored version was checked against the actions where it was published. On a shared
+        // store an action this process lacks is run by the workers that have it (offered steps).
+        const result = validateFlow(record.definition, store.leases ? {} : { actions });
         if (!result.flow) throw new FlowInvalidError(result.problems, key);
         const compiled = compileFlow(result.flow, record.version, { actions });
         if (resolved === undefined) cache.set(`${flowId}@${record.version}`, Promise.resolve(compiled));

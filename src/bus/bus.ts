@@ -10,11 +10,13 @@ export type RunEventListener = (runId: string, events: readonly RunEvent[]) => v
 
 /**
  * A nudge to workers: a run needs one (`runId`: it was released with work to do, or its inbox
- * got an event), or a parked run's timer is due at `timerAt`.
+ * got an event), a parked run's timer is due at `timerAt`, or a step needing `action` was
+ * offered to the workers that have it.
  */
 export interface Wake {
   readonly runId?: string;
   readonly timerAt?: number;
+  readonly action?: string;
 }
 
 export type WakeListener = (wake: Wake) => void;

@@ -10,13 +10,15 @@ import type { Durability, Store } from '../store/store.js';
 export interface GlobalOptions {
   readonly store?: string;
   readonly bus?: string;
+  /** Modules of actions besides the built-ins (repeatable `--actions`). */
+  readonly actions?: readonly string[];
   readonly durability?: string;
   readonly json?: boolean;
 }
 
 /** What this process does on a shared store (see RunloomOptions.worker / execute). */
 export interface Role {
-  readonly worker?: import('../worker/worker.js').WorkerOptions & { readonly actionModules?: readonly string[] };
+  readonly worker?: import('../worker/worker.js').WorkerOptions;
   readonly execute?: boolean;
   readonly workerId?: string;
 }
@@ -31,7 +33,8 @@ export function busUrl(options: GlobalOptions): string | undefined {
 
 /**
  * `--actions <module>`: a JS/TS module whose default export (or `actions` export) is an array of
- * actions (defineAction). Only the workers that load it run those steps.
+ * actions (defineAction). Flows using them validate where the module is loaded; on a shared
+ * store, only the workers that load it run those steps.
  */
 async function loadActionModules(modules: readonly string[]): Promise<ActionDefinition[]> {
   const actions: ActionDefinition[] = [];
@@ -97,7 +100,7 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
     );
   }
   try {
-    const actions = role.worker?.actionModules ? await loadActionModules(role.worker.actionModules) : [];
+    const actions = options.actions?.length ? await loadActionModules(options.actions) : [];
     return await createRunloom({
       store,
       durability,

@@ -8,19 +8,20 @@ import { runCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-commands.js';
 import { EXIT } from './watch.js';
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 const program = new Command('runloom')
   .description('Runloom: a durable run engine for AI routines and business automations')
   .option(
     '--store <url>',
     'memory:, a SQLite file path (default ./.runloom/runloom.db) or postgres://…; env RUNLOOM_DATABASE_URL',
   )
+  .option('--actions <module>', 'a module exporting actions besides the built-ins (repeatable)', collect, [])
   .option('--bus <url>', 'redis://… so processes sharing a PostgreSQL store hear each other; env RUNLOOM_REDIS_URL')
   .option('--durability <mode>', 'strict (fsync at commit) or normal; env RUNLOOM_DURABILITY')
   .option('--json', 'machine-readable output (NDJSON for streams)')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text) });
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 program
   .command('run <fileOrFlow>')
@@ -45,7 +46,6 @@ registerRunsCommands(program);
 program
   .command('worker')
   .description('claim and drive runs from a shared store (postgres://…) until SIGINT/SIGTERM')
-  .option('--actions <module>', 'a module exporting actions this worker runs (repeatable)', collect, [])
   .option('--capacity <n>', 'most runs held at once (default 2000)')
   .option('--poll-ms <ms>', 'safety-net poll interval (default 1000)')
   .option('--id <name>', 'worker id in leases and step records (default host:pid:random)')

@@ -6,7 +6,6 @@ import { RequestError } from '../errors.js';
 import { type GlobalOptions, openRunloom } from './context.js';
 
 export interface WorkerCommandOptions extends GlobalOptions {
-  readonly actions?: readonly string[];
   readonly capacity?: string;
   readonly pollMs?: string;
   readonly id?: string;

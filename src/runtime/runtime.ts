@@ -23,12 +23,13 @@ import {
 } from '../engine/types.js';
 import { notFound, RunloomError, toErrorInfo } from '../errors.js';
 import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
-import type { Checkpoint, ClaimedRun, InboxItem, Leases, Store } from '../store/store.js';
+import type { Checkpoint, ClaimedRun, InboxItem, Leases, StepTask, Store } from '../store/store.js';
 import { checkpointOf, isIdle } from './checkpoint.js';
 import { type ChildHost, cancelChild, reportToParent, startChild } from './children.js';
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
 import { type Executors, type StepResult, taskExecutor } from './executors.js';
+import { activityOf, type OfferedStepsHost, offerStep, runOfferedStep, stepResultEvent } from './offered-steps.js';
 import { StepCall } from './step-call.js';
 import { createTimerScheduler } from './timers.js';
 
@@ -94,6 +95,8 @@ export class Runtime {
   private readonly children: ChildHost;
   private readonly shared: SharedMode | undefined;
   private readonly leases: Leases | undefined;
+  /** Shared: how steps this process cannot run reach the workers that can. */
+  private readonly offered: OfferedStepsHost | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     this.clock = options.clock ?? systemClock;
@@ -104,12 +107,24 @@ export class Runtime {
       throw new RunloomError('STORE_INVALID', 'shared mode needs a store with leases (PostgreSQL)');
     }
     this.leases = this.shared ? options.store.leases : undefined;
+    this.executors = { task: taskExecutor(options.actions), ...options.executors };
+    this.offered =
+      this.shared && this.leases
+        ? {
+            leases: this.leases,
+            bus: options.bus,
+            owner: this.shared.owner,
+            executors: this.executors,
+            resolveFlow: options.resolveFlow,
+            now: () => this.clock.now(),
+            log: this.log,
+          }
+        : undefined;
     this.committer = createCommitter(options.store);
     this.timers = createTimerScheduler(
       () => this.clock.now(),
       (runId, seq) => this.deliver(runId, { type: 'timer.fired', at: this.clock.now(), seq }),
     );
-    this.executors = { task: taskExecutor(options.actions), ...options.executors };
     this.children = {
       store: options.store,
       resolveFlow: options.resolveFlow,
@@ -190,8 +205,25 @@ export class Runtime {
     return [...this.live.keys()];
   }
 
+  /** Shared: held runs whose latest state is durable (what a lease renewal can judge). */
+  settled(): string[] {
+    const ids: string[] = [];
+    for (const [runId, live] of this.live) if (live.uncommitted === 0) ids.push(runId);
+    return ids;
+  }
+
   holds(runId: string): boolean {
     return this.live.has(runId);
+  }
+
+  /** Shared: the actions this process runs (a worker claims offered steps of these). */
+  actionNames(): string[] {
+    return this.options.actions.list().map((action) => action.name);
+  }
+
+  /** Shared: runs a step another worker offered, and answers its run through the inbox. */
+  runOffered(task: StepTask): Promise<void> {
+    return runOfferedStep(this.offered as OfferedStepsHost, task);
   }
 
   /**
@@ -236,11 +268,15 @@ export class Runtime {
     if (live) for (const item of items) this.applyInbox(live, item);
   }
 
-  /** Shared: forgets runs whose lease was lost (another worker may hold them now). */
+  /**
+   * Shared: forgets runs whose lease renewal found them held by someone else. A run with a
+   * commit in flight is kept: that commit was fenced, so it either lands (the lease was free
+   * and is taken again) or fails with LEASE_LOST, which drops the run then.
+   */
   drop(runIds: readonly string[]): void {
     for (const runId of runIds) {
       const live = this.live.get(runId);
-      if (live) this.dropRun(runId, live);
+      if (live && live.uncommitted === 0) this.dropRun(runId, live);
     }
   }
 
@@ -545,6 +581,8 @@ export class Runtime {
         return;
       case 'step.cancel':
         this.inflight.get(`${runId}:${effect.seq}`)?.abort();
+        // An offered step is withdrawn (a no-op for one that never was).
+        if (this.offered) this.leases?.withdrawStep(runId, effect.seq).catch(() => {});
         return;
       case 'timer.start':
         this.timers.schedule(runId, effect.seq, effect.fireAt);
@@ -566,8 +604,12 @@ export class Runtime {
 
   private executeStep(live: LiveRun, effect: Extract<Effect, { type: 'step.execute' }>): void {
     const runId = live.state.meta.id;
-    const declared = live.flow.nodes[live.flow.nodeIndex.get(effect.nodeId) as number];
-    const node = (declared.type === 'map' ? declared.body : declared) as ActivityNode;
+    const node = activityOf(live.flow, effect.nodeId);
+    if (this.offered && node.type === 'task' && node.action && !this.options.actions.has(node.action)) {
+      // Shared: another worker has this action; it runs the step and answers through the inbox.
+      offerStep(this.offered, live.state.meta, node.action, effect);
+      return;
+    }
     const call = new StepCall(runId, node, effect, this.log);
     const key = `${runId}:${effect.seq}`;
     this.inflight.set(key, call);
@@ -586,15 +628,6 @@ export class Runtime {
   private stepEnded(key: string, call: StepCall, result: StepResult | undefined, error: unknown): void {
     this.inflight.delete(key);
     if (call.aborted) return;
-    const at = this.clock.now();
-    if (result) {
-      const event: EngineEvent =
-        result.cost === undefined
-          ? { type: 'step.completed', at, seq: call.seq, output: result.output }
-          : { type: 'step.completed', at, seq: call.seq, output: result.output, cost: result.cost };
-      this.deliver(call.runId, event);
-    } else {
-      this.deliver(call.runId, { type: 'step.failed', at, seq: call.seq, error: toErrorInfo(error) });
-    }
+    this.deliver(call.runId, stepResultEvent(call.seq, this.clock.now(), result, error));
   }
 }

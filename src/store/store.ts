@@ -127,6 +127,20 @@ export interface ClaimedRun {
   readonly inbox: readonly InboxItem[];
 }
 
+/** A step offered to the workers that have its action (its run's holder does not). */
+export interface StepTask {
+  readonly runId: string;
+  readonly seq: number;
+  readonly action: string;
+  readonly flowId: string;
+  readonly flowVersion: number;
+  readonly nodeId: string;
+  readonly attempt: number;
+  readonly input: unknown;
+  readonly idempotencyKey: string;
+  readonly item?: number;
+}
+
 /**
  * Leases of runs among many workers (F8.3), on stores that support it. Times are the database's,
  * so workers' clocks never disagree about who holds what; every lease lasts `ttlMs` from its
@@ -141,7 +155,7 @@ export interface Leases {
    * runs if their lease is free, whether they need a worker or not (a sender applying an event).
    */
   claim(owner: string, limit: number, runIds?: readonly string[]): Promise<ClaimedRun[]>;
-  /** Extends the leases still held; returns the run ids kept (the rest were lost). */
+  /** Extends the leases still held (and of the steps being run); returns the run ids kept. */
   renew(owner: string, runIds: readonly string[]): Promise<string[]>;
   /** Gives leases back (a worker shutting down) so others claim the runs at once. */
   release(owner: string, runIds: readonly string[]): Promise<void>;
@@ -150,6 +164,18 @@ export interface Leases {
   send(runId: string, event: EngineEvent, at: number): Promise<void>;
   /** Drops inbox items that the run refused (nothing to record for them). */
   discard(ids: readonly number[]): Promise<void>;
+
+  /** Offers a step to the workers that have its action (again after a crash: kept once). */
+  offerStep(task: StepTask): Promise<void>;
+  /** Takes back an offered step (cancelled); a worker already running it has its result refused. */
+  withdrawStep(runId: string, seq: number): Promise<void>;
+  /** Claims offered steps of these actions whose lease is free or expired, without blocking. */
+  claimSteps(owner: string, actions: readonly string[], limit: number): Promise<StepTask[]>;
+  /**
+   * Ends a claimed step: deletes it and puts `event` (its result) in the run's inbox, in one
+   * transaction; false (nothing written) when the step is no longer this worker's.
+   */
+  finishStep(owner: string, runId: string, seq: number, event: EngineEvent, at: number): Promise<boolean>;
 }
 
 export interface Store {

@@ -16,12 +16,18 @@ export interface WorkerOptions {
   readonly claimBatch?: number;
   /** Safety-net poll interval, ms (default 1,000). */
   readonly pollMs?: number;
+  /** Most offered steps (actions other workers lack) run at once (default 100). */
+  readonly stepCapacity?: number;
 }
 
 export class Worker {
   private readonly capacity: number;
   private readonly claimBatch: number;
   private readonly pollMs: number;
+  private readonly stepCapacity: number;
+  private readonly actions: ReadonlySet<string>;
+  /** Offered steps running here now. */
+  private running = 0;
   private readonly leases: Leases;
   private polling: Promise<void> | undefined;
   private pollAgain = false;
@@ -44,6 +50,8 @@ export class Worker {
     this.capacity = options.capacity ?? 2_000;
     this.claimBatch = options.claimBatch ?? 200;
     this.pollMs = options.pollMs ?? 1_000;
+    this.stepCapacity = options.stepCapacity ?? 100;
+    this.actions = new Set(runtime.actionNames());
   }
 
   async start(): Promise<void> {
@@ -92,10 +100,34 @@ export class Worker {
         try {
           await this.runtime.adopt(run);
         } catch (error) {
+          // Not held after all: give it back rather than sit on it until the lease expires.
           this.log('adopt failed', { runId: run.state.meta.id, error: toErrorInfo(error) });
+          await this.leases.release(this.owner, [run.state.meta.id]).catch(() => {});
         }
       }
-      if (claimed.length < room) return;
+      if (claimed.length < room) break;
+    }
+    await this.claimSteps();
+  }
+
+  /** Steps offered by workers that lack their action, for the actions this worker has. */
+  private async claimSteps(): Promise<void> {
+    for (;;) {
+      const room = this.stepCapacity - this.running;
+      if (room <= 0 || this.closed) return;
+      const tasks = await this.leases.claimSteps(this.owner, [...this.actions], room);
+      for (const task of tasks) {
+        this.running++;
+        this.runtime
+          .runOffered(task)
+          .catch((error) => this.log('offered step failed', { runId: task.runId, seq: task.seq, error: toErrorInfo(error) }))
+          .finally(() => {
+            this.running--;
+            // A slot is free: more may be waiting.
+            this.poll();
+          });
+      }
+      if (tasks.length < room) return;
     }
   }
 
@@ -126,6 +158,7 @@ export class Worker {
   private onWake(wake: Wake): void {
     if (this.closed) return;
     if (wake.timerAt !== undefined) this.armAlarm(wake.timerAt);
+    if (wake.action !== undefined && this.actions.has(wake.action)) this.poll();
     if (wake.runId === undefined) return;
     if (this.runtime.holds(wake.runId)) {
       this.runtime.drainInbox(wake.runId).catch((error) => this.log('inbox read failed', { error: toErrorInfo(error) }));
@@ -135,8 +168,9 @@ export class Worker {
   }
 
   private async renew(): Promise<void> {
-    const held = this.runtime.held();
-    if (held.length === 0) return;
+    // Runs with a commit in flight are left out: that fenced commit renews or refuses by itself.
+    const held = this.runtime.settled();
+    if (held.length === 0 && this.running === 0) return;
     try {
       const kept = new Set(await this.leases.renew(this.owner, held));
       const lost = held.filter((runId) => !kept.has(runId));

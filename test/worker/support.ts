@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createRunloom, type Runloom } from '../../src/runloom.js';
-import actions from './fixtures/actions.js';
+import work from './fixtures/actions.js';
+import special from './fixtures/special-actions.js';
 
 export const pgUrl = process.env.RUNLOOM_TEST_PG_URL;
 export const redisUrl = process.env.RUNLOOM_TEST_REDIS_URL;
@@ -19,14 +20,19 @@ export const skipped = canRun ? '' : ' (skipped: needs RUNLOOM_TEST_PG_URL and R
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/runloom.mjs');
-const ACTIONS = join(ROOT, 'test/worker/fixtures/actions.ts');
+/** Action modules a worker can load: `work` (test.work), `special` (test.special). */
+export const ACTION_MODULES = {
+  work: join(ROOT, 'test/worker/fixtures/actions.ts'),
+  special: join(ROOT, 'test/worker/fixtures/special-actions.ts'),
+} as const;
+export type ActionModule = keyof typeof ACTION_MODULES;
 
 export interface Cluster {
   readonly storeUrl: string;
   readonly busUrl: string;
   readonly dir: string;
-  /** Starts a worker; resolves once it says it has started. */
-  startWorker(id: string): Promise<ChildProcess>;
+  /** Starts a worker (with the `work` actions by default); resolves once it says it has started. */
+  startWorker(id: string, modules?: readonly ActionModule[]): Promise<ChildProcess>;
   /** A Runloom in this process: a client (no execution) unless `execute`. */
   client(execute?: boolean): Promise<Runloom>;
   /** Idempotency keys executed, across every worker that ever ran. */
@@ -47,10 +53,22 @@ export async function openCluster(leaseMs = 1_000): Promise<Cluster> {
     busUrl,
     dir,
     workers,
-    startWorker(id) {
+    startWorker(id, modules = ['work']) {
       const child = spawn(
         process.execPath,
-        [BIN, '--store', storeUrl, '--bus', busUrl, 'worker', '--id', id, '--actions', ACTIONS, '--poll-ms', '200'],
+        [
+          BIN,
+          '--store',
+          storeUrl,
+          '--bus',
+          busUrl,
+          ...modules.flatMap((m) => ['--actions', ACTION_MODULES[m]]),
+          'worker',
+          '--id',
+          id,
+          '--poll-ms',
+          '200',
+        ],
         {
           env: { ...process.env, RUNLOOM_TEST_EXEC_LOG: join(dir, `${id}.exec`) },
           stdio: ['ignore', 'ignore', 'pipe'],
@@ -69,7 +87,7 @@ export async function openCluster(leaseMs = 1_000): Promise<Cluster> {
       });
     },
     async client(execute = false) {
-      const runloom = await createRunloom({ store: storeUrl, bus: busUrl, actions, execute });
+      const runloom = await createRunloom({ store: storeUrl, bus: busUrl, actions: [...work, ...special], execute });
       clients.push(runloom);
       return runloom;
     },

@@ -4,6 +4,8 @@
  * whose worker died fires exactly once elsewhere.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TERMINAL_STATUSES } from '../../src/engine/types.js';
 import type { Store } from '../../src/store/store.js';
@@ -98,6 +100,46 @@ describeCluster(`workers in separate processes${skipped}`, () => {
     expect(executions.filter((key) => key.startsWith(`${parked.id}:afterTimer:`))).toHaveLength(1);
     expect(executions.filter((key) => key.startsWith(`${held.id}:slow:`))).toHaveLength(2);
     expect(Date.now() - startedAt).toBeGreaterThan(900);
+  }, 60_000);
+
+  it('runs each step only on workers that have its action, whichever worker holds the run', async () => {
+    cluster = await openCluster();
+    await Promise.all([cluster.startWorker('plain', ['work']), cluster.startWorker('special', ['special'])]);
+    const client = await cluster.client();
+    const step = (id: string, action: string) => ({ id, type: 'task', action, input: { node: id }, output: id });
+    await client.flows.publish({
+      format: 'runloom/v1',
+      id: 'mixed',
+      nodes: [
+        { id: 'start', type: 'start' },
+        step('w1', 'test.work'),
+        step('s1', 'test.special'),
+        step('w2', 'test.work'),
+        step('s2', 'test.special'),
+        { id: 'end', type: 'end' },
+      ],
+      edges: [
+        { from: 'start', to: 'w1' },
+        { from: 'w1', to: 's1' },
+        { from: 's1', to: 'w2' },
+        { from: 'w2', to: 's2' },
+        { from: 's2', to: 'end' },
+      ],
+    });
+    const runs = await Promise.all(Array.from({ length: 20 }, () => client.runs.start('mixed', {})));
+    const done = await Promise.all(runs.map((run) => client.runs.wait(run.id)));
+    expect(done.map((run) => run.status)).toEqual(runs.map(() => 'completed'));
+    for (const run of done) expect(run.vars).toMatchObject({ s1: { special: true }, s2: { special: true } });
+    const ranOn = (file: string) =>
+      readFileSync(join(cluster?.dir as string, file), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((key) => key.split(':')[1]);
+    // Each worker's log holds only the steps of its own action, and every step ran.
+    expect(new Set(ranOn('plain.exec'))).toEqual(new Set(['w1', 'w2']));
+    expect(new Set(ranOn('special.exec'))).toEqual(new Set(['s1', 's2']));
+    expect(ranOn('plain.exec')).toHaveLength(40);
+    expect(ranOn('special.exec')).toHaveLength(40);
   }, 60_000);
 
   it('refuses `runloom worker` and `run --queue` on an embedded store, exit 2, naming what is needed', () => {

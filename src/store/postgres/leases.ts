@@ -5,7 +5,7 @@
  * inbox — so taking over a run is one round trip.
  */
 import type { EngineEvent, RunState } from '../../engine/types.js';
-import type { ClaimedRun, InboxItem, Leases } from '../store.js';
+import type { ClaimedRun, InboxItem, Leases, StepTask } from '../store.js';
 import type { PostgresPool } from './open-pool.js';
 
 const FREE = '(runs.lease_until IS NULL OR runs.lease_until < runloom_now())';
@@ -67,6 +67,11 @@ export function prepareLeases(pool: PostgresPool, ttlMs: number): Leases {
       return rows.map(toClaimed);
     },
     async renew(owner, runIds) {
+      await pool.query({
+        name: 'runloom.renew-steps',
+        text: 'UPDATE step_tasks SET lease_until = runloom_now() + $2 WHERE lease_owner = $1',
+        values: [owner, ttlMs],
+      });
       if (runIds.length === 0) return [];
       const { rows } = await pool.query<{ id: string }>({
         name: 'runloom.renew',
@@ -97,6 +102,49 @@ export function prepareLeases(pool: PostgresPool, ttlMs: number): Leases {
         text: 'INSERT INTO run_inbox (run_id, event, created_at) VALUES ($1, $2::jsonb, $3)',
         values: [runId, JSON.stringify(event), at],
       });
+    },
+    async offerStep(task) {
+      await pool.query({
+        name: 'runloom.offer-step',
+        text: `INSERT INTO step_tasks (run_id, seq, action, request, created_at) VALUES ($1, $2, $3, $4::jsonb, runloom_now())
+          ON CONFLICT (run_id, seq) DO NOTHING`,
+        values: [task.runId, task.seq, task.action, JSON.stringify(task)],
+      });
+    },
+    async withdrawStep(runId, seq) {
+      await pool.query({
+        name: 'runloom.withdraw-step',
+        text: 'DELETE FROM step_tasks WHERE run_id = $1 AND seq = $2',
+        values: [runId, seq],
+      });
+    },
+    async claimSteps(owner, actions, limit) {
+      if (limit <= 0 || actions.length === 0) return [];
+      const { rows } = await pool.query<{ request: StepTask }>({
+        name: 'runloom.claim-steps',
+        text: `WITH candidates AS (
+            SELECT run_id, seq FROM step_tasks
+            WHERE action = ANY($2::text[]) AND (lease_until IS NULL OR lease_until < runloom_now())
+            ORDER BY created_at LIMIT $3
+            FOR UPDATE SKIP LOCKED
+          )
+          UPDATE step_tasks SET lease_owner = $1, lease_until = runloom_now() + $4
+          FROM candidates WHERE step_tasks.run_id = candidates.run_id AND step_tasks.seq = candidates.seq
+          RETURNING step_tasks.request`,
+        values: [owner, actions, limit, ttlMs],
+      });
+      return rows.map((r) => r.request);
+    },
+    async finishStep(owner, runId, seq, event, at) {
+      const { rows } = await pool.query<{ id: number }>({
+        name: 'runloom.finish-step',
+        text: `WITH finished AS (
+            DELETE FROM step_tasks WHERE run_id = $1 AND seq = $2 AND lease_owner = $3 RETURNING run_id
+          )
+          INSERT INTO run_inbox (run_id, event, created_at) SELECT run_id, $4::jsonb, $5 FROM finished RETURNING id`,
+        values: [runId, seq, owner, JSON.stringify(event), at],
+      });
+      return rows.length > 0;
     },
     async discard(ids) {
       if (ids.length === 0) return;

@@ -96,6 +96,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       readInbox: async (runId) => (await use()).leases.readInbox(runId),
       send: async (runId, event, at) => (await use()).leases.send(runId, event, at),
       discard: async (ids) => (await use()).leases.discard(ids),
+      offerStep: async (task) => (await use()).leases.offerStep(task),
+      withdrawStep: async (runId, seq) => (await use()).leases.withdrawStep(runId, seq),
+      claimSteps: async (owner, actions, limit) => (await use()).leases.claimSteps(owner, actions, limit),
+      finishStep: async (owner, runId, seq, event, at) => (await use()).leases.finishStep(owner, runId, seq, event, at),
     },
     async init() {
       await use();

@@ -10,6 +10,8 @@
  * - `run_inbox`: events for a run from processes that do not hold it (signals from the API, step
  *   results of remote workers, a child's outcome). Its holder applies and deletes them in the
  *   checkpoint that records them, so each is applied exactly once.
+ * - `step_tasks`: steps whose action the run's holder does not have, offered to the workers that
+ *   do (a worker pulls only steps it can run); the result goes to the run's inbox.
  * - `steps.commits` counts writes of one step row: more than one means two writers committed the
  *   same step, which fencing forbids (the chaos test checks it stays 1).
  */
@@ -32,6 +34,18 @@ CREATE TABLE run_inbox (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX run_inbox_run ON run_inbox (run_id, id);
+
+CREATE TABLE step_tasks (
+  run_id      TEXT NOT NULL,
+  seq         BIGINT NOT NULL,
+  action      TEXT NOT NULL,
+  request     JSONB NOT NULL,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  created_at  BIGINT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX step_tasks_action ON step_tasks (action, created_at);
 
 CREATE FUNCTION runloom_now() RETURNS BIGINT LANGUAGE sql VOLATILE AS $fn$
   SELECT (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT

@@ -1,0 +1,90 @@
+/**
+ * Steps across workers (F3.3): a worker holding a run whose step needs an action it does not
+ * have offers the step in the store; a worker that has the action claims it, runs it, and puts
+ * the result in the run's inbox, where the run's holder applies it like any step result.
+ */
+import type { Bus } from '../bus/bus.js';
+import type { Effect, EngineEvent, RunMeta } from '../engine/types.js';
+import { RunloomError, toErrorInfo } from '../errors.js';
+import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
+import type { Leases, StepTask } from '../store/store.js';
+import type { Executors, StepResult } from './executors.js';
+import { StepCall } from './step-call.js';
+
+type ExecuteEffect = Extract<Effect, { type: 'step.execute' }>;
+
+export interface OfferedStepsHost {
+  readonly leases: Leases;
+  readonly bus: Bus;
+  readonly owner: string;
+  readonly executors: Executors;
+  resolveFlow(flowId: string, version?: number): Promise<CompiledFlow>;
+  now(): number;
+  log(message: string, data?: unknown): void;
+}
+
+/** The event a finished step gives its run. */
+export function stepResultEvent(seq: number, at: number, result: StepResult | undefined, error: unknown): EngineEvent {
+  if (!result) return { type: 'step.failed', at, seq, error: toErrorInfo(error) };
+  return result.cost === undefined
+    ? { type: 'step.completed', at, seq, output: result.output }
+    : { type: 'step.completed', at, seq, output: result.output, cost: result.cost };
+}
+
+/** The node a step runs (a map's body for its items). */
+export function activityOf(flow: CompiledFlow, nodeId: string): ActivityNode {
+  const declared = flow.nodes[flow.nodeIndex.get(nodeId) as number];
+  return (declared.type === 'map' ? declared.body : declared) as ActivityNode;
+}
+
+export function offerStep(host: OfferedStepsHost, meta: RunMeta, action: string, effect: ExecuteEffect): void {
+  const task: StepTask = {
+    runId: meta.id,
+    seq: effect.seq,
+    action,
+    flowId: meta.flowId,
+    flowVersion: meta.flowVersion,
+    nodeId: effect.nodeId,
+    attempt: effect.attempt,
+    input: effect.input,
+    idempotencyKey: effect.idempotencyKey,
+    ...(effect.item === undefined ? {} : { item: effect.item }),
+  };
+  host.leases.offerStep(task).then(
+    () => host.bus.publishWake({ action }),
+    (error) => host.log('step offer failed', { runId: meta.id, seq: effect.seq, error: toErrorInfo(error) }),
+  );
+}
+
+/** Runs a claimed step here and hands its result to its run's inbox. */
+export async function runOfferedStep(host: OfferedStepsHost, task: StepTask): Promise<void> {
+  let event: EngineEvent;
+  try {
+    const flow = await host.resolveFlow(task.flowId, task.flowVersion);
+    const node = activityOf(flow, task.nodeId);
+    const call = new StepCall(
+      task.runId,
+      node,
+      {
+        type: 'step.execute',
+        seq: task.seq,
+        nodeId: task.nodeId,
+        nodeType: node.type,
+        attempt: task.attempt,
+        input: task.input,
+        idempotencyKey: task.idempotencyKey,
+        ...(node.timeout === undefined ? {} : { timeout: node.timeout }),
+        ...(task.item === undefined ? {} : { item: task.item }),
+      },
+      host.log,
+    );
+    const executor = host.executors[node.type];
+    if (!executor) throw new RunloomError('NOT_EXECUTABLE', `no executor is registered for '${node.type}' nodes`);
+    event = stepResultEvent(task.seq, host.now(), await executor(call), undefined);
+  } catch (error) {
+    event = stepResultEvent(task.seq, host.now(), undefined, error);
+  }
+  if (await host.leases.finishStep(host.owner, task.runId, task.seq, event, host.now())) {
+    host.bus.publishWake({ runId: task.runId });
+  }
+}
