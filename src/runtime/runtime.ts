@@ -22,7 +22,7 @@ import {
   TERMINAL_STATUSES,
 } from '../engine/types.js';
 import { notFound, RunloomError, toErrorInfo } from '../errors.js';
-import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
+import type { CompiledFlow } from '../flow/compiled.js';
 import type { Checkpoint, ClaimedRun, InboxItem, Leases, StepTask, Store } from '../store/store.js';
 import { checkpointOf, isIdle } from './checkpoint.js';
 import { type ChildHost, cancelChild, reportToParent, startChild } from './children.js';
@@ -30,8 +30,13 @@ import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
 import { type Executors, type StepResult, taskExecutor } from './executors.js';
 import { activityOf, type OfferedStepsHost, offerStep, runOfferedStep, stepResultEvent } from './offered-steps.js';
+import { pendingWork } from './pending-work.js';
+import { fencedCheckpoint, type SharedMode, wakeFor } from './shared-terms.js';
 import { StepCall } from './step-call.js';
 import { createTimerScheduler } from './timers.js';
+import { type StateListener, Watchers } from './watchers.js';
+
+export type { SharedMode } from './shared-terms.js';
 
 export type FlowResolver = (flowId: string, version?: number) => Promise<CompiledFlow>;
 
@@ -46,12 +51,6 @@ export interface RuntimeOptions {
   readonly log?: (message: string, data?: unknown) => void;
   /** Set on a store with leases: this process's worker id, and whether it executes steps. */
   readonly shared?: SharedMode;
-}
-
-export interface SharedMode {
-  readonly owner: string;
-  /** false: a relay (CLI, API server) that applies events and leaves the work to workers. */
-  readonly execute: boolean;
 }
 
 interface LiveRun {
@@ -78,13 +77,11 @@ export interface StartRequest {
   readonly id?: string;
 }
 
-type StateListener = (state: RunState) => void;
-
 export class Runtime {
   private readonly live = new Map<string, LiveRun>();
   private readonly loading = new Map<string, Promise<LiveRun>>();
   private readonly inflight = new Map<string, StepCall>();
-  private readonly listeners = new Map<string, Set<StateListener>>();
+  private readonly watchers: Watchers;
   private readonly committer;
   private readonly timers;
   private readonly executors: Executors;
@@ -125,6 +122,7 @@ export class Runtime {
       () => this.clock.now(),
       (runId, seq) => this.deliver(runId, { type: 'timer.fired', at: this.clock.now(), seq }),
     );
+    this.watchers = new Watchers(options.store, options.bus, this.shared !== undefined, (runId) => this.get(runId));
     this.children = {
       store: options.store,
       resolveFlow: options.resolveFlow,
@@ -282,45 +280,12 @@ export class Runtime {
 
   /** Calls `listener` with the run's state after each commit; returns the unsubscribe function. */
   watch(runId: string, listener: StateListener): () => void {
-    let set = this.listeners.get(runId);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(runId, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      // Only drop the set if it is still the registered one (a later watch may have made a new one).
-      if (set.size === 0 && this.listeners.get(runId) === set) this.listeners.delete(runId);
-    };
+    return this.watchers.watch(runId, listener);
   }
 
   /** Resolves with the first state (now or later) that satisfies `until`. */
-  async waitFor(runId: string, until: (state: RunState) => boolean): Promise<RunState> {
-    let stops: (() => void)[] = [];
-    const stopAll = () => {
-      for (const stop of stops) stop();
-      stops = [];
-    };
-    try {
-      return await new Promise<RunState>((resolve, reject) => {
-        const check = (state: RunState | undefined) => {
-          if (state && until(state)) resolve(state);
-        };
-        stops.push(this.watch(runId, check));
-        // Shared: the run may advance in another process; its events on the bus say when to look.
-        const onEvents = () => this.options.store.loadRun(runId).then(check, reject);
-        const subscribed = this.shared ? this.options.bus.subscribeRun(runId, onEvents) : Promise.resolve(undefined);
-        subscribed
-          .then((unsubscribe) => {
-            if (unsubscribe) stops.push(unsubscribe);
-            return this.get(runId);
-          })
-          .then((state) => (state ? check(state) : reject(notFound('run', runId))), reject);
-      });
-    } finally {
-      stopAll();
-    }
+  waitFor(runId: string, until: (state: RunState) => boolean): Promise<RunState> {
+    return this.watchers.waitFor(runId, until);
   }
 
   async close(): Promise<void> {
@@ -357,30 +322,10 @@ export class Runtime {
 
   /** Work a loaded run was doing when its process stopped is done again (steps are at-least-once). */
   private reissue(live: LiveRun): void {
-    const { state, flow } = live;
-    for (const key of Object.keys(state.pending)) {
-      const seq = Number(key);
-      const pending = state.pending[seq];
-      if (pending.kind === 'step') {
-        const node = flow.nodes[pending.node];
-        this.executeStep(live, {
-          type: 'step.execute',
-          seq,
-          nodeId: node.id,
-          nodeType: (node.type === 'map' ? node.body.type : node.type) as ActivityNode['type'],
-          attempt: pending.attempt,
-          input: pending.input,
-          idempotencyKey: pending.idempotencyKey,
-          ...(node.timeout === undefined ? {} : { timeout: node.timeout }),
-          ...(pending.item === undefined ? {} : { item: pending.item }),
-        });
-      } else if (pending.kind === 'child') {
-        // Idempotent: starts the child only if the crash came before its first checkpoint.
-        void startChild(this.children, state.meta.id, seq, pending.start);
-      }
-      // Timers are not re-armed here: recover() arms every stored timer, and a run reloaded
-      // later still has its timers armed in this process.
-    }
+    const work = pendingWork(live.state, live.flow);
+    for (const step of work.steps) this.executeStep(live, step);
+    // Idempotent: starts a child only if the crash came before its first checkpoint.
+    for (const child of work.children) void startChild(this.children, live.state.meta.id, child.seq, child.start);
   }
 
   /** Applies an event; resolves once the run's state including it (or, for a no-op, its last state) is durable. */
@@ -405,7 +350,7 @@ export class Runtime {
     live.state = transition.state;
     live.uncommitted++;
     let checkpoint = checkpointOf(before, event, transition, live.flow, created);
-    if (live.fence !== undefined) checkpoint = this.fenced(checkpoint, live.fence, inboxId);
+    if (live.fence !== undefined) checkpoint = fencedCheckpoint(checkpoint, this.shared as SharedMode, live.fence, inboxId);
     this.committer.enqueue(checkpoint, (error) => {
       live.uncommitted--;
       if (error) {
@@ -425,17 +370,6 @@ export class Runtime {
     return true;
   }
 
-  /** Shared: the checkpoint carries the fence, and gives the lease back when the run parks (or we only relay). */
-  private fenced(checkpoint: Checkpoint, fence: number, inboxId: number | undefined): Checkpoint {
-    const shared = this.shared as SharedMode;
-    return {
-      ...checkpoint,
-      lease: { owner: shared.owner, fence },
-      release: !shared.execute || !checkpoint.active,
-      ...(inboxId === undefined ? {} : { inboxDone: [inboxId] }),
-    };
-  }
-
   private afterCommit(
     live: LiveRun,
     checkpoint: Checkpoint,
@@ -453,29 +387,15 @@ export class Runtime {
       // A relay does no work, but a run it finished (a cancel) still reports to its parent.
       for (const effect of effects) if (effect.type === 'run.finished') this.perform(live, effect);
     }
-    const listeners = this.listeners.get(runId);
-    if (listeners) for (const listener of [...listeners]) listener(state);
+    this.watchers.notify(runId, state);
     if (live.state !== state || this.live.get(runId) !== live) return;
     if (checkpoint.release) {
       this.dropRun(runId, live);
-      this.wakeWorkers(state, checkpoint.active === true);
+      const wake = wakeFor(state, checkpoint.active === true);
+      if (wake) this.options.bus.publishWake(wake);
     } else if (!this.shared && isIdle(state)) {
       this.live.delete(runId);
     }
-  }
-
-  /** A run handed back with work to do, or parked on a timer: some worker must pick it up. */
-  private wakeWorkers(state: RunState, active: boolean): void {
-    if (active) {
-      this.options.bus.publishWake({ runId: state.meta.id });
-      return;
-    }
-    let timerAt = Number.POSITIVE_INFINITY;
-    for (const key in state.pending) {
-      const pending = state.pending[key];
-      if (pending.kind === 'timer' && pending.fireAt < timerAt) timerAt = pending.fireAt;
-    }
-    if (timerAt !== Number.POSITIVE_INFINITY) this.options.bus.publishWake({ timerAt });
   }
 
   /** Forgets a run held here: its timers, its steps in flight (their results would be refused). */

@@ -1,0 +1,67 @@
+/**
+ * Who is waiting on which run: listeners called with each durable state, and `waitFor()` for
+ * "the first state that satisfies …". On a shared store the run may advance in another process:
+ * its events on the bus say when to read it again.
+ */
+import type { Bus } from '../bus/bus.js';
+import type { RunState } from '../engine/types.js';
+import { notFound } from '../errors.js';
+import type { Store } from '../store/store.js';
+
+export type StateListener = (state: RunState) => void;
+
+export class Watchers {
+  private readonly listeners = new Map<string, Set<StateListener>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus,
+    /** Whether runs can advance in other processes (shared store). */
+    private readonly shared: boolean,
+    /** The run's durable state, from memory or the store. */
+    private readonly get: (runId: string) => Promise<RunState | undefined>,
+  ) {}
+
+  /** Calls `listener` with the run's state after each commit here; returns the unsubscribe function. */
+  watch(runId: string, listener: StateListener): () => void {
+    let set = this.listeners.get(runId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(runId, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      // Only drop the set if it is still the registered one (a later watch may have made a new one).
+      if (set.size === 0 && this.listeners.get(runId) === set) this.listeners.delete(runId);
+    };
+  }
+
+  notify(runId: string, state: RunState): void {
+    const set = this.listeners.get(runId);
+    if (set) for (const listener of [...set]) listener(state);
+  }
+
+  /** Resolves with the first state (now or later) that satisfies `until`. */
+  async waitFor(runId: string, until: (state: RunState) => boolean): Promise<RunState> {
+    const stops: (() => void)[] = [];
+    try {
+      return await new Promise<RunState>((resolve, reject) => {
+        const check = (state: RunState | undefined) => {
+          if (state && until(state)) resolve(state);
+        };
+        stops.push(this.watch(runId, check));
+        const onEvents = () => this.store.loadRun(runId).then(check, reject);
+        const subscribed = this.shared ? this.bus.subscribeRun(runId, onEvents) : Promise.resolve(undefined);
+        subscribed
+          .then((unsubscribe) => {
+            if (unsubscribe) stops.push(unsubscribe);
+            return this.get(runId);
+          })
+          .then((state) => (state ? check(state) : reject(notFound('run', runId))), reject);
+      });
+    } finally {
+      for (const stop of stops) stop();
+    }
+  }
+}
