@@ -19,7 +19,8 @@ import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/index.js';
 import type { Clock, Ids } from './runtime/clock.js';
 import type { Executors } from './runtime/executors.js';
-import { Runtime } from './runtime/runtime.js';
+import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
+import { SharedRuntime } from './runtime/shared-runtime.js';
 import { openStore } from './store/index.js';
 import type { Durability, Store } from './store/store.js';
 import { Worker, type WorkerOptions } from './worker/worker.js';
@@ -77,9 +78,8 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const flows = await createFlowsApi(store, actions);
   const shared = store.leases ? { owner: options.workerId ?? defaultWorkerId(), execute: options.execute ?? true } : undefined;
   const log = options.log ?? (() => {});
-  const runtime = new Runtime({
+  const runtimeOptions: RuntimeOptions = {
     store,
-    ...(shared ? { shared } : {}),
     bus,
     actions,
     resolveFlow: flows.compiled,
@@ -87,11 +87,12 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
     ...(options.log ? { log: options.log } : {}),
-  });
+  };
+  const runtime = shared ? new SharedRuntime(runtimeOptions, shared) : new Runtime(runtimeOptions);
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
   const recovered = options.recover === false ? 0 : await runtime.recover();
   const worker =
-    shared?.execute === true && options.worker !== undefined && options.worker !== false
+    runtime instanceof SharedRuntime && shared?.execute === true && options.worker !== undefined && options.worker !== false
       ? new Worker(runtime, store, bus, shared.owner, log, typeof options.worker === 'object' ? options.worker : {})
       : undefined;
   await worker?.start();

@@ -6,7 +6,7 @@
  */
 import type { Bus, Wake } from '../bus/bus.js';
 import { toErrorInfo } from '../errors.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { SharedRuntime } from '../runtime/shared-runtime.js';
 import type { Leases, Store } from '../store/store.js';
 
 export interface WorkerOptions {
@@ -38,7 +38,7 @@ export class Worker {
   private closed = false;
 
   constructor(
-    private readonly runtime: Runtime,
+    private readonly runtime: SharedRuntime,
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly owner: string,
