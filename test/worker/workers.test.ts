@@ -142,6 +142,38 @@ describeCluster(`workers in separate processes${skipped}`, () => {
     expect(ranOn('special.exec')).toHaveLength(40);
   }, 60_000);
 
+  it('the CLI queues a run for the workers, and answers it from other processes until it completes', async () => {
+    cluster = await openCluster();
+    await cluster.startWorker('A');
+    const cli = (...args: string[]) =>
+      spawnSync(
+        process.execPath,
+        ['bin/runloom.mjs', '--store', cluster?.storeUrl as string, '--bus', cluster?.busUrl as string, ...args],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+    const queued = cli('run', '--queue', 'examples/approval-signal.yaml', '--json', '-i', 'employee=Ada', '-i', 'amount=80');
+    expect(queued.status, queued.stderr).toBe(3);
+    const summary = JSON.parse(queued.stdout.trim().split('\n').at(-1) as string);
+    expect(summary).toMatchObject({ type: 'run.summary', run: { status: 'waiting' } });
+    const runId = summary.run.id as string;
+    const signalled = cli('runs', 'signal', runId, 'approval', '--data', '{"approved":true,"by":"Grace"}', '--json');
+    expect(signalled.status, signalled.stderr).toBe(3);
+    const decided = cli('runs', 'decide', runId, 'payout', 'bankTransfer', '--json');
+    expect(decided.status, decided.stderr).toBe(0);
+    const client = await cluster.client();
+    const done = await client.runs.get(runId);
+    expect(done.status).toBe('completed');
+    expect(done.output).toMatchObject({ employee: 'Ada', amount: 80, approvedBy: 'Grace', method: 'bank transfer' });
+    // The queued part ran on the worker; what each answer set off ran in the process that sent it.
+    const pool = (client.store as unknown as { pool: import('pg').Pool }).pool;
+    const { rows } = await pool.query('SELECT node_id, worker FROM steps WHERE run_id = $1 ORDER BY seq', [runId]);
+    expect(rows[0]).toEqual({ node_id: 'submit', worker: 'A' });
+    expect(new Set(rows.map((r) => r.worker)).size).toBeGreaterThan(1);
+  }, 90_000);
+
   it('refuses `runloom worker` and `run --queue` on an embedded store, exit 2, naming what is needed', () => {
     for (const args of [['worker'], ['run', '--queue', 'examples/timer-cooldown.yaml']]) {
       const result = spawnSync(process.execPath, ['bin/runloom.mjs', '--store', 'memory:', ...args], { encoding: 'utf8' });
