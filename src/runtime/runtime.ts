@@ -101,7 +101,13 @@ export class Runtime {
       () => this.clock.now(),
       (runId, seq) => this.deliver(runId, { type: 'timer.fired', at: this.clock.now(), seq }),
     );
-    this.watchers = new Watchers(options.store, options.bus, crossProcess, (runId) => this.get(runId));
+    this.watchers = new Watchers(
+      options.store,
+      options.bus,
+      crossProcess,
+      (runId) => this.get(runId),
+      (runId) => this.live.has(runId),
+    );
     this.children = {
       store: options.store,
       resolveFlow: options.resolveFlow,

@@ -20,6 +20,8 @@ export class Watchers {
     private readonly shared: boolean,
     /** The run's durable state, from memory or the store. */
     private readonly get: (runId: string) => Promise<RunState | undefined>,
+    /** Whether the run advances in this process (its commits notify here: no need to read it). */
+    private readonly isLocal: (runId: string) => boolean,
   ) {}
 
   /** Calls `listener` with the run's state after each commit here; returns the unsubscribe function. */
@@ -51,7 +53,9 @@ export class Watchers {
           if (state && until(state)) resolve(state);
         };
         stops.push(this.watch(runId, check));
-        const onEvents = () => this.store.loadRun(runId).then(check, reject);
+        const onEvents = () => {
+          if (!this.isLocal(runId)) this.store.loadRun(runId).then(check, reject);
+        };
         const subscribed = this.shared ? this.bus.subscribeRun(runId, onEvents) : Promise.resolve(undefined);
         subscribed
           .then((unsubscribe) => {
