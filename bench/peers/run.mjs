@@ -9,6 +9,7 @@
  * Flags: --quick · --only <id|engine>,… · --workloads W1,…,W5 · --rounds N (default 3) ·
  * --timeout <seconds per process> · --write / --no-write (default: write only for a full,
  * unfiltered run) · --pg <admin URL> (default postgres://postgres@127.0.0.1:5432/postgres).
+ * BENCH_COMMIT names the Runloom commit when this tree is not a git checkout (a clean export).
  *
  * Each engine × mode × workload runs in a child process of its own (clean heap, its own peak
  * RSS, a timeout), round after round with the engines' order rotated, so slow drift of the
@@ -26,6 +27,7 @@ import { SIZES, stepsPerRun, WORKLOADS } from './lib/workloads.mjs';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '../..');
 const RESULTS = join(ROOT, 'bench/RESULTS.md');
+const ANALYSIS = join(HERE, 'ANALYSIS.md');
 
 function parseArgs(argv) {
   const value = (flag) => {
@@ -178,7 +180,8 @@ function commitOf() {
     const dirty = execSync('git status --porcelain -- src', { cwd: ROOT }).toString().trim() !== '';
     return `${sha}${dirty ? ' + uncommitted changes in src/' : ''}`;
   } catch {
-    return 'unknown';
+    // Not a git checkout (e.g. a clean export of a commit): the caller may say which commit it is.
+    return process.env.BENCH_COMMIT ?? 'unknown commit';
   }
 }
 
@@ -273,6 +276,8 @@ async function main() {
       '',
       ...notes(options).map((n) => `- ${n}`),
       '',
+      // The hand-written closing note (where Runloom is short, where the time goes, what would fix it).
+      ...(existsSync(ANALYSIS) ? [readFileSync(ANALYSIS, 'utf8').trim(), ''] : []),
     ].join('\n');
     writeFileSync(RESULTS, md);
     process.stderr.write(`wrote ${RESULTS}\n`);
