@@ -2,7 +2,9 @@
  * Read a run's log from any sequence number, then follow it live, with nothing missed between
  * the two: we subscribe before reading history, and drop live events the history already had.
  * Across processes the bus may deliver late or lose a message (a worker dying between commit and
- * publish): a live event past a gap triggers a read of the missing range from the store.
+ * publish): a live event past a gap triggers a read of the missing range from the store, and a
+ * follower that hears nothing for `pollMs` reads the store anyway (a lost last event must not
+ * leave it waiting forever).
  */
 import type { Bus } from '../bus/bus.js';
 import type { RunEvent } from '../engine/types.js';
@@ -16,6 +18,8 @@ export interface FollowOptions {
   /** Stop after the run's completed/failed/cancelled event (default true). */
   readonly untilFinished?: boolean;
   readonly signal?: AbortSignal;
+  /** Read the store after this long without a live event (ms, default 1,000). */
+  readonly pollMs?: number;
 }
 
 export async function* followRun(store: Store, bus: Bus, runId: string, options: FollowOptions = {}): AsyncGenerator<RunEvent> {
@@ -52,10 +56,15 @@ export async function* followRun(store: Store, bus: Bus, runId: string, options:
         if (untilFinished && FINAL.has(event.type)) return;
       }
       if (options.signal?.aborted) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
+      const heard = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), options.pollMs ?? 1_000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
       });
       wake = undefined;
+      if (!heard) for (const event of await store.readEvents(runId, last)) buffer.push(event);
     }
   } finally {
     unsubscribe();

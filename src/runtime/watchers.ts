@@ -22,6 +22,8 @@ export class Watchers {
     private readonly get: (runId: string) => Promise<RunState | undefined>,
     /** Whether the run advances in this process (its commits notify here: no need to read it). */
     private readonly isLocal: (runId: string) => boolean,
+    /** Shared: how often a waiter reads the store when the bus is silent (ms). */
+    private readonly pollMs = 1_000,
   ) {}
 
   /** Calls `listener` with the run's state after each commit here; returns the unsubscribe function. */
@@ -57,6 +59,11 @@ export class Watchers {
           if (!this.isLocal(runId)) this.store.loadRun(runId).then(check, reject);
         };
         const subscribed = this.shared ? this.bus.subscribeRun(runId, onEvents) : Promise.resolve(undefined);
+        if (this.shared) {
+          // The safety net for a lost message: look at the store now and then anyway.
+          const poll = setInterval(onEvents, this.pollMs);
+          stops.push(() => clearInterval(poll));
+        }
         subscribed
           .then((unsubscribe) => {
             if (unsubscribe) stops.push(unsubscribe);

@@ -2,6 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
+import type { Bus } from '../../src/bus/bus.js';
+import { createMemoryBus } from '../../src/bus/memory/memory-bus.js';
 import type { RunEvent } from '../../src/engine/types.js';
 import { closeAll, isWaiting, linearFlow, openRunloom, STORE_KINDS, sleep } from './support.js';
 
@@ -114,6 +116,29 @@ describe.each(STORE_KINDS)('follow (%s store)', (kind) => {
     await sleep(20);
     controller.abort();
     const events = await followed;
+    expect(events).toEqual(await runloom.runs.events(run.id));
+  });
+});
+
+describe('follow over a bus that loses messages', () => {
+  it('still sees every event, in order, and the end: a follower reads the store when the bus is silent', async () => {
+    const memory = createMemoryBus();
+    // Delivers every other batch only, and never the last ones: as a Redis subscriber might
+    // while reconnecting, or when the publishing worker dies between commit and publish.
+    let published = 0;
+    const lossy: Bus = {
+      ...memory,
+      publishRunEvents(runId, events) {
+        published++;
+        if (published % 2 === 0 && !events.some((e) => e.type === 'run.completed')) memory.publishRunEvents(runId, events);
+      },
+    };
+    const runloom = await openRunloom('memory', [tick], { bus: lossy });
+    await runloom.flows.publish(tickFlow);
+    const run = await runloom.runs.start('ticks', {});
+    const events = await collect(runloom.runs.follow(run.id, { pollMs: 25 }));
+    expectContiguous(events, 0);
+    expect(events.at(-1)?.type).toBe('run.completed');
     expect(events).toEqual(await runloom.runs.events(run.id));
   });
 });
