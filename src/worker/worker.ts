@@ -5,7 +5,7 @@
  * that died without a word and whose leases expire). Timers of parked runs wake it when due.
  */
 import type { Bus, Wake } from '../bus/bus.js';
-import { toErrorInfo } from '../errors.js';
+import { RunloomError, toErrorInfo } from '../errors.js';
 import type { SharedRuntime } from '../runtime/shared-runtime.js';
 import type { Leases, Store } from '../store/store.js';
 
@@ -45,7 +45,7 @@ export class Worker {
     private readonly log: (message: string, data?: unknown) => void,
     options: WorkerOptions = {},
   ) {
-    if (!store.leases) throw new Error('a worker needs a store with leases (PostgreSQL)');
+    if (!store.leases) throw new RunloomError('STORE_INVALID', 'a worker needs a store with leases (PostgreSQL)');
     this.leases = store.leases;
     this.capacity = options.capacity ?? 2_000;
     this.claimBatch = options.claimBatch ?? 200;
