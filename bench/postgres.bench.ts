@@ -29,7 +29,7 @@ const REPORT = join(HERE.includes('/dist/bench') ? join(HERE, '../../bench') : H
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const repsArg = argv.find((a, i) => argv[i - 1] === '--reps');
+const repsArg = argv.find((_, i) => argv[i - 1] === '--reps');
 const reps = repsArg ? Number(repsArg) : quick ? 1 : 3;
 const write = !argv.includes('--no-write') && !quick;
 const RUNS = quick ? 100 : 1_000;
