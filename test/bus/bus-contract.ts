@@ -49,6 +49,17 @@ export function describeBusContract(name: string, connect: () => Promise<{ publi
       expect(got).toHaveLength(200);
     });
 
+    it('has every listener of a run subscribing at once in place when its subscribe resolves', async () => {
+      const { publisher, subscriber } = await ends();
+      const got = [[] as number[], [] as number[], [] as number[]];
+      await Promise.all(
+        got.map((list) => subscriber.subscribeRun('same', (_, events) => list.push(...events.map((e) => e.seq)))),
+      );
+      publisher.publishRunEvents('same', [ev(1)]);
+      await eventually(() => got.every((list) => list.length === 1));
+      expect(got).toEqual([[1], [1], [1]]);
+    });
+
     it('carries events whole (fields, nested data)', async () => {
       const { publisher, subscriber } = await ends();
       const received: RunEvent[] = [];

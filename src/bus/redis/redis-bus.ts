@@ -32,8 +32,9 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   let sub: Redis | undefined;
   const runChannel = (runId: string) => `${prefix}:run:${runId}`;
   const wakeChannel = `${prefix}:wake`;
-  const runListeners = new Map<string, Set<RunEventListener>>();
+  const runListeners = new Map<string, { listeners: Set<RunEventListener>; ready: Promise<void> }>();
   const wakeListeners = new Set<WakeListener>();
+  let wakeReady: Promise<void> | undefined;
 
   const subscriber = (): Redis => {
     if (sub) return sub;
@@ -46,10 +47,10 @@ export function createRedisBus(options: RedisBusOptions): Bus {
           return;
         }
         const runId = channel.slice(prefix.length + 5);
-        const set = runListeners.get(runId);
-        if (!set) return;
+        const entry = runListeners.get(runId);
+        if (!entry) return;
         const events = JSON.parse(message) as RunEvent[];
-        for (const listener of set) listener(runId, events);
+        for (const listener of entry.listeners) listener(runId, events);
       } catch (error) {
         log('bad bus message', { channel, message: (error as Error).message });
       }
@@ -66,17 +67,25 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       if (events.length > 0) publish(runChannel(runId), JSON.stringify(events));
     },
     async subscribeRun(runId: string, listener: RunEventListener) {
-      let set = runListeners.get(runId);
-      if (!set) {
-        set = new Set();
-        runListeners.set(runId, set);
+      let entry = runListeners.get(runId);
+      if (!entry) {
+        // Every listener of the channel waits for the one SUBSCRIBE: events published after this
+        // call resolves reach them all.
+        const listeners = new Set<RunEventListener>();
+        entry = {
+          listeners,
+          ready: subscriber()
+            .subscribe(runChannel(runId))
+            .then(() => {}),
+        };
+        runListeners.set(runId, entry);
       }
-      set.add(listener);
-      if (set.size === 1) await subscriber().subscribe(runChannel(runId));
-      const mine = set;
+      entry.listeners.add(listener);
+      const mine = entry;
+      await mine.ready;
       return () => {
-        mine.delete(listener);
-        if (mine.size === 0 && runListeners.get(runId) === mine) {
+        mine.listeners.delete(listener);
+        if (mine.listeners.size === 0 && runListeners.get(runId) === mine) {
           runListeners.delete(runId);
           sub?.unsubscribe(runChannel(runId)).catch(() => {});
         }
@@ -87,10 +96,16 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     },
     async subscribeWake(listener: WakeListener) {
       wakeListeners.add(listener);
-      if (wakeListeners.size === 1) await subscriber().subscribe(wakeChannel);
+      wakeReady ??= subscriber()
+        .subscribe(wakeChannel)
+        .then(() => {});
+      await wakeReady;
       return () => {
         wakeListeners.delete(listener);
-        if (wakeListeners.size === 0) sub?.unsubscribe(wakeChannel).catch(() => {});
+        if (wakeListeners.size === 0) {
+          wakeReady = undefined;
+          sub?.unsubscribe(wakeChannel).catch(() => {});
+        }
       };
     },
     async close() {
