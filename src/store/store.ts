@@ -155,6 +155,11 @@ export interface Leases {
    * runs if their lease is free, whether they need a worker or not (a sender applying an event).
    */
   claim(owner: string, limit: number, runIds?: readonly string[]): Promise<ClaimedRun[]>;
+  /**
+   * The earliest timer of a run nobody holds (a held run's timers are armed by its holder): when
+   * a worker should next claim.
+   */
+  nextFreeTimerAt(): Promise<number | undefined>;
   /** Extends the leases still held (and of the steps being run); returns the run ids kept. */
   renew(owner: string, runIds: readonly string[]): Promise<string[]>;
   /** Gives leases back (a worker shutting down) so others claim the runs at once. */

@@ -39,7 +39,7 @@ export class Worker {
 
   constructor(
     private readonly runtime: SharedRuntime,
-    private readonly store: Store,
+    store: Store,
     private readonly bus: Bus,
     private readonly owner: string,
     private readonly log: (message: string, data?: unknown) => void,
@@ -136,7 +136,7 @@ export class Worker {
     if (this.closed) return;
     clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => this.poll(), this.pollMs);
-    this.store.nextTimerAt().then(
+    this.leases.nextFreeTimerAt().then(
       (at) => at !== undefined && this.armAlarm(at),
       () => {},
     );

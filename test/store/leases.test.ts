@@ -148,6 +148,16 @@ describePg(`leases (PostgreSQL)${skipped}`, () => {
     expect(claimed[0].timers).toEqual([{ seq: 4, fireAt: now - 1 }]);
   });
 
+  it('tells when the next timer of a run nobody holds is due, leaving held runs’ timers to their holders', async () => {
+    const [a, b] = await twoWorkers();
+    await a.commit([
+      fenced(created(runState({ id: 'held' }), { active: true, timersSet: [{ seq: 1, fireAt: 100 }] }), 'A', 1),
+      created(runState({ id: 'parked', status: 'waiting' }), { active: false, timersSet: [{ seq: 2, fireAt: 500 }] }),
+    ]);
+    expect(await a.nextTimerAt()).toBe(100);
+    expect(await leasesOf(b).nextFreeTimerAt()).toBe(500);
+  });
+
   it('counts writes of a step row and records the worker that committed it', async () => {
     const [a] = await twoWorkers();
     const s = runState({ id: 'r' });

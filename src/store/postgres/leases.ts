@@ -66,6 +66,13 @@ export function prepareLeases(pool: PostgresPool, ttlMs: number): Leases {
         : await pool.query<ClaimRow>({ name: 'runloom.claim-any', text: CLAIM_ANY, values: [owner, limit, ttlMs] });
       return rows.map(toClaimed);
     },
+    async nextFreeTimerAt() {
+      const { rows } = await pool.query<{ at: number | null }>({
+        name: 'runloom.next-free-timer',
+        text: `SELECT MIN(t.fire_at) AS at FROM timers t JOIN runs ON runs.id = t.run_id WHERE ${FREE}`,
+      });
+      return rows[0].at ?? undefined;
+    },
     async renew(owner, runIds) {
       await pool.query({
         name: 'runloom.renew-steps',

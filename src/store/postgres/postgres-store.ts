@@ -91,6 +91,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     leases: {
       ttlMs: leaseMs,
       claim: async (owner, limit, runIds) => (await use()).leases.claim(owner, limit, runIds),
+      nextFreeTimerAt: async () => (await use()).leases.nextFreeTimerAt(),
       renew: async (owner, runIds) => (await use()).leases.renew(owner, runIds),
       release: async (owner, runIds) => (await use()).leases.release(owner, runIds),
       readInbox: async (runId) => (await use()).leases.readInbox(runId),
