@@ -6,10 +6,10 @@
 import type { Bus } from '../bus/bus.js';
 import type { Effect, EngineEvent, RunMeta } from '../engine/types.js';
 import { RunloomError, toErrorInfo } from '../errors.js';
-import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
+import type { CompiledFlow } from '../flow/compiled.js';
 import type { Leases, StepTask } from '../store/store.js';
-import type { Executors, StepResult } from './executors.js';
-import { StepCall } from './step-call.js';
+import type { Executors } from './executors.js';
+import { activityOf, StepCall, stepResultEvent } from './step-call.js';
 
 type ExecuteEffect = Extract<Effect, { type: 'step.execute' }>;
 
@@ -21,20 +21,6 @@ export interface OfferedStepsHost {
   resolveFlow(flowId: string, version?: number): Promise<CompiledFlow>;
   now(): number;
   log(message: string, data?: unknown): void;
-}
-
-/** The event a finished step gives its run. */
-export function stepResultEvent(seq: number, at: number, result: StepResult | undefined, error: unknown): EngineEvent {
-  if (!result) return { type: 'step.failed', at, seq, error: toErrorInfo(error) };
-  return result.cost === undefined
-    ? { type: 'step.completed', at, seq, output: result.output }
-    : { type: 'step.completed', at, seq, output: result.output, cost: result.cost };
-}
-
-/** The node a step runs (a map's body for its items). */
-export function activityOf(flow: CompiledFlow, nodeId: string): ActivityNode {
-  const declared = flow.nodes[flow.nodeIndex.get(nodeId) as number];
-  return (declared.type === 'map' ? declared.body : declared) as ActivityNode;
 }
 
 export function offerStep(host: OfferedStepsHost, meta: RunMeta, action: string, effect: ExecuteEffect): void {

@@ -28,9 +28,8 @@ import { type ChildHost, cancelChild, reportToParent, startChild } from './child
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
 import { type Executors, type StepResult, taskExecutor } from './executors.js';
-import { activityOf, stepResultEvent } from './offered-steps.js';
 import { pendingWork, type StepEffect } from './pending-work.js';
-import { StepCall } from './step-call.js';
+import { activityOf, StepCall, stepResultEvent } from './step-call.js';
 import { createTimerScheduler } from './timers.js';
 import { type StateListener, Watchers } from './watchers.js';
 

@@ -18,10 +18,11 @@ import { type EngineEvent, type RunState, TERMINAL_STATUSES } from '../engine/ty
 import { notFound, RunloomError, toErrorInfo } from '../errors.js';
 import type { Checkpoint, ClaimedRun, InboxItem, Leases, StepTask } from '../store/store.js';
 import { isIdle } from './checkpoint.js';
-import { activityOf, type OfferedStepsHost, offerStep, runOfferedStep } from './offered-steps.js';
+import { type OfferedStepsHost, offerStep, runOfferedStep } from './offered-steps.js';
 import type { StepEffect } from './pending-work.js';
 import { type LiveRun, Runtime, type RuntimeOptions } from './runtime.js';
 import { fencedCheckpoint, type SharedMode, wakeFor } from './shared-terms.js';
+import { activityOf } from './step-call.js';
 
 export type { SharedMode } from './shared-terms.js';
 

@@ -3,9 +3,10 @@
  * somebody reads it (creating one costs more than a whole no-op step) or cancels the step.
  */
 import type { LogSink } from '../actions/step-context.js';
-import type { Effect } from '../engine/types.js';
-import type { ActivityNode } from '../flow/compiled.js';
-import type { StepRequest } from './executors.js';
+import type { Effect, EngineEvent } from '../engine/types.js';
+import { toErrorInfo } from '../errors.js';
+import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
+import type { StepRequest, StepResult } from './executors.js';
 
 type ExecuteEffect = Extract<Effect, { type: 'step.execute' }>;
 
@@ -52,4 +53,18 @@ export class StepCall implements StepRequest {
     this.cancelled = true;
     this.controller?.abort();
   }
+}
+
+/** The event a finished step gives its run. */
+export function stepResultEvent(seq: number, at: number, result: StepResult | undefined, error: unknown): EngineEvent {
+  if (!result) return { type: 'step.failed', at, seq, error: toErrorInfo(error) };
+  return result.cost === undefined
+    ? { type: 'step.completed', at, seq, output: result.output }
+    : { type: 'step.completed', at, seq, output: result.output, cost: result.cost };
+}
+
+/** The node a step runs (a map's body for its items). */
+export function activityOf(flow: CompiledFlow, nodeId: string): ActivityNode {
+  const declared = flow.nodes[flow.nodeIndex.get(nodeId) as number];
+  return (declared.type === 'map' ? declared.body : declared) as ActivityNode;
 }
