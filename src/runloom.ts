@@ -17,6 +17,7 @@ import { createFlowsApi, type FlowsApi } from './api/flows.js';
 import { createRunsApi, type RunsApi } from './api/runs.js';
 import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/index.js';
+import { RunloomError } from './errors.js';
 import type { Clock, Ids } from './runtime/clock.js';
 import type { Executors } from './runtime/executors.js';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
@@ -70,6 +71,10 @@ export interface Runloom {
 }
 
 export async function createRunloom(options: RunloomOptions = {}): Promise<Runloom> {
+  const wantsWorker = options.worker !== undefined && options.worker !== false;
+  if (wantsWorker && options.execute === false) {
+    throw new RunloomError('INVALID_OPTIONS', 'a worker executes steps: `worker` and `execute: false` do not go together');
+  }
   const store =
     typeof options.store === 'object' ? options.store : openStore(options.store, { durability: options.durability ?? 'normal' });
   await store.init();
@@ -92,7 +97,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
   const recovered = options.recover === false ? 0 : await runtime.recover();
   const worker =
-    runtime instanceof SharedRuntime && shared?.execute === true && options.worker !== undefined && options.worker !== false
+    runtime instanceof SharedRuntime && shared && wantsWorker
       ? new Worker(runtime, store, bus, shared.owner, log, typeof options.worker === 'object' ? options.worker : {})
       : undefined;
   await worker?.start();

@@ -6,6 +6,7 @@ import type { ActionDefinition } from '../actions/action.js';
 import { RequestError, RunloomError } from '../errors.js';
 import type { Runloom } from '../runloom.js';
 import type { Durability, Store } from '../store/store.js';
+import type { WorkerOptions } from '../worker/worker.js';
 
 export interface GlobalOptions {
   readonly store?: string;
@@ -18,7 +19,7 @@ export interface GlobalOptions {
 
 /** What this process does on a shared store (see RunloomOptions.worker / execute). */
 export interface Role {
-  readonly worker?: import('../worker/worker.js').WorkerOptions;
+  readonly worker?: WorkerOptions;
   readonly execute?: boolean;
   readonly workerId?: string;
 }

@@ -26,7 +26,6 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
     worker: {
       ...(capacity ? { capacity } : {}),
       ...(pollMs ? { pollMs } : {}),
-      ...(options.actions?.length ? { actionModules: options.actions } : {}),
     },
     ...(options.id ? { workerId: options.id } : {}),
   });

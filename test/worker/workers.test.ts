@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TERMINAL_STATUSES } from '../../src/engine/types.js';
+import { createRunloom } from '../../src/runloom.js';
 import type { Store } from '../../src/store/store.js';
 import { parkedTimerFlow, sequentialFlow, timerRaceFlow } from './flows.js';
 import { type Cluster, canRun, kill, openCluster, skipped, sleep } from './support.js';
@@ -181,5 +182,13 @@ describeCluster(`workers in separate processes${skipped}`, () => {
       expect(result.stderr).toMatch(/needs a store that many processes share \(postgres:\/\/…\)/);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe('worker options', () => {
+  it('refuses a worker that would not execute steps, before opening anything', async () => {
+    await expect(createRunloom({ store: 'memory:', worker: true, execute: false })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+    });
   });
 });
