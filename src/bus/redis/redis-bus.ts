@@ -82,7 +82,13 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       }
       entry.listeners.add(listener);
       const mine = entry;
-      await mine.ready;
+      try {
+        await mine.ready;
+      } catch (error) {
+        // Redis unreachable: the next subscriber tries again rather than inherit this failure.
+        if (runListeners.get(runId) === mine) runListeners.delete(runId);
+        throw error;
+      }
       return () => {
         mine.listeners.delete(listener);
         if (mine.listeners.size === 0 && runListeners.get(runId) === mine) {
@@ -99,7 +105,13 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       wakeReady ??= subscriber()
         .subscribe(wakeChannel)
         .then(() => {});
-      await wakeReady;
+      try {
+        await wakeReady;
+      } catch (error) {
+        wakeListeners.delete(listener);
+        wakeReady = undefined;
+        throw error;
+      }
       return () => {
         wakeListeners.delete(listener);
         if (wakeListeners.size === 0) {
