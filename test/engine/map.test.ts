@@ -95,13 +95,48 @@ describe('map', () => {
     expect(run.state.status).toBe('completed');
   });
 
-  it('items that are not a list fail the map', () => {
+  it('a single value is a list of one (JSONata gives one match as the match itself)', () => {
     const run = startRun(
-      mapFlow(2, () => 1),
+      mapFlow(2, ({ n }) => n),
       { input: { list: 'abc' } },
     );
-    expect(run.state.status).toBe('failed');
-    expect(run.state.error?.code).toBe('MAP_ITEMS');
+    expect(run.state.status).toBe('completed');
+    expect(run.state.vars.squares).toEqual(['abc']);
+  });
+
+  it('regression: a filter matching exactly one item maps over that one item instead of failing', () => {
+    const filtered = (orders: unknown[]) =>
+      startRun(
+        flow(
+          `
+format: runloom/v1
+id: paid
+nodes:
+  - { id: start, type: start }
+  - id: each
+    type: map
+    items: "=input.orders[paid]"
+    do: { type: task, action: ship, input: { sku: "=item.sku" } }
+    output: shipped
+  - { id: done, type: end }
+edges: [{ from: start, to: each }, { from: each, to: done }]
+`,
+          { ship: ({ sku }) => sku },
+        ),
+        { input: { orders } },
+      );
+    const one = filtered([
+      { sku: 'a', paid: true },
+      { sku: 'b', paid: false },
+    ]);
+    expect(one.state.status).toBe('completed');
+    expect(one.state.vars.shipped).toEqual(['a']);
+    const two = filtered([
+      { sku: 'a', paid: true },
+      { sku: 'b', paid: true },
+    ]);
+    expect(two.state.vars.shipped).toEqual(['a', 'b']);
+    expect(filtered([{ sku: 'a', paid: false }]).state.vars.shipped).toEqual([]);
   });
 
   it('a failing item fails the map and cancels the items in flight', () => {

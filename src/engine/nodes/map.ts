@@ -6,7 +6,7 @@ import type { MapNode } from '../../flow/compiled.js';
 import { limitCrossed, reachLimit } from '../limits.js';
 import { completeStep, expressionFailure, failStep } from '../outcome.js';
 import type { MapProgress, Token } from '../types.js';
-import { errorOf, isActive, log, putToken, scopeFor, type Work } from '../work.js';
+import { isActive, log, putToken, scopeFor, type Work } from '../work.js';
 import { executeActivity } from './activity.js';
 import { armBoundaryTimers, beginStep } from './common.js';
 import { startChild } from './subflow.js';
@@ -21,20 +21,19 @@ export function enterMap(w: Work, token: Token, node: MapNode): void {
   }
   const counted = beginStep(w, token);
   if (!counted) return;
-  if (items === undefined || items === null) items = [];
-  if (!Array.isArray(items)) {
-    failStep(w, counted, errorOf('MAP_ITEMS', `map '${node.id}': items gave ${typeof items}, not a list`));
-    return;
-  }
-  if (items.length === 0) {
+  // JSONata's sequence rule: nothing is an empty list, and a single value is a list of one (a
+  // filter or path with exactly one match gives the match itself, not a one-item array — failing
+  // then would break a map only on the day one item happens to match).
+  const list: readonly unknown[] = items === undefined || items === null ? [] : Array.isArray(items) ? items : [items];
+  if (list.length === 0) {
     log(w, 'step.started', counted, { items: 0 });
     completeStep(w, counted, []);
     return;
   }
-  const map: MapProgress = { items, results: new Array(items.length).fill(null), next: 0, done: 0, active: 0, attempts: {} };
+  const map: MapProgress = { items: list, results: new Array(list.length).fill(null), next: 0, done: 0, active: 0, attempts: {} };
   const running = armBoundaryTimers(w, { ...counted, status: 'running', map }, node);
   putToken(w, running);
-  log(w, 'step.started', running, { items: items.length });
+  log(w, 'step.started', running, { items: list.length });
   pumpMap(w, running, node);
 }
 
