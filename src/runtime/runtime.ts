@@ -12,14 +12,7 @@ import type { ActionRegistry } from '../actions/registry.js';
 import type { Bus } from '../bus/bus.js';
 import { advance } from '../engine/advance.js';
 import { createRunState } from '../engine/run-state.js';
-import {
-  type Effect,
-  type EngineEvent,
-  type RunMeta,
-  type RunOptions,
-  type RunState,
-  TERMINAL_STATUSES,
-} from '../engine/types.js';
+import type { Effect, EngineEvent, RunMeta, RunOptions, RunState } from '../engine/types.js';
 import { notFound, RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Checkpoint, Store } from '../store/store.js';
@@ -123,15 +116,13 @@ export class Runtime {
     for (const timer of await this.options.store.dueTimers(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) {
       this.timers.schedule(timer.runId, timer.seq, timer.fireAt);
     }
+    // Running runs, and parked ones with a step or child in flight (a parent may have been
+    // stopped before its child's first checkpoint): loading one does its pending work again.
     const ids = await this.options.store.listActiveRunIds();
-    // A parent parked on a child may have been stopped before the child's first checkpoint.
-    const parents = (await this.options.store.listRuns({ status: ['waiting'], limit: Number.MAX_SAFE_INTEGER }))
-      .filter((run) => run.reason === 'waiting_for_child')
-      .map((run) => run.id);
-    for (const runId of parents) await this.load(runId);
     for (const runId of ids) {
       const live = await this.load(runId);
-      if (!TERMINAL_STATUSES.has(live.state.status))
+      const status = live.state.status;
+      if (status === 'running' || status === 'queued')
         await this.applyAndWait(live, { type: 'run.recovered', at: this.clock.now() });
     }
     return ids.length;

@@ -1,5 +1,5 @@
 /** Row shapes both SQL stores share: how a run summary and a step row map to and from columns. */
-import type { RunStatus } from '../engine/types.js';
+import type { RunState, RunStatus } from '../engine/types.js';
 import type { RunSummary, StepRow } from './store.js';
 
 /** `SELECT id, flow_id, flow_version, status, reason, parent_run_id, created_at, updated_at FROM runs`. */
@@ -26,6 +26,12 @@ export function toRunSummary(r: RunSummaryRow): RunSummary {
     updatedAt: r.updated_at,
   };
 }
+
+/**
+ * Whether a run needs a process, when the checkpoint does not say (Checkpoint.active): running
+ * or queued.
+ */
+export const activeByStatus = (state: RunState): boolean => state.status === 'running' || state.status === 'queued';
 
 /** JSON columns: `undefined` is stored as SQL NULL so it reads back absent (a JSON `null` stays `null`). */
 export const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));

@@ -210,7 +210,11 @@ export interface Store {
   /** Events with seq > afterSeq, oldest first. */
   readEvents(runId: string, afterSeq?: number, limit?: number): Promise<RunEvent[]>;
   listSteps(runId: string): Promise<StepRecordRow[]>;
-  /** Runs in `running`/`queued` status: resumed on start-up. */
+  /**
+   * Runs with work a process must drive, oldest first: resumed on start-up. Those whose last
+   * checkpoint said `active` (a running branch, a step or child run in flight — a parent parked
+   * on a child counts); without the runtime's word, those `running` or `queued`.
+   */
   listActiveRunIds(): Promise<string[]>;
   /** Child runs started for (parentRunId, seq), for idempotent child creation. */
   findChildRun(parentRunId: string, seq: number): Promise<string | undefined>;

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
+import { createRunloom, type Runloom } from '../../src/runloom.js';
 import { closeAll, isWaiting, linearFlow, openRunloom, STORE_KINDS } from './support.js';
 
 const shout = defineAction({
@@ -106,7 +107,7 @@ describe.each(STORE_KINDS)('subflows (%s store)', (kind) => {
   });
 });
 
-async function waitForChild(runloom: Awaited<ReturnType<typeof openRunloom>>, parentId: string, count: number): Promise<string> {
+async function waitForChild(runloom: Runloom, parentId: string, count: number): Promise<string> {
   for (let i = 0; i < 500; i++) {
     const children = await runloom.runs.list({ parentRunId: parentId, order: 'oldest' });
     if (children.length >= count) return children[count - 1].id;
@@ -114,3 +115,54 @@ async function waitForChild(runloom: Awaited<ReturnType<typeof openRunloom>>, pa
   }
   throw new Error(`child ${count} of ${parentId} never started`);
 }
+
+describe('subflow recovery (SQLite file, restarted process)', () => {
+  it('a parent stopped before its child’s first checkpoint starts the child on restart, while another branch waits for a signal', async () => {
+    // The first process commits the parent's checkpoint (child pending, the other branch parked
+    // on a signal) but never gets to create the child: its child lookup hangs, as if the
+    // process died right there.
+    const first = await openRunloom('sqlite', [shout], {}, (store) => ({
+      ...store,
+      findChildRun: () => new Promise<undefined>(() => {}),
+    }));
+    await first.flows.publish(childFlow);
+    await first.flows.publish({
+      format: 'runloom/v1',
+      id: 'both',
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'fork', type: 'parallel' },
+        { id: 'gate', type: 'wait', signal: 'go', output: 'gate' },
+        { id: 'call', type: 'subflow', flow: 'child', input: { text: 'quiet' }, output: 'child' },
+        { id: 'join', type: 'parallel' },
+        { id: 'end', type: 'end' },
+      ],
+      edges: [
+        { from: 'start', to: 'fork' },
+        { from: 'fork', to: 'gate' },
+        { from: 'fork', to: 'call' },
+        { from: 'gate', to: 'join' },
+        { from: 'call', to: 'join' },
+        { from: 'join', to: 'end' },
+      ],
+    });
+    const run = await first.runs.start('both', {});
+    const parked = await first.runs.wait(run.id, isWaiting);
+    expect(await first.runs.list({ parentRunId: run.id })).toEqual([]);
+    expect(parked.status).toBe('waiting');
+    await first.close();
+
+    const second = await createRunloom({ store: first.path as string, actions: [shout] });
+    try {
+      expect(second.recovered).toBe(1);
+      const child = await waitForChild(second, run.id, 1);
+      expect((await second.runs.wait(child)).status).toBe('completed');
+      await second.runs.signal(run.id, 'go', { ok: true });
+      const done = await second.runs.wait(run.id);
+      expect(done.status).toBe('completed');
+      expect(done.vars.child).toEqual({ said: 'QUIET' });
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -231,6 +231,26 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await store.listRuns({ status: ['running'] }))[0]).toMatchObject({ id: 'a', reason: 'resumed' });
       });
 
+      it('lists as active the runs whose last checkpoint says so, whatever their status', async () => {
+        const s = await createRun('parent');
+        // Parked on a child run (still in flight): a process must drive it on restart.
+        await store.commit([
+          checkpoint(
+            { ...s, status: 'waiting', reason: 'waiting_for_signal', eventSeq: 2 },
+            { events: [event(2)], active: true },
+          ),
+        ]);
+        expect(await store.listActiveRunIds()).toEqual(['parent']);
+        await store.commit([
+          checkpoint(
+            { ...s, status: 'waiting', reason: 'waiting_for_signal', eventSeq: 3 },
+            { events: [event(3)], active: false },
+          ),
+        ]);
+        expect(await store.listActiveRunIds()).toEqual([]);
+        expect((await store.loadRun('parent'))?.eventSeq).toBe(3);
+      });
+
       it('lists runs by status, flow and parent, newest first unless asked otherwise', async () => {
         const t = 1_700_000_000_000;
         await createRun('r1', { flowId: 'orders', createdAt: t + 1 });

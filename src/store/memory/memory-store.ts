@@ -8,10 +8,13 @@
 
 import type { RunEvent, RunState } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
+import { activeByStatus } from '../rows.js';
 import type { Checkpoint, FlowSummary, FlowVersionRecord, RunSummary, StepRow, Store, TimerRow } from '../store.js';
 
 interface RunEntry {
   state: RunState;
+  /** Has work a process must drive (Checkpoint.active; without it, running or queued). */
+  active: boolean;
   /** Sorted by seq; the engine appends in order so inserts are pushes. */
   readonly events: RunEvent[];
   readonly steps: Map<number, StepRow>;
@@ -23,8 +26,6 @@ interface FlowEntry {
   readonly versions: FlowVersionRecord[];
   updatedAt: number;
 }
-
-const ACTIVE = new Set(['running', 'queued']);
 
 /** Flow definitions cross the boundary as JSON would (same as SQLite): no shared references. */
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -98,12 +99,13 @@ export function createMemoryStore(): Store {
     const id = state.meta.id;
     let entry = runs.get(id);
     if (!entry) {
-      entry = { state, events: [], steps: new Map() };
+      entry = { state, active: false, events: [], steps: new Map() };
       runs.set(id, entry);
       const parent = state.meta.parent;
       if (parent) children.set(pairKey(parent.runId, parent.seq), id);
     }
     entry.state = state;
+    entry.active = cp.active ?? activeByStatus(state);
     const log = entry.events;
     for (const e of cp.events) {
       if (log.length === 0 || e.seq > log[log.length - 1].seq) log.push(e);
@@ -222,7 +224,7 @@ export function createMemoryStore(): Store {
     },
     async listActiveRunIds() {
       const active: RunSummary[] = [];
-      for (const entry of runs.values()) if (ACTIVE.has(entry.state.status)) active.push(summary(entry));
+      for (const entry of runs.values()) if (entry.active) active.push(summary(entry));
       return active.sort(byCreated).map((s) => s.id);
     },
     async findChildRun(parentRunId, seq) {

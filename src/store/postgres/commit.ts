@@ -1,19 +1,5 @@
-/**
- * `commit()`: several runs' checkpoints in ONE statement, hence one transaction and one round
- * trip whatever the batch size (group commit). The hot path of the durable runtime:
- *
- * - Rows travel as column arrays (`unnest($1::text[], …)`): a fixed number of parameters, one
- *   SQL text, prepared once per connection; every table gets one multi-row write.
- * - Data-modifying CTEs run in one statement, which PostgreSQL makes atomic without a
- *   BEGIN/COMMIT pair (two round trips saved per batch). A failing part (a duplicate key, a run
- *   never created) fails the statement and nothing is written.
- * - All parts of one statement see the same snapshot, and `ON CONFLICT DO UPDATE` may not touch
- *   a row twice, so the batch is folded first in JS: one row write per run (its last state),
- *   the last step row per (run, seq), and the final set/clear per timer.
- */
-import type { RunState } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
-import { stepValues } from '../rows.js';
+import { activeByStatus, stepValues } from '../rows.js';
 import type { Checkpoint, StepRow } from '../store.js';
 import { toJson } from './columns.js';
 import type { PostgresPool } from './open-pool.js';
@@ -138,7 +124,13 @@ export function foldBatch(checkpoints: readonly Checkpoint[]): Columns {
     if (!created.has(runId)) {
       const state = cp.state;
       push(c.updateRuns, runId, state.status, state.reason, JSON.stringify(state), state.eventSeq, state.updatedAt);
-      push(c.updateLeases, cp.active ?? isActive(state), cp.lease?.fence ?? null, cp.release ?? false, cp.lease?.owner ?? null);
+      push(
+        c.updateLeases,
+        cp.active ?? activeByStatus(state),
+        cp.lease?.fence ?? null,
+        cp.release ?? false,
+        cp.lease?.owner ?? null,
+      );
     }
   }
   for (const { runId, row: s, worker } of steps.values()) {
@@ -152,15 +144,12 @@ export function foldBatch(checkpoints: readonly Checkpoint[]): Columns {
   return c;
 }
 
-/** Without the runtime's word, a running run is what a worker must drive. */
-const isActive = (state: RunState): boolean => state.status === 'running' || state.status === 'queued';
-
 /** A created run's row, from the last checkpoint of that run in the batch. */
 function insertRun(c: Columns, cp: Checkpoint): void {
   const state = cp.state;
   const { meta } = state;
   const held = cp.lease !== undefined && !cp.release;
-  push(c.insertLeases, cp.active ?? isActive(state), held ? cp.lease?.owner : null, cp.lease?.fence ?? 0);
+  push(c.insertLeases, cp.active ?? activeByStatus(state), held ? cp.lease?.owner : null, cp.lease?.fence ?? 0);
   push(
     c.insertRuns,
     meta.id,

@@ -1,27 +1,24 @@
-/**
- * `commit()`: several runs' checkpoints in ONE transaction (group commit). The hot path of the
- * durable runtime: statements are prepared once, each JSON column is stringified once, and
- * arguments are bound positionally (the fastest binding in better-sqlite3).
- */
-import type { RunState } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
-import { stepValues } from '../rows.js';
+import { activeByStatus, stepValues } from '../rows.js';
 import type { Checkpoint } from '../store.js';
 import { toJson } from './columns.js';
 import type { SqliteDatabase } from './open-database.js';
 
 export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkpoint[]) => void {
   const insertRun = db.prepare(
-    `INSERT INTO runs (id, flow_id, flow_version, status, reason, parent_run_id, parent_seq, state, event_seq, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO runs (id, flow_id, flow_version, status, reason, parent_run_id, parent_seq, state, event_seq, created_at, updated_at,
+       active)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  // Most steps leave the status as it was. Assigning `status`, even to its current value, rewrites
-  // its index entry (one more page in the WAL per commit), so the update that leaves it alone
-  // runs first and the full one only when the status changed.
+  // Most steps leave the status and `active` as they were. Assigning either, even its current
+  // value, rewrites its index entry (one more page in the WAL per commit), so the update that
+  // leaves them alone runs first and the full one only when one of them changed.
   const updateSameStatus = db.prepare(
-    'UPDATE runs SET reason = ?, state = ?, event_seq = ?, updated_at = ? WHERE id = ? AND status = ?',
+    'UPDATE runs SET reason = ?, state = ?, event_seq = ?, updated_at = ? WHERE id = ? AND status = ? AND active = ?',
   );
-  const updateRun = db.prepare('UPDATE runs SET status = ?, reason = ?, state = ?, event_seq = ?, updated_at = ? WHERE id = ?');
+  const updateRun = db.prepare(
+    'UPDATE runs SET status = ?, active = ?, reason = ?, state = ?, event_seq = ?, updated_at = ? WHERE id = ?',
+  );
   // Plain INSERT: a duplicate (run_id, seq) means two writers on one run, and must fail the batch.
   // (One statement per event measured as fast as a multi-row INSERT: binding dominates.)
   const insertEvent = db.prepare(
@@ -41,10 +38,11 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
   const clearTimer = db.prepare('DELETE FROM timers WHERE run_id = ? AND seq = ?');
 
   /**
-   * `row`: the state to write to the run's row, or undefined when a later checkpoint of the same
-   * run in this batch writes it (one transaction: the intermediate rows are never observable).
+   * `row`: the checkpoint whose state (and `active`) the run's row gets, or undefined when a later
+   * checkpoint of the same run in this batch writes it (one transaction: the intermediate rows
+   * are never observable).
    */
-  const writeOne = (cp: Checkpoint, row: RunState | undefined): void => {
+  const writeOne = (cp: Checkpoint, row: Checkpoint | undefined): void => {
     const runId = cp.state.meta.id;
     if (row) writeRun(cp, row);
     for (const e of cp.events) {
@@ -56,7 +54,9 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
     for (const seq of cp.timersCleared) clearTimer.run(runId, seq);
   };
 
-  const writeRun = (cp: Checkpoint, state: RunState): void => {
+  const writeRun = (cp: Checkpoint, row: Checkpoint): void => {
+    const state = row.state;
+    const active = (row.active ?? activeByStatus(state)) ? 1 : 0;
     const { meta } = state;
     const runId = meta.id;
     const json = JSON.stringify(state);
@@ -74,10 +74,11 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
         state.eventSeq,
         meta.createdAt,
         state.updatedAt,
+        active,
       );
     } else if (
-      updateSameStatus.run(state.reason, json, state.eventSeq, state.updatedAt, runId, state.status).changes === 0 &&
-      updateRun.run(state.status, state.reason, json, state.eventSeq, state.updatedAt, runId).changes === 0
+      updateSameStatus.run(state.reason, json, state.eventSeq, state.updatedAt, runId, state.status, active).changes === 0 &&
+      updateRun.run(state.status, active, state.reason, json, state.eventSeq, state.updatedAt, runId).changes === 0
     ) {
       // Silently dropping a checkpoint would lose a step: a run must be created before it is updated.
       throw new RunloomError(
@@ -88,7 +89,7 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
   };
 
   const writeAll = db.transaction((checkpoints: readonly Checkpoint[]) => {
-    if (checkpoints.length === 1) return writeOne(checkpoints[0], checkpoints[0].state);
+    if (checkpoints.length === 1) return writeOne(checkpoints[0], checkpoints[0]);
     // A run with several checkpoints in one batch (a fan-out finishing together) gets its row
     // written once, with its last state: serialising a large state per step was the main cost.
     const last = new Map<string, number>();
@@ -100,9 +101,9 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
       const lastIndex = last.get(runId) as number;
       if (cp.created) {
         created.add(runId);
-        writeOne(cp, checkpoints[lastIndex].state);
+        writeOne(cp, checkpoints[lastIndex]);
       } else {
-        writeOne(cp, lastIndex === i && !created.has(runId) ? cp.state : undefined);
+        writeOne(cp, lastIndex === i && !created.has(runId) ? cp : undefined);
       }
     }
   });

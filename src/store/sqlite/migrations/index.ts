@@ -5,7 +5,11 @@
 
 import type { Migration } from '../../migrations.js';
 import { sql as initial } from './001-initial.js';
+import { sql as active } from './002-active.js';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'active', sql: active },
+];
