@@ -1,6 +1,7 @@
 /** Retries with backoff: a failed step runs again after a delay until its attempts are spent. */
 import type { ErrorInfo } from '../errors.js';
 import type { ActivityNode, MapNode, RetryPolicy } from '../flow/compiled.js';
+import { limitCrossed, reachLimit } from './limits.js';
 import { executeActivity, retryActivity } from './nodes/activity.js';
 import { retryMapItem } from './nodes/map.js';
 import type { PendingEffect, Token } from './types.js';
@@ -51,6 +52,13 @@ export function startDueRetries(w: Work): boolean {
     const pending = all[key];
     if (pending.kind !== 'timer' || !pending.due) continue;
     if (!isActive(w.s) || w.inflight >= w.s.limits.maxParallel) break;
+    // An attempt spends time and credits like any step (it is not a new step: maxSteps does not
+    // apply). Stopped here, the retry stays due: raising the limit and resuming runs it.
+    const crossed = limitCrossed(w, pending.estimate ?? 0, false);
+    if (crossed) {
+      reachLimit(w, crossed);
+      break;
+    }
     const token = findToken(w, pending.token) as Token;
     settlePending(w, Number(key));
     rerun(w, { ...token, seq: undefined }, { input: pending.input, estimate: pending.estimate ?? 0, item: pending.item });

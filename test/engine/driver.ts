@@ -284,11 +284,11 @@ export class RunDriver {
   }
 
   /** Fails a step in flight (by seq or node id). */
-  fail(target: number | string, error: ErrorInfo): Transition {
+  fail(target: number | string, error: ErrorInfo, cost?: number): Transition {
     const step = this.stepFor(target);
     this.steps.delete(step.seq);
     this.held.delete(step.seq);
-    return this.send({ type: 'step.failed', seq: step.seq, error });
+    return this.send({ type: 'step.failed', seq: step.seq, error, ...(cost === undefined ? {} : { cost }) });
   }
 
   /** Moves the virtual clock by `ms`, firing due timers in time order (draining steps after each). */

@@ -177,3 +177,49 @@ edges: [{ from: start, to: fork }, { from: fork, to: a }, { from: fork, to: b },
     expect(run.replayed()).toEqual(run.state);
   });
 });
+
+describe('retries and run limits', () => {
+  const paid = (limits: string) =>
+    flow(
+      `
+format: runloom/v1
+id: paid
+defaults: { limits: ${limits}, onLimit: pause }
+nodes:
+  - { id: start, type: start }
+  - { id: call, type: task, action: call, cost: 40, retry: { maxAttempts: 5, backoff: fixed, initialDelay: 1s } }
+  - { id: done, type: end }
+edges: [{ from: start, to: call }, { from: call, to: done }]
+`,
+      { call: () => HOLD },
+    );
+
+  it('regression: a retry that would cross maxCredits does not start; the run pauses and goes on once raised', () => {
+    const run = startRun(paid('{ maxCredits: 100 }'), { at: 0 });
+    run.fail('call', failure('FLAKY'), 40);
+    run.tick(1000);
+    run.fail('call', failure('FLAKY'), 40);
+    run.tick(1000);
+    // 80 spent: a third attempt (estimate 40) would reach 120.
+    expect(run.effectsOf('step.execute')).toHaveLength(2);
+    expect(run.state.status).toBe('paused');
+    expect(run.state.reason).toBe('max_credits');
+    expect(run.state.usage.credits).toBe(80);
+    run.raise({ maxCredits: 200 });
+    run.resume();
+    expect(run.effectsOf('step.execute').map((e) => e.attempt)).toEqual([1, 2, 3]);
+    run.complete('call', 'ok', 40);
+    expect(run.state.status).toBe('completed');
+    expect(run.replayed()).toEqual(run.state);
+  });
+
+  it('regression: a retry does not start once the first attempt has used up maxTime (the backoff wait itself is not active time)', () => {
+    const run = startRun(paid('{ maxTime: 1500ms }'), { at: 0 });
+    run.tick(1600); // the first attempt runs past the limit, then fails
+    run.fail('call', failure('FLAKY'));
+    run.tick(1000);
+    expect(run.effectsOf('step.execute')).toHaveLength(1);
+    expect(run.state.status).toBe('paused');
+    expect(run.state.reason).toBe('max_time');
+  });
+});
