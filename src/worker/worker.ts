@@ -150,7 +150,9 @@ export class Worker {
         this.alarm = undefined;
         this.poll();
       },
-      Math.max(0, at - Date.now()),
+      // Never sooner than 20 ms: a due timer that a claim cannot fire (an orphaned row) must not
+      // turn into a busy loop of claims.
+      Math.max(20, at - Date.now()),
     );
     this.alarm = { at, handle };
   }
