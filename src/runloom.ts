@@ -97,8 +97,8 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
   const recovered = options.recover === false ? 0 : await runtime.recover();
   const worker =
-    runtime instanceof SharedRuntime && shared && wantsWorker
-      ? new Worker(runtime, store, bus, shared.owner, log, typeof options.worker === 'object' ? options.worker : {})
+    runtime instanceof SharedRuntime && shared && store.leases && wantsWorker
+      ? new Worker(runtime, store.leases, bus, shared.owner, log, typeof options.worker === 'object' ? options.worker : {})
       : undefined;
   await worker?.start();
   return {

@@ -51,7 +51,10 @@ export interface LiveRun {
   readonly flow: CompiledFlow;
   /** Shared store: the fence this process holds the run with. */
   fence?: number;
-  /** Shared store: inbox items already applied (their deletion rides on a pending commit). */
+  /**
+   * Shared store: inbox items taken while the run was held here. Kept, not cleared at commit: a
+   * read of the inbox started before that commit may still return them.
+   */
   inboxApplied?: Set<number>;
 }
 
@@ -248,7 +251,6 @@ export class Runtime {
       } else {
         this.afterCommit(live, checkpoint, transition.effects, transition.events);
       }
-      if (inboxId !== undefined) live.inboxApplied?.delete(inboxId);
       if (live.uncommitted === 0 && live.waiters) {
         const waiters = live.waiters;
         live.waiters = undefined;

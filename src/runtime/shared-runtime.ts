@@ -102,7 +102,7 @@ export class SharedRuntime extends Runtime {
     const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
     const previous = this.live.get(runId);
     if (previous) this.dropRun(runId, previous);
-    const live: LiveRun = { state, durable: state, flow, uncommitted: 0, fence, inboxApplied: new Set() };
+    const live: LiveRun = { state, durable: state, flow, uncommitted: 0, fence };
     this.live.set(runId, live);
     if (this.shared.execute) {
       // First what the claimed state had in flight, then events: they may start new work.
@@ -199,8 +199,10 @@ export class SharedRuntime extends Runtime {
 
   /** An inbox item is applied once; one the run refuses is dropped with a log line. */
   private applyInbox(live: LiveRun, item: InboxItem): void {
-    if (live.inboxApplied?.has(item.id)) return;
-    live.inboxApplied?.add(item.id);
+    // Made here, not when a run is adopted: a run this process started has an inbox too.
+    live.inboxApplied ??= new Set();
+    if (live.inboxApplied.has(item.id)) return;
+    live.inboxApplied.add(item.id);
     let applied = false;
     try {
       applied = this.apply(live, item.event, false, item.id);
@@ -208,7 +210,6 @@ export class SharedRuntime extends Runtime {
       this.refused(live.state.meta.id, item.event, error);
     }
     if (!applied) {
-      live.inboxApplied?.delete(item.id);
       this.leases.discard([item.id]).catch((error) => this.log('inbox discard failed', { error: toErrorInfo(error) }));
     }
   }

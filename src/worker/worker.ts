@@ -5,9 +5,9 @@
  * that died without a word and whose leases expire). Timers of parked runs wake it when due.
  */
 import type { Bus, Wake } from '../bus/bus.js';
-import { RunloomError, toErrorInfo } from '../errors.js';
+import { toErrorInfo } from '../errors.js';
 import type { SharedRuntime } from '../runtime/shared-runtime.js';
-import type { Leases, Store } from '../store/store.js';
+import type { Leases } from '../store/store.js';
 
 export interface WorkerOptions {
   /** Most runs held at once (default 2,000). */
@@ -28,7 +28,6 @@ export class Worker {
   private readonly actions: ReadonlySet<string>;
   /** Offered steps running here now. */
   private running = 0;
-  private readonly leases: Leases;
   private polling: Promise<void> | undefined;
   private pollAgain = false;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -39,14 +38,12 @@ export class Worker {
 
   constructor(
     private readonly runtime: SharedRuntime,
-    store: Store,
+    private readonly leases: Leases,
     private readonly bus: Bus,
     private readonly owner: string,
     private readonly log: (message: string, data?: unknown) => void,
     options: WorkerOptions = {},
   ) {
-    if (!store.leases) throw new RunloomError('STORE_INVALID', 'a worker needs a store with leases (PostgreSQL)');
-    this.leases = store.leases;
     this.capacity = options.capacity ?? 2_000;
     this.claimBatch = options.claimBatch ?? 200;
     this.pollMs = options.pollMs ?? 1_000;

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
+import { createMemoryBus } from '../../src/bus/memory/memory-bus.js';
 import { createRunloom } from '../../src/runloom.js';
 import { linearFlow } from './support.js';
 
@@ -59,4 +60,58 @@ describePg(`shared runtime under short leases${skipped}`, () => {
       await runloom.close();
     }
   }, 30_000);
+});
+
+describePg(`shared runtime inboxes${skipped}`, () => {
+  it('applies an inbox item once even when wake-ups for it arrive twice, on a run this process started', async () => {
+    const bus = createMemoryBus();
+    let release: () => void = () => {};
+    const slow = defineAction({
+      name: 'test.slow',
+      input: z.any(),
+      run: () => new Promise<null>((resolve) => (release = () => resolve(null))),
+    });
+    const runloom = await createRunloom({ store: `${url}?schema=${schema}`, bus, actions: [slow], worker: true });
+    try {
+      await runloom.flows.publish({
+        format: 'runloom/v1',
+        id: 'held',
+        nodes: [
+          { id: 'start', type: 'start' },
+          { id: 'fork', type: 'parallel' },
+          { id: 'gate', type: 'wait', signal: 'go', output: 'gate' },
+          { id: 'work', type: 'task', action: 'test.slow', input: {} },
+          { id: 'join', type: 'parallel' },
+          { id: 'end', type: 'end' },
+        ],
+        edges: [
+          { from: 'start', to: 'fork' },
+          { from: 'fork', to: 'gate' },
+          { from: 'fork', to: 'work' },
+          { from: 'gate', to: 'join' },
+          { from: 'work', to: 'join' },
+          { from: 'join', to: 'end' },
+        ],
+      });
+      // Held here (its slow step is in flight); the signal comes as another process sends it.
+      const run = await runloom.runs.start('held', {});
+      await runloom.store.leases?.send(
+        run.id,
+        { type: 'signal.received', at: Date.now(), name: 'go', payload: { n: 1 } },
+        Date.now(),
+      );
+      bus.publishWake({ runId: run.id });
+      bus.publishWake({ runId: run.id });
+      await runloom.runs.wait(run.id, (s) => s.vars.gate !== undefined);
+      release();
+      const done = await runloom.runs.wait(run.id);
+      expect(done.status).toBe('completed');
+      const signals = (await runloom.runs.events(run.id)).filter((e) => e.type === 'signal.received');
+      expect(signals).toHaveLength(1);
+      // Nothing left over either (a second copy would wait as an early signal).
+      expect((await runloom.runs.state(run.id)).signals).toEqual([]);
+    } finally {
+      await runloom.close();
+    }
+  });
 });
