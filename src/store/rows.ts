@@ -1,6 +1,7 @@
 /** Row shapes both SQL stores share: how a run summary and a step row map to and from columns. */
 import type { RunState, RunStatus } from '../engine/types.js';
-import type { RunSummary, StepRow } from './store.js';
+import type { ErrorInfo } from '../errors.js';
+import type { RunSummary, StepRecordRow, StepRow } from './store.js';
 
 /** `SELECT id, flow_id, flow_version, status, reason, parent_run_id, created_at, updated_at FROM runs`. */
 export interface RunSummaryRow {
@@ -55,4 +56,38 @@ export function stepValues(runId: string, s: StepRow): unknown[] {
     s.startedAt,
     s.endedAt,
   ];
+}
+
+/** `SELECT seq, node_id, branch, attempt, item, status, …, started_at, ended_at FROM steps`. */
+export interface StepColumns {
+  readonly seq: number;
+  readonly node_id: string;
+  readonly branch: string;
+  readonly attempt: number;
+  readonly item: number | null;
+  readonly status: StepRow['status'];
+  readonly started_at: number;
+  readonly ended_at: number;
+}
+
+/** A step row from its columns; each dialect decodes the JSON ones (`undefined`: SQL NULL, absent). */
+export function toStepRecord(
+  runId: string,
+  r: StepColumns,
+  json: { readonly input: unknown; readonly output: unknown; readonly error: ErrorInfo | undefined },
+): StepRecordRow {
+  return {
+    runId,
+    seq: r.seq,
+    nodeId: r.node_id,
+    branch: r.branch,
+    attempt: r.attempt,
+    ...(r.item === null ? {} : { item: r.item }),
+    status: r.status,
+    ...(json.input === undefined ? {} : { input: json.input }),
+    ...(json.output === undefined ? {} : { output: json.output }),
+    ...(json.error === undefined ? {} : { error: json.error }),
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+  };
 }

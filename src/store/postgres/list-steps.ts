@@ -1,20 +1,13 @@
 /** `listSteps()`: a run's finished step rows, by seq. */
 import type { ErrorInfo } from '../../errors.js';
-import type { StepRecordRow, StepRow } from '../store.js';
+import { type StepColumns, toStepRecord } from '../rows.js';
+import type { StepRecordRow } from '../store.js';
 import type { PostgresPool } from './open-pool.js';
 
-interface StepDbRow {
-  readonly seq: number;
-  readonly node_id: string;
-  readonly branch: string;
-  readonly attempt: number;
-  readonly item: number | null;
-  readonly status: StepRow['status'];
+interface StepDbRow extends StepColumns {
   readonly input: unknown;
   readonly output: unknown;
   readonly error: ErrorInfo | null;
-  readonly started_at: number;
-  readonly ended_at: number;
   readonly no_input: boolean;
   readonly no_output: boolean;
 }
@@ -27,19 +20,12 @@ const SQL = `SELECT seq, node_id, branch, attempt, item, status, input, output, 
 export function prepareListSteps(pool: PostgresPool): (runId: string) => Promise<StepRecordRow[]> {
   return async (runId) => {
     const { rows } = await pool.query<StepDbRow>(SQL, [runId]);
-    return rows.map((r) => ({
-      runId,
-      seq: r.seq,
-      nodeId: r.node_id,
-      branch: r.branch,
-      attempt: r.attempt,
-      ...(r.item === null ? {} : { item: r.item }),
-      status: r.status,
-      ...(r.no_input ? {} : { input: r.input }),
-      ...(r.no_output ? {} : { output: r.output }),
-      ...(r.error === null ? {} : { error: r.error }),
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-    }));
+    return rows.map((r) =>
+      toStepRecord(runId, r, {
+        input: r.no_input ? undefined : r.input,
+        output: r.no_output ? undefined : r.output,
+        error: r.error ?? undefined,
+      }),
+    );
   };
 }

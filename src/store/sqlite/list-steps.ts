@@ -1,21 +1,14 @@
 /** `listSteps()`: a run's finished step rows, by seq. */
 import type { ErrorInfo } from '../../errors.js';
-import type { StepRecordRow, StepRow } from '../store.js';
+import { type StepColumns, toStepRecord } from '../rows.js';
+import type { StepRecordRow } from '../store.js';
 import { fromJson } from './columns.js';
 import type { SqliteDatabase } from './open-database.js';
 
-interface StepDbRow {
-  readonly seq: number;
-  readonly node_id: string;
-  readonly branch: string;
-  readonly attempt: number;
-  readonly item: number | null;
-  readonly status: StepRow['status'];
+interface StepDbRow extends StepColumns {
   readonly input: string | null;
   readonly output: string | null;
   readonly error: string | null;
-  readonly started_at: number;
-  readonly ended_at: number;
 }
 
 export function prepareListSteps(db: SqliteDatabase): (runId: string) => StepRecordRow[] {
@@ -24,18 +17,11 @@ export function prepareListSteps(db: SqliteDatabase): (runId: string) => StepRec
      FROM steps WHERE run_id = ? ORDER BY seq`,
   );
   return (runId) =>
-    (select.all(runId) as StepDbRow[]).map((r) => ({
-      runId,
-      seq: r.seq,
-      nodeId: r.node_id,
-      branch: r.branch,
-      attempt: r.attempt,
-      ...(r.item === null ? {} : { item: r.item }),
-      status: r.status,
-      ...(r.input === null ? {} : { input: fromJson(r.input) }),
-      ...(r.output === null ? {} : { output: fromJson(r.output) }),
-      ...(r.error === null ? {} : { error: fromJson(r.error) as ErrorInfo }),
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-    }));
+    (select.all(runId) as StepDbRow[]).map((r) =>
+      toStepRecord(runId, r, {
+        input: r.input === null ? undefined : fromJson(r.input),
+        output: r.output === null ? undefined : fromJson(r.output),
+        error: r.error === null ? undefined : (fromJson(r.error) as ErrorInfo),
+      }),
+    );
 }
