@@ -24,6 +24,7 @@ import {
 import {
   beginWork,
   cancelTokenWork,
+  dropJoin,
   dropToken,
   errorOf,
   findToken,
@@ -32,8 +33,8 @@ import {
   moved,
   newToken,
   putToken,
+  recordStep,
   replacePending,
-  setJoin,
   setStatus,
   settlePending,
   type Work,
@@ -78,7 +79,8 @@ function settleChild(
   if (pending?.kind !== 'child') return undefined;
   settlePending(w, e.seq);
   const usage = w.s.usage;
-  w.s.usage = { ...usage, steps: usage.steps + e.usage.steps, credits: usage.credits + e.usage.credits };
+  usage.steps += e.usage.steps;
+  usage.credits += e.usage.credits;
   const token = findToken(w, pending.token) as Token;
   logInput(w, e, token);
   return { token, item: pending.item };
@@ -101,7 +103,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     const pending = w.s.pending[e.seq];
     if (pending?.kind !== 'step') return false; // a late result of a cancelled step
     settlePending(w, e.seq);
-    w.s.usage = { ...w.s.usage, credits: w.s.usage.credits + (e.cost ?? pending.estimate) };
+    w.s.usage.credits += e.cost ?? pending.estimate;
     const token = findToken(w, pending.token) as Token;
     logInput(w, e, token);
     if (pending.item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, pending.item, e.output);
@@ -114,7 +116,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     const pending = w.s.pending[e.seq];
     if (pending?.kind !== 'step') return false;
     settlePending(w, e.seq);
-    if (e.cost) w.s.usage = { ...w.s.usage, credits: w.s.usage.credits + e.cost };
+    if (e.cost) w.s.usage.credits += e.cost;
     const token = findToken(w, pending.token) as Token;
     logInput(w, e, token);
     const node = w.flow.nodes[token.node];
@@ -172,7 +174,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     }
     logInput(w, e);
     if (waits.length === 0 && boundaries.length === 0) {
-      w.s.signals = [...w.s.signals, { name: e.name, payload: e.payload }];
+      w.s.signals.push({ name: e.name, payload: e.payload });
       log(w, 'signal.buffered', undefined, { name: e.name });
     }
     for (const waiting of waits) {
@@ -222,10 +224,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
       reject('BAD_REQUEST', `decision '${e.nodeId}' has no edge to '${e.to}'; choose one of: ${options.join(', ')}`);
     }
     logInput(w, e, token);
-    w.s.steps = {
-      ...w.s.steps,
-      [node.id]: { status: 'completed', output: { to: e.to, by: e.by, reason: e.reason }, attempt: 1, at: w.at },
-    };
+    recordStep(w, node.id, { status: 'completed', output: { to: e.to, by: e.by, reason: e.reason }, attempt: 1, at: w.at });
     follow(w, token as Token, [edge!]);
     drive(w);
     return true;
@@ -279,7 +278,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
       cancelTokenWork(w, token);
       dropToken(w, token.id);
     }
-    for (const key of Object.keys(w.s.joins)) setJoin(w, Number(key), undefined);
+    for (const key of Object.keys(w.s.joins)) dropJoin(w, Number(key));
     setStatus(w, 'cancelled', e.reason ?? 'user_cancelled');
     log(w, 'run.cancelled', undefined, { reason: w.s.reason });
     w.effects.push({ type: 'run.finished', status: 'cancelled' });
@@ -335,7 +334,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     const s = w.s;
     if (s.activeSince !== null) {
       // Time between the last checkpoint and the restart was downtime, not active time.
-      s.usage = { ...s.usage, activeMs: s.usage.activeMs + Math.max(0, s.updatedAt - s.activeSince) };
+      s.usage.activeMs += Math.max(0, s.updatedAt - s.activeSince);
       s.activeSince = e.at;
     }
     logInput(w, e);
@@ -343,10 +342,17 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
   },
 };
 
+const NOTHING: readonly never[] = [];
+
+/**
+ * Applies `event` to `state` in place and returns it with the effects and log events. A refusal
+ * (RequestError) is decided before anything changes, so a refused event leaves the state as it
+ * was; any other throw is a bug, and the caller must not use the state afterwards.
+ */
 export function advance(state: RunState, event: EngineEvent, flow: CompiledFlow): Transition {
   const w = beginWork(state, flow, event.at);
   const handler = handlers[event.type] as Handler<EngineEventType>;
-  if (!handler(w, event as never)) return { state, effects: [], events: [] };
+  if (!handler(w, event as never)) return { state, changed: false, effects: NOTHING, events: NOTHING };
   w.s.updatedAt = event.at;
-  return { state: w.s, effects: w.effects, events: w.events };
+  return { state, changed: true, effects: w.effects, events: w.events };
 }

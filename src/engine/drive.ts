@@ -85,7 +85,7 @@ export function drive(w: Work): void {
       const token = findToken(w, id);
       if (!token) continue;
       const node = w.flow.nodes[token.node];
-      if (takesSlot(node) && w.inflight >= w.s.limits.maxParallel) continue;
+      if (takesSlot(node) && w.counts.inflight >= w.s.limits.maxParallel) continue;
       if (token.status === 'running') {
         if (node.type === 'map' && pumpMap(w, token, node)) progressed = true;
         continue;
@@ -141,7 +141,8 @@ function settle(w: Work): void {
 
 function completeRun(w: Work): void {
   const s = w.s;
-  let output: unknown = s.vars;
+  // A copy: the run's vars object is its own, and the output is handed out.
+  let output: unknown = { ...s.vars };
   if (w.flow.output) {
     try {
       output = w.flow.output.evaluate(scopeFor(w));

@@ -17,6 +17,7 @@ import {
   newToken,
   nodeOf,
   putToken,
+  recordStep,
   scopeFor,
   setStatus,
   setVar,
@@ -24,9 +25,8 @@ import {
 } from './work.js';
 
 export function recordOutput(w: Work, node: CompiledNode, token: Token, output: unknown): void {
-  const s = w.s;
-  s.steps = { ...s.steps, [node.id]: { status: 'completed', output, attempt: token.attempt, at: w.at } };
-  if (node.output) s.vars = setVar(s.vars, node.output, output);
+  recordStep(w, node.id, { status: 'completed', output, attempt: token.attempt, at: w.at });
+  if (node.output) setVar(w, node.output, output);
 }
 
 /** The step at the token's node is done: record its output and move on. */
@@ -134,7 +134,7 @@ export function failStep(w: Work, token: Token, error: ErrorInfo): void {
   if (boundary) {
     log(w, 'boundary.triggered', token, { on: 'error', code: error.code, to: w.flow.nodes[boundary.to].id });
     settleRace(w, token);
-    w.s.steps = { ...w.s.steps, [node.id]: { status: 'failed', error, attempt: token.attempt, at: w.at } };
+    recordStep(w, node.id, { status: 'failed', error, attempt: token.attempt, at: w.at });
     putToken(w, moved(token, boundary.to, undefined));
     return;
   }
@@ -144,7 +144,7 @@ export function failStep(w: Work, token: Token, error: ErrorInfo): void {
 export function failBranch(w: Work, token: Token, error: ErrorInfo): void {
   const s = w.s;
   const node = nodeOf(w, token);
-  s.steps = { ...s.steps, [node.id]: { status: 'failed', error, attempt: token.attempt, at: w.at } };
+  recordStep(w, node.id, { status: 'failed', error, attempt: token.attempt, at: w.at });
   putToken(w, {
     id: token.id,
     node: token.node,

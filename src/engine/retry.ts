@@ -43,15 +43,17 @@ export function scheduleRetry(w: Work, token: Token, pending: StepPending, polic
 
 /** Starts retries whose delay is over, oldest first, while the run is active and slots are free. */
 export function startDueRetries(w: Work): boolean {
-  if (w.due === 0) return false;
+  if (w.counts.due === 0) return false;
   let started = false;
-  // for…in, not Object.keys: this runs on every drive pass and should allocate nothing. Writes
-  // go to a copy of the pending map (copy on first write), so the loop reads a stable object.
-  const all = w.s.pending;
-  for (const key in all) {
-    const pending = all[key];
-    if (pending.kind !== 'timer' || !pending.due) continue;
-    if (!isActive(w.s) || w.inflight >= w.s.limits.maxParallel) break;
+  // The due ones first: starting a retry changes the pending map this would iterate.
+  const due: number[] = [];
+  for (const key in w.s.pending) {
+    const pending = w.s.pending[key];
+    if (pending.kind === 'timer' && pending.due) due.push(Number(key));
+  }
+  for (const seq of due) {
+    const pending = w.s.pending[seq] as Extract<PendingEffect, { kind: 'timer' }>;
+    if (!isActive(w.s) || w.counts.inflight >= w.s.limits.maxParallel) break;
     // An attempt spends time and credits like any step (it is not a new step: maxSteps does not
     // apply). Stopped here, the retry stays due: raising the limit and resuming runs it.
     const crossed = limitCrossed(w, pending.estimate ?? 0, false);
@@ -60,7 +62,7 @@ export function startDueRetries(w: Work): boolean {
       break;
     }
     const token = findToken(w, pending.token) as Token;
-    settlePending(w, Number(key));
+    settlePending(w, seq);
     rerun(w, { ...token, seq: undefined }, { input: pending.input, estimate: pending.estimate ?? 0, item: pending.item });
     started = true;
   }

@@ -1,5 +1,5 @@
 import type { CompiledFlow } from '../flow/compiled.js';
-import type { RunMeta, RunState } from './types.js';
+import type { JoinState, RunMeta, RunState } from './types.js';
 
 /** The state of a run before its `run.started` event: where replay starts folding. */
 export function createRunState(meta: RunMeta, flow: CompiledFlow): RunState {
@@ -28,5 +28,29 @@ export function createRunState(meta: RunMeta, flow: CompiledFlow): RunState {
     nextRace: 1,
     eventSeq: 0,
     updatedAt: meta.createdAt,
+  };
+}
+
+/**
+ * A copy of a run's state that later transitions do not change: what a reader may keep.
+ * `advance()` updates the run's own state in place, collections included; the records in them
+ * are replaced, never edited, so copying the collections is enough.
+ */
+export function snapshotState(state: RunState): RunState {
+  const joins: Record<number, JoinState> = {};
+  for (const key in state.joins) {
+    const join = state.joins[key];
+    joins[key] = { arrivals: join.arrivals.map((list) => list.slice()), filled: join.filled };
+  }
+  return {
+    ...state,
+    vars: { ...state.vars },
+    steps: { ...state.steps },
+    tokens: state.tokens.slice(),
+    joins,
+    pending: { ...state.pending },
+    signals: state.signals.slice(),
+    visits: state.visits.slice(),
+    usage: { ...state.usage },
   };
 }

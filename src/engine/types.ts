@@ -10,6 +10,11 @@
  * - engine event: what happened (an input to `advance()`); run event: a fact appended to the log.
  *
  * All of it is plain serialisable data: a RunState can be JSON-encoded and decoded unchanged.
+ *
+ * Ownership: `advance()` updates the RunState it is given in place (its collections included)
+ * and returns it. Whoever holds a run's state owns it; anyone else gets `snapshotState()`.
+ * Token, pending, step and event records themselves are never edited once made: a change
+ * replaces the record, so a record handed out (in an event, an effect, a snapshot) stays true.
  */
 import type { ErrorInfo } from '../errors.js';
 import type { LimitAction, LimitName, Limits } from '../flow/compiled.js';
@@ -83,12 +88,16 @@ export interface Token {
 /** Arrivals parked at a join node, per incoming edge (index in the node's `incoming`). */
 export interface JoinState {
   readonly arrivals: readonly (readonly Token[])[];
+  /** How many incoming edges have at least one arrival (an AND-join fires when all have). */
+  readonly filled: number;
 }
 
 export type PendingEffect =
   | {
       readonly kind: 'step';
       readonly token: number;
+      /** The token's branch when the step started (its step row names it). */
+      readonly branch: string;
       readonly node: number;
       readonly attempt: number;
       readonly startedAt: number;
@@ -125,6 +134,8 @@ export type PendingEffect =
       /** The child.start request, kept so that the shell can start the child again after a crash. */
       readonly start: ChildStart;
     };
+
+export type PendingStep = Extract<PendingEffect, { kind: 'step' }>;
 
 export interface ChildStart {
   readonly nodeId: string;
@@ -295,7 +306,8 @@ export type Effect =
       /** Map item index, when the step is one item of a map. */
       readonly item?: number;
     }
-  | { readonly type: 'step.cancel'; readonly seq: number }
+  /** `step`: the withdrawn step's record (the shell writes its row as cancelled). */
+  | { readonly type: 'step.cancel'; readonly seq: number; readonly step: PendingStep }
   | { readonly type: 'timer.start'; readonly seq: number; readonly fireAt: number }
   | { readonly type: 'timer.cancel'; readonly seq: number }
   | ({ readonly type: 'child.start'; readonly seq: number } & ChildStart)
@@ -316,7 +328,10 @@ export interface RunEvent {
 }
 
 export interface Transition {
+  /** The state given to `advance()`, updated in place. */
   readonly state: RunState;
+  /** False when the event did nothing (a late result of a cancelled step, a second pause…). */
+  readonly changed: boolean;
   readonly effects: readonly Effect[];
   readonly events: readonly RunEvent[];
 }

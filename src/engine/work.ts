@@ -1,20 +1,34 @@
 /**
- * The working copy of one `advance()` call. The input RunState is never mutated: `beginWork`
- * copies the top level and the collections a transition may touch, and every change below
- * replaces objects instead of editing them. Helpers here are the only way state changes, so
- * the invariants (reserved credits, active time, event numbering) live in one place.
+ * One `advance()` call at work. The state is updated in place: a step costs the same whether
+ * the run has one branch or a hundred (copying the token list, the pending map and the step
+ * records on every transition made a 100-branch fan-out quadratic, and fed the garbage
+ * collector a third of the time). Records inside (tokens, pending effects, step records) are
+ * replaced, never edited, so events and effects that carry them stay true. Helpers here are
+ * the only way state changes, so the invariants (reserved credits, active time, event
+ * numbering) live in one place.
  */
 import type { ErrorInfo } from '../errors.js';
 import type { ExprScope } from '../expr/types.js';
 import type { CompiledFlow, CompiledNode } from '../flow/compiled.js';
-import type { Effect, JoinState, PendingEffect, RunEvent, RunReason, RunState, RunStatus, Token } from './types.js';
+import type { Effect, PendingEffect, RunEvent, RunReason, RunState, RunStatus, StepRecord, Token, Usage } from './types.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export interface Draft extends Omit<Mutable<RunState>, 'tokens' | 'pending' | 'joins'> {
+export interface MutableJoin {
+  arrivals: Token[][];
+  filled: number;
+}
+
+export interface Draft
+  extends Omit<Mutable<RunState>, 'tokens' | 'pending' | 'joins' | 'steps' | 'vars' | 'visits' | 'signals' | 'usage'> {
   tokens: Token[];
   pending: Record<number, PendingEffect>;
-  joins: Record<number, JoinState>;
+  joins: Record<number, MutableJoin>;
+  steps: Record<string, StepRecord>;
+  vars: Record<string, unknown>;
+  visits: number[];
+  signals: { name: string; payload: unknown }[];
+  usage: Mutable<Usage>;
 }
 
 export interface Work {
@@ -23,78 +37,42 @@ export interface Work {
   readonly s: Draft;
   readonly effects: Effect[];
   readonly events: RunEvent[];
-  /** Steps and child runs in flight (for maxParallel). */
+  /** Steps and child runs in flight (for maxParallel), and retries whose delay is over. */
+  readonly counts: Counts;
+}
+
+/** Derived from `pending`, kept beside the state so that no transition has to recount them. */
+interface Counts {
   inflight: number;
-  /** Retries whose delay is over, waiting for `drive` to start them (most transitions: none). */
+  /** Retries whose delay is over, waiting for `drive` to start them (most runs: none). */
   due: number;
-  /** Whether `s.tokens` / `s.pending` are this transition's own copies yet (copy on first write). */
-  ownTokens: boolean;
-  ownPending: boolean;
 }
 
-/**
- * Starts a transition. The draft lists every field (one hidden class, no spread of a large
- * object); the token list and the pending map are copied only when the transition writes them.
- */
+const counted = new WeakMap<RunState, Counts>();
+
+function countsOf(state: RunState): Counts {
+  let counts = counted.get(state);
+  if (!counts) {
+    counts = { inflight: 0, due: 0 };
+    for (const key in state.pending) {
+      const pending = state.pending[key];
+      if (pending.kind === 'step' || pending.kind === 'child') counts.inflight++;
+      else if (pending.due) counts.due++;
+    }
+    counted.set(state, counts);
+  }
+  return counts;
+}
+
 export function beginWork(state: RunState, flow: CompiledFlow, at: number): Work {
-  const s: Draft = {
-    meta: state.meta,
-    status: state.status,
-    reason: state.reason,
-    input: state.input,
-    vars: state.vars,
-    steps: state.steps,
-    tokens: state.tokens as Token[],
-    joins: state.joins,
-    pending: state.pending,
-    signals: state.signals,
-    visits: state.visits,
-    usage: state.usage,
-    reserved: state.reserved,
-    activeSince: state.activeSince,
-    limits: state.limits,
-    onLimit: state.onLimit,
-    branchFailed: state.branchFailed,
-    ended: state.ended,
-    nextSeq: state.nextSeq,
-    nextToken: state.nextToken,
-    nextRace: state.nextRace,
-    eventSeq: state.eventSeq,
-    updatedAt: state.updatedAt,
-    output: state.output,
-    error: state.error,
-  };
-  let inflight = 0;
-  let due = 0;
-  for (const key in s.pending) {
-    const pending = s.pending[key];
-    if (pending.kind === 'step' || pending.kind === 'child') inflight++;
-    else if (pending.due) due++;
-  }
-  return { flow, at, s, effects: [], events: [], inflight, due, ownTokens: false, ownPending: false };
-}
-
-function tokensToWrite(w: Work): Token[] {
-  if (!w.ownTokens) {
-    w.s.tokens = w.s.tokens.slice();
-    w.ownTokens = true;
-  }
-  return w.s.tokens;
-}
-
-function pendingToWrite(w: Work): Record<number, PendingEffect> {
-  if (!w.ownPending) {
-    w.s.pending = { ...w.s.pending };
-    w.ownPending = true;
-  }
-  return w.s.pending;
+  return { flow, at, s: state as Draft, effects: [], events: [], counts: countsOf(state) };
 }
 
 /** Replaces a pending effect's record (e.g. a retry becoming due). */
 export function replacePending(w: Work, seq: number, pending: PendingEffect): void {
   const before = w.s.pending[seq];
-  if (isDue(pending) && !isDue(before)) w.due++;
-  pendingToWrite(w)[seq] = pending;
+  if (isDue(pending) && !isDue(before)) w.counts.due++;
+  w.s.pending[seq] = pending;
 }
 
 const isDue = (pending: PendingEffect | undefined): boolean => pending?.kind === 'timer' && pending.due === true;
@@ -122,7 +100,7 @@ export function findToken(w: Work, id: number): Token | undefined {
 }
 
 export function putToken(w: Work, token: Token): void {
-  const tokens = tokensToWrite(w);
+  const tokens = w.s.tokens;
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i].id === token.id) {
       tokens[i] = token;
@@ -133,7 +111,7 @@ export function putToken(w: Work, token: Token): void {
 }
 
 export function dropToken(w: Work, id: number): void {
-  const tokens = tokensToWrite(w);
+  const tokens = w.s.tokens;
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i].id === id) {
       tokens.splice(i, 1);
@@ -143,8 +121,10 @@ export function dropToken(w: Work, id: number): void {
 }
 
 export function newToken(w: Work, node: number, branch: string, via?: number): Token {
-  const token: Token = { id: w.s.nextToken++, node, status: 'ready', branch, attempt: 1, visit: 0 };
-  return via === undefined ? token : { ...token, via };
+  const id = w.s.nextToken++;
+  return via === undefined
+    ? { id, node, status: 'ready', branch, attempt: 1, visit: 0 }
+    : { id, node, status: 'ready', branch, attempt: 1, visit: 0, via };
 }
 
 /** A token that has just arrived on `edge`'s target, fresh for its next step. */
@@ -156,13 +136,13 @@ export function moved(token: Token, node: number, via: number | undefined): Toke
 
 export function addPending(w: Work, effect: PendingEffect): number {
   const seq = w.s.nextSeq++;
-  pendingToWrite(w)[seq] = effect;
-  if (isDue(effect)) w.due++;
+  w.s.pending[seq] = effect;
+  if (isDue(effect)) w.counts.due++;
   if (effect.kind === 'step') {
     w.s.reserved += effect.estimate;
-    w.inflight++;
+    w.counts.inflight++;
   } else if (effect.kind === 'child') {
-    w.inflight++;
+    w.counts.inflight++;
   }
   return seq;
 }
@@ -171,14 +151,14 @@ export function addPending(w: Work, effect: PendingEffect): number {
 export function settlePending(w: Work, seq: number): PendingEffect | undefined {
   const pending = w.s.pending[seq];
   if (!pending) return undefined;
-  delete pendingToWrite(w)[seq];
+  delete w.s.pending[seq];
   if (pending.kind === 'step') {
     w.s.reserved -= pending.estimate;
-    w.inflight--;
+    w.counts.inflight--;
   } else if (pending.kind === 'child') {
-    w.inflight--;
+    w.counts.inflight--;
   } else if (pending.due) {
-    w.due--;
+    w.counts.due--;
   }
   return pending;
 }
@@ -188,8 +168,8 @@ export function cancelPending(w: Work, seq: number | undefined): void {
   if (seq === undefined) return;
   const pending = settlePending(w, seq);
   if (!pending || (pending.kind === 'timer' && pending.due)) return; // a due retry's timer already fired (or never ran)
-  const type = pending.kind === 'step' ? 'step.cancel' : pending.kind === 'timer' ? 'timer.cancel' : 'child.cancel';
-  w.effects.push({ type, seq });
+  if (pending.kind === 'step') w.effects.push({ type: 'step.cancel', seq, step: pending });
+  else w.effects.push({ type: pending.kind === 'timer' ? 'timer.cancel' : 'child.cancel', seq });
 }
 
 /** Cancel everything a token waits on: its step/timer/child, timeout and boundary timers, map items. */
@@ -213,7 +193,7 @@ export function activeMs(s: Draft | RunState, at: number): number {
 export function setStatus(w: Work, status: RunStatus, reason: RunReason): void {
   const s = w.s;
   if (s.status === 'running' && status !== 'running' && s.activeSince !== null) {
-    s.usage = { ...s.usage, activeMs: activeMs(s, w.at) };
+    s.usage.activeMs = activeMs(s, w.at);
     s.activeSince = null;
   } else if (status === 'running' && s.status !== 'running') {
     s.activeSince = w.at;
@@ -240,21 +220,36 @@ export function scopeFor(w: Work, item?: unknown, index?: number): ExprScope {
   };
 }
 
-export function setJoin(w: Work, node: number, join: JoinState | undefined): void {
-  const joins = { ...w.s.joins };
-  if (join) joins[node] = join;
-  else delete joins[node];
-  w.s.joins = joins;
+export function dropJoin(w: Work, node: number): void {
+  delete w.s.joins[node];
 }
 
-/** Writes a value at a dotted path of vars, copying only the objects on the path. */
-export function setVar(vars: Readonly<Record<string, unknown>>, path: string, value: unknown): Record<string, unknown> {
+export function recordStep(w: Work, nodeId: string, record: StepRecord): void {
+  w.s.steps[nodeId] = record;
+}
+
+/**
+ * Writes a value at a dotted path of vars. The vars object itself is the run's own and changes
+ * in place; objects below it may be shared with step outputs and events, so the ones on the
+ * path are copied.
+ */
+export function setVar(w: Work, path: string, value: unknown): void {
+  const vars = w.s.vars;
   const dot = path.indexOf('.');
-  if (dot < 0) return { ...vars, [path]: value };
+  if (dot < 0) {
+    vars[path] = value;
+    return;
+  }
   const head = path.slice(0, dot);
-  const inner = vars[head];
+  vars[head] = withPath(vars[head], path.slice(dot + 1), value);
+}
+
+function withPath(inner: unknown, path: string, value: unknown): Record<string, unknown> {
   const base = inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
-  return { ...vars, [head]: setVar(base, path.slice(dot + 1), value) };
+  const dot = path.indexOf('.');
+  if (dot < 0) return { ...base, [path]: value };
+  const head = path.slice(0, dot);
+  return { ...base, [head]: withPath(base[head], path.slice(dot + 1), value) };
 }
 
 export const errorOf = (code: string, message: string, retryable = false): ErrorInfo => ({ code, message, retryable });

@@ -25,16 +25,32 @@ export function compileExpression(source: string, where: string): CompiledExpr {
   const { expression, ast } = parse(source, where);
   checkAst(ast, source, where);
   installSandbox(expression);
-  const full = (scope: ExprScope): unknown => evaluateSandboxed(expression, scope, source, where);
+  const full = (scope: ExprScope): unknown => evaluateSandboxed(expression, detached(scope), source, where);
   const fast = compileFastPath(ast);
   if (fast === undefined) return { source, evaluate: full };
   return {
     source,
     evaluate: (scope) => {
       const value = fast(scope);
-      return value === FALLBACK ? full(scope) : value;
+      if (value === FALLBACK || value === scope) return full(scope);
+      if (value === undefined || value === null || typeof value !== 'object') return value;
+      return value === scope.vars || value === scope.steps ? { ...value } : value;
     },
   };
+}
+
+/**
+ * The run's `vars` and `steps` objects change in place as the run goes on, and a result may be
+ * kept (a step's input, a map's items): JSONata sees copies, so no result can hold the live ones.
+ * What they contain is never edited, so one level is enough.
+ */
+function detached(scope: ExprScope): ExprScope {
+  const { vars, steps } = scope;
+  if (vars === undefined && steps === undefined) return scope;
+  const copy: { -readonly [K in keyof ExprScope]: ExprScope[K] } = { ...scope };
+  if (vars !== undefined) copy.vars = { ...vars };
+  if (steps !== undefined) copy.steps = { ...steps };
+  return copy;
 }
 
 /**

@@ -1,33 +1,38 @@
 /** Turns one transition into the checkpoint the store writes in one transaction. */
-import type { EngineEvent, PendingEffect, RunState, Transition } from '../engine/types.js';
+import type { EngineEvent, PendingStep, RunState, Transition } from '../engine/types.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Checkpoint, StepRow } from '../store/store.js';
 
-type StepPending = Extract<PendingEffect, { kind: 'step' }>;
-
 function stepRow(
-  before: RunState,
   flow: CompiledFlow,
   seq: number,
-  pending: StepPending,
+  pending: PendingStep,
   end: Pick<StepRow, 'status' | 'output' | 'error' | 'endedAt'>,
 ): StepRow {
-  const token = before.tokens.find((t) => t.id === pending.token);
-  return {
+  const row: StepRow = {
     seq,
     nodeId: flow.nodes[pending.node].id,
-    branch: token?.branch ?? '?',
+    // States written before pending steps named their branch have none.
+    branch: pending.branch ?? '?',
     attempt: pending.attempt,
-    ...(pending.item === undefined ? {} : { item: pending.item }),
     input: pending.input,
     startedAt: pending.startedAt,
     ...end,
   };
+  return pending.item === undefined ? row : { ...row, item: pending.item };
 }
 
+/** The step a result event settles, read before `advance()` removes it from the state. */
+export function settledStep(state: RunState, event: EngineEvent): PendingStep | undefined {
+  if (event.type !== 'step.completed' && event.type !== 'step.failed') return undefined;
+  const pending = state.pending[event.seq];
+  return pending?.kind === 'step' ? pending : undefined;
+}
+
+/** `settled`: what `settledStep()` read before the transition. */
 export function checkpointOf(
-  before: RunState,
   event: EngineEvent,
+  settled: PendingStep | undefined,
   t: Transition,
   flow: CompiledFlow,
   created = false,
@@ -35,14 +40,16 @@ export function checkpointOf(
   const steps: StepRow[] = [];
   const timersSet: { seq: number; fireAt: number }[] = [];
   const timersCleared: number[] = [];
-  if (event.type === 'step.completed' || event.type === 'step.failed') {
-    const pending = before.pending[event.seq] as StepPending;
+  if (settled && (event.type === 'step.completed' || event.type === 'step.failed')) {
     steps.push(
-      stepRow(before, flow, event.seq, pending, {
-        status: event.type === 'step.completed' ? 'completed' : 'failed',
-        ...(event.type === 'step.completed' ? { output: event.output } : { error: event.error }),
-        endedAt: event.at,
-      }),
+      stepRow(
+        flow,
+        event.seq,
+        settled,
+        event.type === 'step.completed'
+          ? { status: 'completed', output: event.output, endedAt: event.at }
+          : { status: 'failed', error: event.error, endedAt: event.at },
+      ),
     );
   } else if (event.type === 'timer.fired') {
     timersCleared.push(event.seq);
@@ -50,11 +57,8 @@ export function checkpointOf(
   for (const effect of t.effects) {
     if (effect.type === 'timer.start') timersSet.push({ seq: effect.seq, fireAt: effect.fireAt });
     else if (effect.type === 'timer.cancel') timersCleared.push(effect.seq);
-    else if (effect.type === 'step.cancel') {
-      const pending = before.pending[effect.seq];
-      if (pending?.kind === 'step')
-        steps.push(stepRow(before, flow, effect.seq, pending, { status: 'cancelled', endedAt: event.at }));
-    }
+    else if (effect.type === 'step.cancel')
+      steps.push(stepRow(flow, effect.seq, effect.step, { status: 'cancelled', endedAt: event.at }));
   }
   return { state: t.state, created, events: t.events, steps, timersSet, timersCleared, active: !isIdle(t.state) };
 }

@@ -2,12 +2,67 @@
  * Group commit: checkpoints produced while a commit is being written (or within the same
  * event-loop turn) go to the store together, in one transaction. Each caller learns when its
  * checkpoint is durable; effects run only after that.
+ *
+ * A run has at most one checkpoint waiting: the next one of the same run merges into it. The
+ * engine updates a run's state in place, so a waiting checkpoint's state is already the run's
+ * latest; merging keeps the events, step rows and timers that go with it in the same write (a
+ * batch never holds a state ahead of its events), and a fan-out finishing together writes its
+ * run's row once.
  */
-import type { Checkpoint, Store } from '../store/store.js';
+import type { RunEvent } from '../engine/types.js';
+import type { Checkpoint, StepRow, Store } from '../store/store.js';
+
+type Done = (error?: unknown) => void;
 
 interface Entry {
-  readonly checkpoint: Checkpoint;
-  readonly done: (error?: unknown) => void;
+  readonly runId: string;
+  checkpoint: Checkpoint;
+  readonly done: Done[];
+  /** Set on the first merge: the entry's own lists, appended to by later merges. */
+  merged?: Merged;
+}
+
+interface Merged {
+  events: RunEvent[];
+  steps: StepRow[];
+  timersSet: { seq: number; fireAt: number }[];
+  timersCleared: number[];
+  inboxDone: number[];
+}
+
+/** The run's state has had transitions since this checkpoint was made (the state is shared). */
+function movedOn(checkpoint: Checkpoint): boolean {
+  const events = checkpoint.events;
+  return events.length > 0 && checkpoint.state.eventSeq !== events[events.length - 1].seq;
+}
+
+function merge(entry: Entry, next: Checkpoint): void {
+  const first = entry.checkpoint;
+  let lists = entry.merged;
+  if (!lists) {
+    lists = {
+      events: first.events.slice(),
+      steps: first.steps.slice(),
+      timersSet: first.timersSet.slice(),
+      timersCleared: first.timersCleared.slice(),
+      inboxDone: first.inboxDone ? first.inboxDone.slice() : [],
+    };
+    entry.merged = lists;
+  }
+  for (const e of next.events) lists.events.push(e);
+  for (const s of next.steps) lists.steps.push(s);
+  for (const t of next.timersSet) lists.timersSet.push(t);
+  for (const seq of next.timersCleared) lists.timersCleared.push(seq);
+  if (next.inboxDone) for (const id of next.inboxDone) lists.inboxDone.push(id);
+  entry.checkpoint = {
+    ...next,
+    created: first.created === true || next.created === true,
+    events: lists.events,
+    steps: lists.steps,
+    timersSet: lists.timersSet,
+    timersCleared: lists.timersCleared,
+    ...(lists.inboxDone.length > 0 ? { inboxDone: lists.inboxDone } : {}),
+  };
 }
 
 export interface Committer {
@@ -21,6 +76,8 @@ const resolved = Promise.resolve();
 export function createCommitter(store: Store, maxBatch = 1000): Committer {
   const persistent = store.capabilities.persistent;
   let queue: Entry[] = [];
+  /** The waiting (not yet writing) entry of each run. */
+  const waiting = new Map<string, Entry>();
   let writing = false;
   let scheduled = false;
   let idle: (() => void)[] = [];
@@ -32,17 +89,18 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
     while (queue.length > 0) {
       const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
       queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+      for (const entry of batch) waiting.delete(entry.runId);
       try {
         await store.commit(batch.map((entry) => entry.checkpoint));
-        for (const entry of batch) entry.done();
+        for (const entry of batch) settle(entry);
       } catch (error) {
         await isolate(batch, error);
       }
     }
     writing = false;
-    const waiting = idle;
+    const drained = idle;
     idle = [];
-    for (const resolve of waiting) resolve();
+    for (const resolve of drained) resolve();
   };
 
   /**
@@ -51,22 +109,42 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
    */
   const isolate = async (batch: Entry[], error: unknown) => {
     if (batch.length === 1) {
-      batch[0].done(error ?? new Error('commit failed'));
+      settle(batch[0], error ?? new Error('commit failed'));
       return;
     }
     for (const entry of batch) {
+      if (movedOn(entry.checkpoint)) {
+        // Its run advanced while the batch was being written: the state is ahead of these
+        // events, and writing it would skip what is still queued. The run is reloaded instead.
+        settle(entry, error ?? new Error('commit failed'));
+        continue;
+      }
       try {
         await store.commit([entry.checkpoint]);
-        entry.done();
+        settle(entry);
       } catch (single) {
-        entry.done(single ?? new Error('commit failed'));
+        settle(entry, single ?? new Error('commit failed'));
       }
     }
   };
 
+  /** Each transition merged into the entry learns its outcome, in the order they were made. */
+  const settle = (entry: Entry, error?: unknown) => {
+    for (const done of entry.done) done(error);
+  };
+
   return {
     enqueue(checkpoint, done) {
-      queue.push({ checkpoint, done });
+      const runId = checkpoint.state.meta.id;
+      const entry = waiting.get(runId);
+      if (entry) {
+        merge(entry, checkpoint);
+        entry.done.push(done);
+        return;
+      }
+      const fresh: Entry = { runId, checkpoint, done: [done] };
+      waiting.set(runId, fresh);
+      queue.push(fresh);
       if (!scheduled && !writing) {
         scheduled = true;
         // A persistent store flushes on setImmediate, not a microtask: results that land in the

@@ -11,12 +11,12 @@
 import type { ActionRegistry } from '../actions/registry.js';
 import type { Bus } from '../bus/bus.js';
 import { advance } from '../engine/advance.js';
-import { createRunState } from '../engine/run-state.js';
+import { createRunState, snapshotState } from '../engine/run-state.js';
 import type { Effect, EngineEvent, RunMeta, RunOptions, RunState } from '../engine/types.js';
-import { notFound, RunloomError, toErrorInfo } from '../errors.js';
+import { notFound, RequestError, RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Checkpoint, Store } from '../store/store.js';
-import { checkpointOf, isIdle } from './checkpoint.js';
+import { checkpointOf, isIdle, settledStep } from './checkpoint.js';
 import { type ChildHost, cancelChild, reportToParent, startChild } from './children.js';
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
@@ -40,12 +40,15 @@ export interface RuntimeOptions {
 }
 
 export interface LiveRun {
-  /** The latest state: what the next event applies to. May be ahead of the store. */
+  /**
+   * The run's state, which `advance()` updates in place: what the next event applies to. It is
+   * durable when `uncommitted` is 0; readers get a snapshot taken then, never this object.
+   */
   state: RunState;
-  /** The latest state known to be durable: what readers see (undefined until the run's first commit). */
-  durable?: RunState;
   /** Checkpoints enqueued and not yet durable. */
   uncommitted: number;
+  /** Transitions applied here (whether any event changed the run since it was loaded). */
+  applied: number;
   /** Called when `uncommitted` drops to 0 (a no-op event waits for the run's last commit). */
   waiters?: ((error?: unknown) => void)[];
   readonly flow: CompiledFlow;
@@ -140,28 +143,32 @@ export class Runtime {
       ...(request.parent ? { parent: request.parent } : {}),
       ...(request.options ? { options: request.options } : {}),
     };
-    const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0 };
+    const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0, applied: 0 };
     if (this.createdFence !== undefined) live.fence = this.createdFence;
     // advance() refuses bad input by throwing before anything is stored or cached.
     const committed = this.applyAndWait(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
     this.live.set(meta.id, live);
-    await committed;
-    return live.durable as RunState;
+    return committed;
   }
 
   /** Feeds an event to a run (loading it if needed); resolves once its checkpoint is durable. */
   async send(runId: string, event: EngineEvent): Promise<RunState> {
     const live = await this.load(runId);
-    await this.applyAndWait(live, event);
-    return live.durable as RunState;
+    return this.applyAndWait(live, event);
   }
 
   /**
-   * The run's current durable state: from memory when it is live, else from the store. Never a
-   * state whose checkpoint is still being written (a crash could take it back).
+   * The run's current durable state, as a snapshot its progress does not change. Never a state
+   * whose checkpoint is still being written (a crash could take it back): while a live run has
+   * commits in flight, a persistent store has what is durable; a memory store's commits land
+   * within the event-loop turn, so the read waits for them.
    */
   async get(runId: string): Promise<RunState | undefined> {
-    return this.live.get(runId)?.durable ?? (await this.options.store.loadRun(runId));
+    const live = this.live.get(runId);
+    if (!live || (live.uncommitted > 0 && this.options.store.capabilities.persistent)) return this.options.store.loadRun(runId);
+    return new Promise((resolve, reject) =>
+      this.whenDurable(live, resolve, () => this.options.store.loadRun(runId).then(resolve, reject)),
+    );
   }
 
   async flowOf(runId: string): Promise<CompiledFlow> {
@@ -172,9 +179,9 @@ export class Runtime {
     return this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
   }
 
-  /** Calls `listener` with the run's state after each commit; returns the unsubscribe function. */
+  /** Calls `listener` with a snapshot of the run's state whenever its commits land; returns the unsubscribe function. */
   watch(runId: string, listener: StateListener): () => void {
-    return this.watchers.watch(runId, listener);
+    return this.watchers.watch(runId, (state) => listener(snapshotState(state)));
   }
 
   /** Resolves with the first state (now or later) that satisfies `until`. */
@@ -202,7 +209,7 @@ export class Runtime {
         const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
         const raced = this.live.get(runId);
         if (raced) return raced;
-        const live: LiveRun = { state, durable: state, flow, uncommitted: 0 };
+        const live: LiveRun = { state, flow, uncommitted: 0, applied: 0 };
         this.live.set(runId, live);
         this.reissue(live);
         return live;
@@ -220,14 +227,26 @@ export class Runtime {
     for (const child of work.children) void startChild(this.children, live.state.meta.id, child.seq, child.start);
   }
 
-  /** Applies an event; resolves once the run's state including it (or, for a no-op, its last state) is durable. */
-  protected applyAndWait(live: LiveRun, event: EngineEvent, created = false): Promise<void> {
+  /**
+   * Applies an event; resolves with a snapshot of the run's state once it (or, for a no-op, its
+   * last state) is durable.
+   */
+  protected applyAndWait(live: LiveRun, event: EngineEvent, created = false): Promise<RunState> {
     return new Promise((resolve, reject) => {
       this.apply(live, event, created);
-      if (live.uncommitted === 0) return resolve();
-      if (!live.waiters) live.waiters = [];
-      live.waiters.push((error) => (error ? reject(error) : resolve()));
+      this.whenDurable(live, resolve, reject);
     });
+  }
+
+  /** Calls back with a snapshot as soon as the run has no commit in flight (at once if it has none). */
+  private whenDurable(live: LiveRun, resolve: (state: RunState) => void, reject: (error: unknown) => void): void {
+    if (live.uncommitted === 0) {
+      resolve(snapshotState(live.state));
+      return;
+    }
+    if (!live.waiters) live.waiters = [];
+    // Called inside the commit's callback, before the run can change again.
+    live.waiters.push((error) => (error ? reject(error) : resolve(snapshotState(live.state))));
   }
 
   /**
@@ -236,18 +255,26 @@ export class Runtime {
    * the event changed the run.
    */
   protected apply(live: LiveRun, event: EngineEvent, created = false, inboxId?: number): boolean {
-    const before = live.state;
-    const transition = advance(before, event, live.flow);
-    if (transition.state === before) return false;
-    live.state = transition.state;
+    const runId = live.state.meta.id;
+    const settled = settledStep(live.state, event);
+    let transition: ReturnType<typeof advance>;
+    try {
+      transition = advance(live.state, event, live.flow);
+    } catch (error) {
+      // A refusal changes nothing; anything else is a bug that may have left the state half-way.
+      if (!(error instanceof RequestError) && this.live.get(runId) === live) this.dropRun(runId, live);
+      throw error;
+    }
+    if (!transition.changed) return false;
+    live.applied++;
     live.uncommitted++;
-    const checkpoint = this.seal(live, checkpointOf(before, event, transition, live.flow, created), inboxId);
+    const checkpoint = this.seal(live, checkpointOf(event, settled, transition, live.flow, created), inboxId);
     this.committer.enqueue(checkpoint, (error) => {
       live.uncommitted--;
       if (error) {
         // Memory is ahead of the store now (or another worker holds the run): the store is the truth.
-        if (this.live.get(before.meta.id) === live) this.dropRun(before.meta.id, live);
-        this.log('commit failed', { runId: before.meta.id, error: toErrorInfo(error) });
+        if (this.live.get(runId) === live) this.dropRun(runId, live);
+        this.log('commit failed', { runId, error: toErrorInfo(error) });
       } else {
         this.afterCommit(live, checkpoint, transition.effects, transition.events);
       }
@@ -271,14 +298,14 @@ export class Runtime {
     effects: readonly Effect[],
     events: Parameters<Bus['publishRunEvents']>[1],
   ): void {
-    const state = checkpoint.state;
-    const runId = state.meta.id;
-    // Commits complete in the order they were enqueued, so this only moves forward.
-    live.durable = state;
+    const runId = live.state.meta.id;
     this.options.bus.publishRunEvents(runId, events);
     for (const effect of effects) this.perform(live, effect);
-    this.watchers.notify(runId, state);
-    if (live.state === state && this.live.get(runId) === live) this.settle(live, checkpoint);
+    // With later transitions still being written, the state is ahead of this commit: watchers
+    // and settling wait for the commit that catches up.
+    if (live.uncommitted > 0) return;
+    this.watchers.notify(runId, live.state);
+    if (this.live.get(runId) === live) this.settle(live, checkpoint);
   }
 
   /** After its last commit so far: a run with nothing in flight leaves memory. */

@@ -14,6 +14,7 @@
  * Which runs to claim, and when, is the worker's business (worker/worker.ts).
  */
 import { advance } from '../engine/advance.js';
+import { snapshotState } from '../engine/run-state.js';
 import { type EngineEvent, type RunState, TERMINAL_STATUSES } from '../engine/types.js';
 import { notFound, RunloomError, toErrorInfo } from '../errors.js';
 import type { Checkpoint, ClaimedRun, InboxItem, Leases, StepTask } from '../store/store.js';
@@ -102,7 +103,7 @@ export class SharedRuntime extends Runtime {
     const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
     const previous = this.live.get(runId);
     if (previous) this.dropRun(runId, previous);
-    const live: LiveRun = { state, durable: state, flow, uncommitted: 0, fence };
+    const live: LiveRun = { state, flow, uncommitted: 0, applied: 0, fence };
     this.live.set(runId, live);
     if (this.shared.execute) {
       // First what the claimed state had in flight, then events: they may start new work.
@@ -117,7 +118,7 @@ export class SharedRuntime extends Runtime {
     for (const item of claimed.inbox) this.applyInbox(live, item);
     // Nothing to do after all (an inbox item a concurrent commit applied, a timer not yet due):
     // give the run back; its timers bring it back when due.
-    if (!forEvent && live.uncommitted === 0 && live.state === state && isIdle(state)) {
+    if (!forEvent && live.uncommitted === 0 && live.applied === 0 && isIdle(state)) {
       this.dropRun(runId, live);
       await this.leases.release(this.shared.owner, [runId]);
     }
@@ -226,8 +227,7 @@ export class SharedRuntime extends Runtime {
       const live = this.live.get(runId);
       if (live) {
         try {
-          await this.applyAndWait(live, event);
-          return live.durable as RunState;
+          return await this.applyAndWait(live, event);
         } finally {
           // Refused or a no-op: nothing committed the release, so give the run back here.
           if (this.live.get(runId) === live && live.uncommitted === 0 && isIdle(live.state)) {
@@ -239,7 +239,8 @@ export class SharedRuntime extends Runtime {
     }
     const state = await this.options.store.loadRun(runId);
     if (!state) throw notFound('run', runId);
-    advance(state, event, await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion));
+    // A dry run on a copy: advance() changes the state it is given.
+    advance(snapshotState(state), event, await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion));
     await this.leases.send(runId, event, this.clock.now());
     this.options.bus.publishWake({ runId });
     return state;

@@ -4,6 +4,7 @@
  * its events on the bus say when to read it again.
  */
 import type { Bus } from '../bus/bus.js';
+import { snapshotState } from '../engine/run-state.js';
 import type { RunState } from '../engine/types.js';
 import { notFound } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -51,8 +52,9 @@ export class Watchers {
     const stops: (() => void)[] = [];
     try {
       return await new Promise<RunState>((resolve, reject) => {
+        // `state` may be a live run's own (changed in place later): what is handed out is a copy.
         const check = (state: RunState | undefined) => {
-          if (state && until(state)) resolve(state);
+          if (state && until(state)) resolve(snapshotState(state));
         };
         stops.push(this.watch(runId, check));
         const onEvents = () => {

@@ -203,7 +203,11 @@ export interface Store {
   listFlows(): Promise<FlowSummary[]>;
 
   // runs --------------------------------------------------------------------------------
-  /** Writes all checkpoints in one transaction (group commit). All or nothing. */
+  /**
+   * Writes all checkpoints in one transaction (group commit). All or nothing. A checkpoint's
+   * `state` is the run's own, which its runtime goes on advancing in place: a store reads (or
+   * encodes) it before its first `await`.
+   */
   commit(checkpoints: readonly Checkpoint[]): Promise<void>;
   loadRun(runId: string): Promise<RunState | undefined>;
   listRuns(filter?: RunFilter): Promise<RunSummary[]>;

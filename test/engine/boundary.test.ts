@@ -77,7 +77,7 @@ describe('boundary events', () => {
       const step = run.effectsOf('step.execute')[0];
       expect(run.effectsOf('timer.start')).toEqual([{ type: 'timer.start', seq: 2, fireAt: 600_000 }]);
       run.tick(600_000);
-      expect(run.effectsOf('step.cancel')).toEqual([{ type: 'step.cancel', seq: step.seq }]);
+      expect(run.effectsOf('step.cancel').map((e) => e.seq)).toEqual([step.seq]);
       expect(run.eventsOf('boundary.triggered')[0].data).toEqual({ on: 'timer', to: 'remind', interrupting: true });
       expect(run.started()).toEqual(['charge', 'remind']);
       expect(run.state.status).toBe('completed');

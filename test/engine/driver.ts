@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import type { ActionCatalog, ActionDefinition } from '../../src/actions/action.js';
 import type { Effect, EngineEvent, RunEvent, RunMeta, RunOptions, RunState, Transition } from '../../src/engine/index.js';
-import { advance, createRunState, replay } from '../../src/engine/index.js';
+import { advance, createRunState, replay, snapshotState } from '../../src/engine/index.js';
 import type { ErrorInfo } from '../../src/errors.js';
 import { toErrorInfo } from '../../src/errors.js';
 import type { CompiledFlow, LimitAction, LimitName, Limits, RetryPolicy } from '../../src/flow/index.js';
@@ -101,7 +101,11 @@ export interface RunDriverOptions {
   readonly stepMs?: number;
   /** Which in-flight step runs next (index into the list, oldest first); default the oldest. */
   readonly pick?: (steps: readonly StepEffect[]) => number;
-  /** Deep-freeze every state so that a mutation of `advance()`'s input throws (default true). */
+  /**
+   * Deep-freeze every recorded snapshot, so that editing a record (token, pending effect, step
+   * record, event data) after it was made throws: `advance()` may only change the state's own
+   * collections (default true).
+   */
   readonly freeze?: boolean;
   /** Pass every state through JSON before the next event, as a store would (default false). */
   readonly json?: boolean;
@@ -125,7 +129,7 @@ export class RunDriver {
   now: number;
   /** The whole log, in order. */
   readonly events: RunEvent[] = [];
-  /** Every state, starting with the created one; one per accepted event. */
+  /** A snapshot of every state, starting with the created one; one per accepted event. */
   readonly states: RunState[] = [];
   /** Every effect emitted, in order. */
   readonly effects: Effect[] = [];
@@ -154,12 +158,14 @@ export class RunDriver {
       options: opts.options,
     };
     this.state = this.keep(createRunState(this.meta, this.flow));
-    this.states.push(this.state);
   }
 
+  /** The next event applies to `state` (through JSON first with `json`); its snapshot joins the history. */
   private keep(state: RunState): RunState {
     const kept = this.opts.json ? (JSON.parse(JSON.stringify(state)) as RunState) : state;
-    return this.opts.freeze === false ? kept : deepFreeze(kept);
+    const snapshot = snapshotState(kept);
+    this.states.push(this.opts.freeze === false ? snapshot : deepFreeze(snapshot));
+    return kept;
   }
 
   /** Applies one engine event at `now` (or its own `at`); refused commands throw RequestError. */
@@ -174,7 +180,7 @@ export class RunDriver {
   }
 
   private record(t: Transition): void {
-    if (t.events.length === 0 && t.effects.length === 0 && t.state === this.state) return;
+    if (!t.changed) return;
     let seq = this.events.length;
     for (const event of t.events) {
       if (event.seq !== ++seq) throw new Error(`event ${event.type} has seq ${event.seq}, expected ${seq}`);
@@ -183,7 +189,6 @@ export class RunDriver {
     if (t.state.eventSeq !== this.events.length)
       throw new Error(`state.eventSeq ${t.state.eventSeq} != ${this.events.length} events`);
     this.state = this.keep(t.state);
-    this.states.push(this.state);
     for (const effect of t.effects) {
       this.effects.push(effect);
       switch (effect.type) {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../src/engine/index.js';
-import { advance } from '../../src/engine/index.js';
+import { advance, snapshotState } from '../../src/engine/index.js';
 import { failure, flow, HOLD, startRun } from './driver.js';
 
 const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -445,11 +445,12 @@ edges: [{ from: start, to: a }, { from: a, to: b }, { from: b, to: c }, { from: 
   it('run.recovered on a paused or waiting run changes no time, and is ignored on a finished run', () => {
     const run = startRun(timed);
     run.pause();
-    const t = advance(run.state, { type: 'run.recovered', at: DAY }, run.flow);
+    // Probes on copies: advance() changes the state it is given.
+    const t = advance(snapshotState(run.state), { type: 'run.recovered', at: DAY }, run.flow);
     expect(t.state.usage).toEqual(run.state.usage);
     expect(t.state.activeSince).toBeNull();
     run.cancel();
-    expect(advance(run.state, { type: 'run.recovered', at: DAY }, run.flow).events).toEqual([]);
+    expect(advance(snapshotState(run.state), { type: 'run.recovered', at: DAY }, run.flow).events).toEqual([]);
   });
 
   it('replaying a log that holds a run.recovered gives the same active time', () => {

@@ -185,4 +185,33 @@ edges: [{ from: start, to: t }, { from: t, to: done }]
     expect(run.state.vars).toEqual({});
     expect(run.state.steps.t.output).toBe('first');
   });
+
+  it('an input that is the whole of vars or steps is a copy: the run going on does not change a step already started', () => {
+    const run = startRun(
+      flow(
+        `
+format: runloom/v1
+id: aliasing
+nodes:
+  - { id: start, type: start }
+  - { id: a, type: task, action: put, input: { n: 1 }, output: first }
+  - { id: b, type: task, action: echo, input: "=vars" }
+  - { id: c, type: task, action: echo, input: "={'all': vars, 'done': steps}" }
+  - { id: d, type: task, action: put, input: { n: 2 }, output: second }
+  - { id: done, type: end }
+edges: [{ from: start, to: a }, { from: a, to: b }, { from: b, to: c }, { from: c, to: d }, { from: d, to: done }]
+`,
+        { put: ({ n }) => n, echo: (input) => input },
+      ),
+    );
+    expect(run.state.status).toBe('completed');
+    expect(run.state.vars).toEqual({ first: 1, second: 2 });
+    const [, b, c] = run.effectsOf('step.execute');
+    expect(b.input).toEqual({ first: 1 });
+    expect(c.input).toEqual({ all: { first: 1 }, done: { a: expect.objectContaining({ output: 1 }), b: expect.anything() } });
+    expect(Object.keys((c.input as { done: object }).done)).toEqual(['a', 'b']);
+    expect(run.eventsOf('step.started', 'b')[0].data).toMatchObject({ input: { first: 1 } });
+    expect(run.state.output).toEqual({ first: 1, second: 2 });
+    expect(run.state.output).not.toBe(run.state.vars);
+  });
 });

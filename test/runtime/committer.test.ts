@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCommitter } from '../../src/runtime/committer.js';
 import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import type { Checkpoint, Store } from '../../src/store/store.js';
-import { created, event, runState } from '../store/fixtures.js';
+import { checkpoint, created, event, runState, stepRow } from '../store/fixtures.js';
 
 function counting(store: Store): Store & { transactions: number } {
   const wrapped = Object.create(store) as Store & { transactions: number };
@@ -44,5 +44,47 @@ describe('committer', () => {
     expect((bad as { code?: string }).code).toBe('STORE_CONFLICT');
     expect(await store.loadRun('x')).toBeDefined();
     expect(await store.loadRun('y')).toBeDefined();
+  });
+
+  it("merges a run's checkpoints made while a write is in flight into one, with every event, row and timer, and answers each in order", async () => {
+    const memory = createMemoryStore();
+    await memory.init();
+    const batches: Checkpoint[][] = [];
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const store = Object.create(memory) as Store;
+    store.commit = async (checkpoints) => {
+      batches.push([...checkpoints]);
+      if (batches.length === 1) await held;
+      return memory.commit(checkpoints);
+    };
+    const committer = createCommitter(store);
+    const a = runState({ id: 'a' });
+    const b = runState({ id: 'b' });
+    const order: string[] = [];
+    const done = (name: string) => () => order.push(name);
+    committer.enqueue(created({ ...b }), done('b1'));
+    await new Promise((resolve) => setImmediate(resolve)); // b1 is being written (held)
+    // One run's state object, advanced in place between its checkpoints, as the runtime does.
+    const live = { ...a, eventSeq: 1 };
+    committer.enqueue({ ...created(live), state: live }, done('a1'));
+    live.eventSeq = 2;
+    committer.enqueue(checkpoint(live, { events: [event(2)], steps: [stepRow(2)], timersSet: [{ seq: 7, fireAt: 5 }] }), done('a2'));
+    live.eventSeq = 3;
+    committer.enqueue(checkpoint(live, { events: [event(3)], timersCleared: [7] }), done('a3'));
+    release?.();
+    await committer.drain();
+    expect(order).toEqual(['b1', 'a1', 'a2', 'a3']);
+    expect(batches).toHaveLength(2);
+    const [merged] = batches[1];
+    expect(merged.created).toBe(true);
+    expect(merged.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(merged.steps.map((s) => s.seq)).toEqual([2]);
+    expect(merged.timersSet).toEqual([{ seq: 7, fireAt: 5 }]);
+    expect(merged.timersCleared).toEqual([7]);
+    expect((await memory.readEvents('a')).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(await memory.dueTimers(Number.MAX_SAFE_INTEGER)).toEqual([]);
   });
 });

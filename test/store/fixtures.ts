@@ -39,6 +39,7 @@ export function runState(f: RunFixture): RunState {
       3: {
         kind: 'step',
         token: 1,
+        branch: '0',
         node: 2,
         attempt: 1,
         startedAt: createdAt + 6,

@@ -10,11 +10,13 @@ describe('memory store', () => {
     expect(createMemoryStore().capabilities).toEqual({ supportsSkipLocked: false, persistent: false });
   });
 
-  it('keeps committed states by reference (states are immutable values: no copy on the hot path)', async () => {
+  it('keeps committed states and events by reference (no copy on the hot path), and hands out copies of states', async () => {
     const store = createMemoryStore();
     const cp = created(runState({ id: 'a' }));
     await store.commit([cp]);
-    expect(await store.loadRun('a')).toBe(cp.state);
+    const loaded = await store.loadRun('a');
+    expect(loaded).toEqual(cp.state);
+    expect(loaded).not.toBe(cp.state); // the runtime advances its run's state in place
     expect((await store.readEvents('a'))[0]).toBe(cp.events[0]);
   });
 

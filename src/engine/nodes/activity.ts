@@ -5,8 +5,11 @@
 import type { ActivityNode } from '../../flow/compiled.js';
 import { withinLimits } from '../limits.js';
 import { expressionFailure, failStep } from '../outcome.js';
-import type { Token } from '../types.js';
-import { addPending, log, putToken, scopeFor, type Work } from '../work.js';
+import type { Effect, PendingStep, Token } from '../types.js';
+import { addPending, log, type Mutable, putToken, scopeFor, type Work } from '../work.js';
+
+type StepExecute = Extract<Effect, { type: 'step.execute' }>;
+
 import { armBoundaryTimers, countStep } from './common.js';
 
 function idempotencyKey(w: Work, nodeId: string, attempt: number, token: Token, item?: number): string {
@@ -27,18 +30,21 @@ export function executeActivity(
   item?: number,
 ): number {
   const key = idempotencyKey(w, nodeId, attempt, token, item);
-  const seq = addPending(w, {
+  // Optional fields are set only when present: a state must equal itself after a JSON round trip.
+  const pending: Mutable<PendingStep> = {
     kind: 'step',
     token: token.id,
+    branch: token.branch,
     node: token.node,
     attempt,
     startedAt: w.at,
     estimate,
     input,
     idempotencyKey: key,
-    ...(item === undefined ? {} : { item }),
-  });
-  w.effects.push({
+  };
+  if (item !== undefined) pending.item = item;
+  const seq = addPending(w, pending);
+  const effect: Mutable<StepExecute> = {
     type: 'step.execute',
     seq,
     nodeId,
@@ -46,9 +52,10 @@ export function executeActivity(
     attempt,
     input,
     idempotencyKey: key,
-    ...(node.timeout === undefined ? {} : { timeout: node.timeout }),
-    ...(item === undefined ? {} : { item }),
-  });
+  };
+  if (node.timeout !== undefined) effect.timeout = node.timeout;
+  if (item !== undefined) effect.item = item;
+  w.effects.push(effect);
   return seq;
 }
 

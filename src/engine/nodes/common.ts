@@ -3,13 +3,10 @@ import { withinLimits } from '../limits.js';
 import type { Token } from '../types.js';
 import { addPending, putToken, type Work } from '../work.js';
 
-/** Visits are an array by node index: an object with integer keys costs several times more to copy. */
-function withVisit(visits: readonly number[], node: number, visit: number): number[] {
-  const next = visits.slice();
+function setVisit(visits: number[], node: number, visit: number): void {
   // No holes: JSON would turn them into nulls, and a reloaded state must equal the one written.
-  for (let i = next.length; i < node; i++) next[i] = 0;
-  next[node] = visit;
-  return next;
+  for (let i = visits.length; i < node; i++) visits.push(0);
+  visits[node] = visit;
 }
 
 /** Counts the step against maxSteps and numbers the visit (loops get distinct idempotency keys). */
@@ -20,8 +17,9 @@ export function countStep(w: Work, token: Token): Token {
   // else a retry of attempt 1 got `…:2:0@2`, as if the node had been entered in a loop.
   const again = token.attempt > 1 && token.visit > 0;
   const visit = again ? token.visit : (s.visits[token.node] ?? 0) + 1;
-  if (!again) s.visits = withVisit(s.visits, token.node, visit);
-  s.usage = { steps: s.usage.steps + 1, credits: s.usage.credits, activeMs: s.usage.activeMs };
+  if (!again) setVisit(s.visits, token.node, visit);
+  s.usage.steps++;
+  if (token.visit === visit) return token;
   const counted: Token = { ...token, visit };
   putToken(w, counted);
   return counted;

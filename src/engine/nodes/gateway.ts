@@ -6,18 +6,11 @@
  */
 import type { InclusiveNode, ParallelNode } from '../../flow/compiled.js';
 import { follow, followConditions } from '../outcome.js';
-import type { JoinState, Token } from '../types.js';
-import { dropToken, log, newToken, putToken, setJoin, type Work } from '../work.js';
+import type { Token } from '../types.js';
+import { dropJoin, dropToken, log, type MutableJoin, newToken, putToken, type Work } from '../work.js';
 import { beginStep } from './common.js';
 
 type Gateway = ParallelNode | InclusiveNode;
-
-const NONE: readonly Token[] = [];
-
-function allArrived(arrivals: readonly (readonly Token[])[]): boolean {
-  for (let i = 0; i < arrivals.length; i++) if (arrivals[i].length === 0) return false;
-  return true;
-}
 
 export function enterGateway(w: Work, token: Token, node: Gateway): void {
   const counted = beginStep(w, token);
@@ -28,24 +21,28 @@ export function enterGateway(w: Work, token: Token, node: Gateway): void {
     return;
   }
   dropToken(w, counted.id);
-  const join = w.s.joins[node.index];
-  // Copy the slot list (pointers) and only the slot that changes: a 100-way join would otherwise
-  // copy 100 arrays on every arrival.
-  const arrivals: (readonly Token[])[] = join ? join.arrivals.slice() : node.incoming.map(() => NONE);
-  arrivals[slot] = arrivals[slot].length === 0 ? [counted] : [...arrivals[slot], counted];
-  setJoin(w, node.index, { arrivals });
-  if (allArrived(arrivals)) fire(w, node);
+  let join = w.s.joins[node.index];
+  if (!join) {
+    join = { arrivals: node.incoming.map(() => []), filled: 0 };
+    w.s.joins[node.index] = join;
+  }
+  const list = join.arrivals[slot];
+  if (list.length === 0) join.filled++;
+  list.push(counted);
+  if (join.filled === join.arrivals.length) fire(w, node);
 }
 
 /** Consumes one arrival from every incoming edge that has one and sends the merged token on. */
 export function fire(w: Work, node: Gateway): void {
-  const join = w.s.joins[node.index] as JoinState;
+  const join = w.s.joins[node.index] as MutableJoin;
   const consumed: Token[] = [];
-  const rest = join.arrivals.map((list) => {
-    if (list.length > 0) consumed.push(list[0]);
-    return list.slice(1);
-  });
-  setJoin(w, node.index, rest.some((list) => list.length > 0) ? { arrivals: rest } : undefined);
+  let filled = 0;
+  for (const list of join.arrivals) {
+    if (list.length > 0) consumed.push(list.shift() as Token);
+    if (list.length > 0) filled++;
+  }
+  join.filled = filled;
+  if (filled === 0) dropJoin(w, node.index);
   const merged = newToken(w, node.index, commonBranch(consumed.map((t) => t.branch)));
   putToken(w, merged);
   log(w, 'branch.joined', merged, { tokens: consumed.map((t) => t.id) });

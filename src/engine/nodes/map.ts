@@ -41,7 +41,12 @@ export function enterMap(w: Work, token: Token, node: MapNode): void {
 export function pumpMap(w: Work, token: Token, node: MapNode): boolean {
   let map = token.map as MapProgress;
   let started = false;
-  while (map.next < map.items.length && map.active < node.concurrency && w.inflight < w.s.limits.maxParallel && isActive(w.s)) {
+  while (
+    map.next < map.items.length &&
+    map.active < node.concurrency &&
+    w.counts.inflight < w.s.limits.maxParallel &&
+    isActive(w.s)
+  ) {
     const index = map.next;
     const item = map.items[index];
     const body = node.body;

@@ -1,7 +1,7 @@
 import type { EndNode, StartNode } from '../../flow/compiled.js';
 import { leave } from '../outcome.js';
 import type { Token } from '../types.js';
-import { cancelTokenWork, dropToken, log, setJoin, type Work } from '../work.js';
+import { cancelTokenWork, dropJoin, dropToken, log, type Work } from '../work.js';
 
 export function enterStart(w: Work, token: Token, node: StartNode): void {
   leave(w, token, node);
@@ -17,6 +17,6 @@ export function enterEnd(w: Work, token: Token, node: EndNode): void {
     cancelTokenWork(w, other);
     dropToken(w, other.id);
   }
-  for (const key of Object.keys(w.s.joins)) setJoin(w, Number(key), undefined);
+  for (const key of Object.keys(w.s.joins)) dropJoin(w, Number(key));
   log(w, 'run.terminated', token);
 }

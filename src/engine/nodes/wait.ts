@@ -14,7 +14,7 @@ export function enterWait(w: Work, token: Token, node: WaitNode): void {
   const buffered = node.signal === undefined ? -1 : w.s.signals.findIndex((signal) => signal.name === node.signal);
   if (buffered >= 0) {
     const signal = w.s.signals[buffered];
-    w.s.signals = w.s.signals.filter((_, i) => i !== buffered);
+    w.s.signals.splice(buffered, 1);
     log(w, 'wait.started', counted, { signal: node.signal, buffered: true });
     resolveWait(w, counted, node, signal.payload);
     return;

@@ -1,9 +1,10 @@
 /**
  * The in-memory store: same contract as SQLite, nothing persisted. Used by tests and by the
  * in-memory engine benchmark, so `commit()` is kept cheap: it validates the batch, then stores
- * references (no serialisation, no copies). That is safe because RunState, RunEvent and StepRow
- * are immutable values: the engine returns a new state per transition and never mutates one it
- * handed out. Flow definitions come from callers that may edit them, so those are copied.
+ * references (no serialisation, no copies). Events and step rows are never edited once made. A
+ * run's state is: the runtime that holds it advances it in place, so what `commit()` keeps is
+ * that run's state, and `loadRun()` hands out copies. Flow definitions come from callers that
+ * may edit them, so those are copied too.
  */
 
 import type { RunEvent, RunState } from '../../engine/types.js';
@@ -195,7 +196,8 @@ export function createMemoryStore(): Store {
       for (let i = 0; i < checkpoints.length; i++) apply(checkpoints[i]);
     },
     async loadRun(runId) {
-      return runs.get(runId)?.state;
+      const state = runs.get(runId)?.state;
+      return state === undefined ? undefined : structuredClone(state);
     },
     async listRuns(filter = {}) {
       const statuses = filter.status ? new Set<string>(filter.status) : undefined;

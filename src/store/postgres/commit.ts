@@ -57,7 +57,7 @@ const SQL = `WITH
 SELECT runloom_require_runs($12::text[], ARRAY(SELECT id FROM updated_runs))`;
 
 /** Column arrays, in parameter order. */
-interface Columns {
+export interface Columns {
   readonly insertRuns: unknown[][];
   readonly updateRuns: unknown[][];
   readonly events: unknown[][];
@@ -167,10 +167,9 @@ function insertRun(c: Columns, cp: Checkpoint): void {
 }
 
 /** `leaseMs`: how long a lease taken by creating a run lasts before it must be renewed. */
-export function prepareCommit(pool: PostgresPool, leaseMs: number): (checkpoints: readonly Checkpoint[]) => Promise<void> {
-  return async (checkpoints) => {
-    if (checkpoints.length === 0) return;
-    const c = foldBatch(checkpoints);
+/** Writes a batch `foldBatch()` encoded. */
+export function prepareCommit(pool: PostgresPool, leaseMs: number): (c: Columns) => Promise<void> {
+  return async (c) => {
     const values = [
       ...c.insertRuns,
       ...c.updateRuns,

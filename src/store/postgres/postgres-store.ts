@@ -4,7 +4,7 @@
  * a whole batch atomically without a BEGIN/COMMIT pair.
  */
 import type { Store } from '../store.js';
-import { prepareCommit } from './commit.js';
+import { foldBatch, prepareCommit } from './commit.js';
 import { prepareDueTimers } from './due-timers.js';
 import { prepareFindChildRun } from './find-child-run.js';
 import { prepareGetDraft } from './get-draft.js';
@@ -124,7 +124,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return (await use()).listFlows();
     },
     async commit(checkpoints) {
-      await (await use()).commit(checkpoints);
+      if (checkpoints.length === 0) return;
+      // Encoded before the first await: the state of a run still held changes in place (store.ts).
+      const batch = foldBatch(checkpoints);
+      await (await use()).commit(batch);
     },
     async loadRun(runId) {
       return (await use()).loadRun(runId);
