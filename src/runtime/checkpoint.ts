@@ -29,12 +29,49 @@ export function settledStep(state: RunState, event: EngineEvent): PendingStep | 
   return pending?.kind === 'step' ? pending : undefined;
 }
 
-/** `settled`: what `settledStep()` read before the transition. */
+/** Events a running run may log after its last snapshot: what a load folds at most. */
+export const SNAPSHOT_EVERY = 64;
+
+/** What the run's row said at its last snapshot (the store leaves it alone in between). */
+export interface SnapshotMark {
+  readonly status: RunState['status'];
+  readonly reason: RunState['reason'];
+  readonly active: boolean;
+  readonly eventSeq: number;
+}
+
+export const markOf = (state: RunState, active: boolean): SnapshotMark => ({
+  status: state.status,
+  reason: state.reason,
+  active,
+  eventSeq: state.eventSeq,
+});
+
+/**
+ * The state is written when the run is created, when its row would change (status, reason,
+ * `active`), when it parks or ends (a load then folds nothing), and every SNAPSHOT_EVERY events.
+ */
+function needsSnapshot(state: RunState, active: boolean, mark: SnapshotMark | undefined): boolean {
+  return (
+    mark === undefined ||
+    !active ||
+    active !== mark.active ||
+    state.status !== mark.status ||
+    state.reason !== mark.reason ||
+    state.eventSeq - mark.eventSeq >= SNAPSHOT_EVERY
+  );
+}
+
+/**
+ * `settled`: what `settledStep()` read before the transition; `mark`: the run's last snapshot
+ * (undefined for a run being created, or loaded from elsewhere).
+ */
 export function checkpointOf(
   event: EngineEvent,
   settled: PendingStep | undefined,
   t: Transition,
   flow: CompiledFlow,
+  mark: SnapshotMark | undefined,
   created = false,
 ): Checkpoint {
   const steps: StepRow[] = [];
@@ -60,7 +97,9 @@ export function checkpointOf(
     else if (effect.type === 'step.cancel')
       steps.push(stepRow(flow, effect.seq, effect.step, { status: 'cancelled', endedAt: event.at }));
   }
-  return { state: t.state, created, events: t.events, steps, timersSet, timersCleared, active: !isIdle(t.state) };
+  const active = !isIdle(t.state);
+  const snapshot = created || needsSnapshot(t.state, active, mark);
+  return { state: t.state, created, snapshot, events: t.events, steps, timersSet, timersCleared, active };
 }
 
 /**

@@ -57,6 +57,8 @@ function merge(entry: Entry, next: Checkpoint): void {
   entry.checkpoint = {
     ...next,
     created: first.created === true || next.created === true,
+    // A snapshot any of them asked for (a status change) must not be lost to a later one.
+    snapshot: first.snapshot !== false || next.snapshot !== false,
     events: lists.events,
     steps: lists.steps,
     timersSet: lists.timersSet,

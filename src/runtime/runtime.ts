@@ -11,12 +11,13 @@
 import type { ActionRegistry } from '../actions/registry.js';
 import type { Bus } from '../bus/bus.js';
 import { advance } from '../engine/advance.js';
+import { foldTail } from '../engine/replay.js';
 import { createRunState, snapshotState } from '../engine/run-state.js';
 import type { Effect, EngineEvent, RunMeta, RunOptions, RunState } from '../engine/types.js';
 import { notFound, RequestError, RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Checkpoint, Store } from '../store/store.js';
-import { checkpointOf, isIdle, settledStep } from './checkpoint.js';
+import { checkpointOf, isIdle, markOf, type SnapshotMark, settledStep } from './checkpoint.js';
 import { type ChildHost, cancelChild, reportToParent, startChild } from './children.js';
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
@@ -49,6 +50,8 @@ export interface LiveRun {
   uncommitted: number;
   /** Transitions applied here (whether any event changed the run since it was loaded). */
   applied: number;
+  /** The run's last snapshot in the store; undefined until this process wrote one. */
+  mark?: SnapshotMark;
   /** Called when `uncommitted` drops to 0 (a no-op event waits for the run's last commit). */
   waiters?: ((error?: unknown) => void)[];
   readonly flow: CompiledFlow;
@@ -100,10 +103,9 @@ export class Runtime {
       (runId, seq) => this.deliver(runId, { type: 'timer.fired', at: this.clock.now(), seq }),
     );
     this.watchers = new Watchers(
-      options.store,
       options.bus,
       crossProcess,
-      (runId) => this.get(runId),
+      (runId) => this.durable(runId),
       (runId) => this.live.has(runId),
     );
     this.children = {
@@ -165,10 +167,27 @@ export class Runtime {
    */
   async get(runId: string): Promise<RunState | undefined> {
     const live = this.live.get(runId);
-    if (!live || (live.uncommitted > 0 && this.options.store.capabilities.persistent)) return this.options.store.loadRun(runId);
+    if (!live || (live.uncommitted > 0 && this.options.store.capabilities.persistent))
+      return (await this.loadStored(runId))?.state;
+    return this.durable(runId);
+  }
+
+  /** Like `get`, but a live run's state once its commits in flight land, without a store read. */
+  private durable(runId: string): Promise<RunState | undefined> {
+    const live = this.live.get(runId);
+    if (!live) return this.get(runId);
     return new Promise((resolve, reject) =>
-      this.whenDurable(live, resolve, () => this.options.store.loadRun(runId).then(resolve, reject)),
+      this.whenDurable(live, resolve, () => this.loadStored(runId).then((stored) => resolve(stored?.state), reject)),
     );
+  }
+
+  /** The run as the store has it: its last snapshot with the events logged after it folded in. */
+  protected async loadStored(runId: string): Promise<{ state: RunState; flow: CompiledFlow } | undefined> {
+    const state = await this.options.store.loadRun(runId);
+    if (!state) return undefined;
+    const tail = await this.options.store.readEvents(runId, state.eventSeq);
+    const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
+    return { state: foldTail(state, tail, flow), flow };
   }
 
   async flowOf(runId: string): Promise<CompiledFlow> {
@@ -204,9 +223,9 @@ export class Runtime {
     let loading = this.loading.get(runId);
     if (!loading) {
       loading = (async () => {
-        const state = await this.options.store.loadRun(runId);
-        if (!state) throw notFound('run', runId);
-        const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
+        const stored = await this.loadStored(runId);
+        if (!stored) throw notFound('run', runId);
+        const { state, flow } = stored;
         const raced = this.live.get(runId);
         if (raced) return raced;
         const live: LiveRun = { state, flow, uncommitted: 0, applied: 0 };
@@ -268,7 +287,8 @@ export class Runtime {
     if (!transition.changed) return false;
     live.applied++;
     live.uncommitted++;
-    const checkpoint = this.seal(live, checkpointOf(event, settled, transition, live.flow, created), inboxId);
+    const checkpoint = this.seal(live, checkpointOf(event, settled, transition, live.flow, live.mark, created), inboxId);
+    if (checkpoint.snapshot) live.mark = markOf(live.state, checkpoint.active === true);
     this.committer.enqueue(checkpoint, (error) => {
       live.uncommitted--;
       if (error) {

@@ -237,10 +237,11 @@ export class SharedRuntime extends Runtime {
         }
       }
     }
-    const state = await this.options.store.loadRun(runId);
-    if (!state) throw notFound('run', runId);
+    const stored = await this.loadStored(runId);
+    if (!stored) throw notFound('run', runId);
+    const { state, flow } = stored;
     // A dry run on a copy: advance() changes the state it is given.
-    advance(snapshotState(state), event, await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion));
+    advance(snapshotState(state), event, flow);
     await this.leases.send(runId, event, this.clock.now());
     this.options.bus.publishWake({ runId });
     return state;

@@ -7,7 +7,6 @@ import type { Bus } from '../bus/bus.js';
 import { snapshotState } from '../engine/run-state.js';
 import type { RunState } from '../engine/types.js';
 import { notFound } from '../errors.js';
-import type { Store } from '../store/store.js';
 
 export type StateListener = (state: RunState) => void;
 
@@ -15,11 +14,14 @@ export class Watchers {
   private readonly listeners = new Map<string, Set<StateListener>>();
 
   constructor(
-    private readonly store: Store,
     private readonly bus: Bus,
     /** Whether runs can advance in other processes (shared store). */
     private readonly shared: boolean,
-    /** The run's durable state, from memory or the store. */
+    /**
+     * The run's durable state, from memory or the store. For a run advancing here with commits
+     * in flight it waits for them: its commits notify anyway, and reading the store meanwhile
+     * would cost a load and a fold per waiter.
+     */
     private readonly get: (runId: string) => Promise<RunState | undefined>,
     /** Whether the run advances in this process (its commits notify here: no need to read it). */
     private readonly isLocal: (runId: string) => boolean,
@@ -58,7 +60,7 @@ export class Watchers {
         };
         stops.push(this.watch(runId, check));
         const onEvents = () => {
-          if (!this.isLocal(runId)) this.store.loadRun(runId).then(check, reject);
+          if (!this.isLocal(runId)) this.get(runId).then(check, reject);
         };
         const subscribed = this.shared ? this.bus.subscribeRun(runId, onEvents) : Promise.resolve(undefined);
         if (this.shared) {

@@ -68,6 +68,15 @@ export interface LeaseTerms {
 /** One run's checkpoint. `state.eventSeq` is the last event's seq after this commit. */
 export interface Checkpoint {
   readonly state: RunState;
+  /**
+   * Whether to write `state` (default true). The runtime leaves it out of most steps — the log
+   * already holds what changed — and asks for it when the run is created, changes status,
+   * parks or ends, and every few dozen events: a store keeps the last snapshot, and whoever
+   * loads the run folds the events after it (`foldTail`). A store may write the state anyway.
+   * Without a snapshot nothing else of the run row changes (status, reason and `active` are
+   * what they were), so a store can leave the row alone.
+   */
+  readonly snapshot?: boolean;
   /** True for the first checkpoint of a run: inserts the run row. */
   readonly created?: boolean;
   readonly events: readonly RunEvent[];
@@ -209,6 +218,10 @@ export interface Store {
    * encodes) it before its first `await`.
    */
   commit(checkpoints: readonly Checkpoint[]): Promise<void>;
+  /**
+   * The run's last snapshot. Events after its `eventSeq` may follow it in the log (commits
+   * without a snapshot): fold them in before using it as the current state (`foldTail`).
+   */
   loadRun(runId: string): Promise<RunState | undefined>;
   listRuns(filter?: RunFilter): Promise<RunSummary[]>;
   /** Events with seq > afterSeq, oldest first. */

@@ -71,7 +71,10 @@ describe('committer', () => {
     const live = { ...a, eventSeq: 1 };
     committer.enqueue({ ...created(live), state: live }, done('a1'));
     live.eventSeq = 2;
-    committer.enqueue(checkpoint(live, { events: [event(2)], steps: [stepRow(2)], timersSet: [{ seq: 7, fireAt: 5 }] }), done('a2'));
+    committer.enqueue(
+      checkpoint(live, { events: [event(2)], steps: [stepRow(2)], timersSet: [{ seq: 7, fireAt: 5 }] }),
+      done('a2'),
+    );
     live.eventSeq = 3;
     committer.enqueue(checkpoint(live, { events: [event(3)], timersCleared: [7] }), done('a3'));
     release?.();

@@ -32,6 +32,7 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
        item = excluded.item, status = excluded.status, input = excluded.input, output = excluded.output, error = excluded.error,
        started_at = excluded.started_at, ended_at = excluded.ended_at`,
   );
+  const runExists = db.prepare('SELECT 1 FROM runs WHERE id = ?').pluck();
   const setTimer = db.prepare(
     'INSERT INTO timers (run_id, seq, fire_at) VALUES (?, ?, ?) ON CONFLICT (run_id, seq) DO UPDATE SET fire_at = excluded.fire_at',
   );
@@ -40,11 +41,14 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
   /**
    * `row`: the checkpoint whose state (and `active`) the run's row gets, or undefined when a later
    * checkpoint of the same run in this batch writes it (one transaction: the intermediate rows
-   * are never observable).
+   * are never observable). `snapshot`: whether any of the run's checkpoints in the batch wants
+   * its state written; without one the row stays as it is (Checkpoint.snapshot) and only the
+   * log grows — one page less per step, and no state to serialise.
    */
-  const writeOne = (cp: Checkpoint, row: Checkpoint | undefined): void => {
+  const writeOne = (cp: Checkpoint, row: Checkpoint | undefined, snapshot = cp.snapshot !== false): void => {
     const runId = cp.state.meta.id;
-    if (row) writeRun(cp, row);
+    if (row && (snapshot || cp.created)) writeRun(cp, row);
+    else if (row && runExists.get(runId) === undefined) throw runMissing(runId);
     for (const e of cp.events) {
       insertEvent.run(runId, e.seq, e.type, e.at, e.nodeId ?? null, e.token ?? null, toJson(e.data));
     }
@@ -80,20 +84,20 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
       updateSameStatus.run(state.reason, json, state.eventSeq, state.updatedAt, runId, state.status, active).changes === 0 &&
       updateRun.run(state.status, active, state.reason, json, state.eventSeq, state.updatedAt, runId).changes === 0
     ) {
-      // Silently dropping a checkpoint would lose a step: a run must be created before it is updated.
-      throw new RunloomError(
-        'STORE_RUN_MISSING',
-        `run '${runId}' was never created: commit its first checkpoint with created: true`,
-      );
+      throw runMissing(runId);
     }
   };
 
   const writeAll = db.transaction((checkpoints: readonly Checkpoint[]) => {
     if (checkpoints.length === 1) return writeOne(checkpoints[0], checkpoints[0]);
-    // A run with several checkpoints in one batch (a fan-out finishing together) gets its row
-    // written once, with its last state: serialising a large state per step was the main cost.
+    // A run with several checkpoints in one batch gets its row written once, with its last state.
     const last = new Map<string, number>();
-    for (let i = 0; i < checkpoints.length; i++) last.set(checkpoints[i].state.meta.id, i);
+    const snapshot = new Set<string>();
+    for (let i = 0; i < checkpoints.length; i++) {
+      const cp = checkpoints[i];
+      last.set(cp.state.meta.id, i);
+      if (cp.snapshot !== false) snapshot.add(cp.state.meta.id);
+    }
     const created = new Set<string>();
     for (let i = 0; i < checkpoints.length; i++) {
       const cp = checkpoints[i];
@@ -101,9 +105,9 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
       const lastIndex = last.get(runId) as number;
       if (cp.created) {
         created.add(runId);
-        writeOne(cp, checkpoints[lastIndex]);
+        writeOne(cp, checkpoints[lastIndex], true);
       } else {
-        writeOne(cp, lastIndex === i && !created.has(runId) ? cp : undefined);
+        writeOne(cp, lastIndex === i && !created.has(runId) ? cp : undefined, snapshot.has(runId));
       }
     }
   });
@@ -118,6 +122,10 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
     }
   };
 }
+
+/** Silently dropping a checkpoint would lose a step: a run must be created before it is updated. */
+const runMissing = (runId: string) =>
+  new RunloomError('STORE_RUN_MISSING', `run '${runId}' was never created: commit its first checkpoint with created: true`);
 
 /** Constraint violations become a typed conflict; anything else (disk full, I/O) passes through. */
 function asStoreError(error: unknown): unknown {
