@@ -67,13 +67,17 @@ function enter(w: Work, token: Token, node: CompiledNode): void {
   }
 }
 
-function movableIds(w: Work): number[] {
-  const ids: number[] = [];
+const NONE: readonly number[] = [];
+
+function movableIds(w: Work): readonly number[] {
+  let ids: number[] | undefined;
   for (const token of w.s.tokens) {
-    if (token.status === 'ready' || (token.status === 'running' && token.map && token.map.next < token.map.items.length))
-      ids.push(token.id);
+    if (token.status === 'ready' || (token.status === 'running' && token.map && token.map.next < token.map.items.length)) {
+      if (ids === undefined) ids = [token.id];
+      else ids.push(token.id);
+    }
   }
-  return ids;
+  return ids ?? NONE;
 }
 
 export function drive(w: Work): void {

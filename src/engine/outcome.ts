@@ -107,6 +107,14 @@ export function leave(w: Work, token: Token, node: CompiledNode): void {
 
 /** Takes every edge whose condition holds (the default edge when none does); fails the step when none applies. */
 export function followConditions(w: Work, token: Token, node: CompiledNode, what: 'node' | 'gateway'): void {
+  if (node.outgoing.length === 1) {
+    // The common case, a node with one way on and no condition on it: nothing to choose.
+    const edge = w.flow.edges[node.outgoing[0]];
+    if (!edge.when && !edge.isTimeout) {
+      putToken(w, moved(token, edge.to, edge.index));
+      return;
+    }
+  }
   let edges: CompiledEdge[];
   try {
     edges = edgesToTake(w, node);

@@ -3,23 +3,40 @@ import type { EngineEvent, PendingStep, RunState, Transition } from '../engine/t
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Checkpoint, StepRow } from '../store/store.js';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 function stepRow(
   flow: CompiledFlow,
   seq: number,
   pending: PendingStep,
-  end: Pick<StepRow, 'status' | 'output' | 'error' | 'endedAt'>,
+  status: StepRow['status'],
+  endedAt: number,
+  outcome?: { output: unknown } | { error: StepRow['error'] },
 ): StepRow {
-  const row: StepRow = {
+  const row: Mutable<StepRow> = {
     seq,
     nodeId: flow.nodes[pending.node].id,
     // States written before pending steps named their branch have none.
     branch: pending.branch ?? '?',
     attempt: pending.attempt,
+    status,
     input: pending.input,
     startedAt: pending.startedAt,
-    ...end,
+    endedAt,
   };
-  return pending.item === undefined ? row : { ...row, item: pending.item };
+  if (outcome && 'output' in outcome) row.output = outcome.output;
+  else if (outcome) row.error = outcome.error;
+  if (pending.item !== undefined) row.item = pending.item;
+  return row;
+}
+
+/** Shared by the checkpoints that have none: most steps set no timer and cancel nothing. */
+const NONE: readonly never[] = [];
+
+function append<T>(list: T[] | undefined, item: T): T[] {
+  if (list === undefined) return [item];
+  list.push(item);
+  return list;
 }
 
 /** The step a result event settles, read before `advance()` removes it from the state. */
@@ -74,32 +91,33 @@ export function checkpointOf(
   mark: SnapshotMark | undefined,
   created = false,
 ): Checkpoint {
-  const steps: StepRow[] = [];
-  const timersSet: { seq: number; fireAt: number }[] = [];
-  const timersCleared: number[] = [];
-  if (settled && (event.type === 'step.completed' || event.type === 'step.failed')) {
-    steps.push(
-      stepRow(
-        flow,
-        event.seq,
-        settled,
-        event.type === 'step.completed'
-          ? { status: 'completed', output: event.output, endedAt: event.at }
-          : { status: 'failed', error: event.error, endedAt: event.at },
-      ),
-    );
+  let steps: StepRow[] | undefined;
+  let timersSet: { seq: number; fireAt: number }[] | undefined;
+  let timersCleared: number[] | undefined;
+  if (settled && event.type === 'step.completed') {
+    steps = [stepRow(flow, event.seq, settled, 'completed', event.at, { output: event.output })];
+  } else if (settled && event.type === 'step.failed') {
+    steps = [stepRow(flow, event.seq, settled, 'failed', event.at, { error: event.error })];
   } else if (event.type === 'timer.fired') {
-    timersCleared.push(event.seq);
+    timersCleared = [event.seq];
   }
   for (const effect of t.effects) {
-    if (effect.type === 'timer.start') timersSet.push({ seq: effect.seq, fireAt: effect.fireAt });
-    else if (effect.type === 'timer.cancel') timersCleared.push(effect.seq);
-    else if (effect.type === 'step.cancel')
-      steps.push(stepRow(flow, effect.seq, effect.step, { status: 'cancelled', endedAt: event.at }));
+    if (effect.type === 'timer.start') timersSet = append(timersSet, { seq: effect.seq, fireAt: effect.fireAt });
+    else if (effect.type === 'timer.cancel') timersCleared = append(timersCleared, effect.seq);
+    else if (effect.type === 'step.cancel') steps = append(steps, stepRow(flow, effect.seq, effect.step, 'cancelled', event.at));
   }
   const active = !isIdle(t.state);
   const snapshot = created || needsSnapshot(t.state, active, mark);
-  return { state: t.state, created, snapshot, events: t.events, steps, timersSet, timersCleared, active };
+  return {
+    state: t.state,
+    created,
+    snapshot,
+    events: t.events,
+    steps: steps ?? NONE,
+    timersSet: timersSet ?? NONE,
+    timersCleared: timersCleared ?? NONE,
+    active,
+  };
 }
 
 /**

@@ -17,7 +17,9 @@ type Done = (error?: unknown) => void;
 interface Entry {
   readonly runId: string;
   checkpoint: Checkpoint;
-  readonly done: Done[];
+  readonly done: Done;
+  /** Callers of the checkpoints merged into this one, in order. */
+  more?: Done[];
   /** Set on the first merge: the entry's own lists, appended to by later merges. */
   merged?: Merged;
 }
@@ -78,6 +80,8 @@ const resolved = Promise.resolve();
 export function createCommitter(store: Store, maxBatch = 1000): Committer {
   const persistent = store.capabilities.persistent;
   let queue: Entry[] = [];
+  /** `queue`'s checkpoints, kept beside it: what the next write takes. */
+  let checkpoints: Checkpoint[] = [];
   /** The waiting (not yet writing) entry of each run. */
   const waiting = new Map<string, Entry>();
   let writing = false;
@@ -89,11 +93,22 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
     if (writing) return;
     writing = true;
     while (queue.length > 0) {
-      const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
-      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+      let batch = queue;
+      let written = checkpoints;
+      if (queue.length <= maxBatch) {
+        queue = [];
+        checkpoints = [];
+      } else {
+        batch = queue.slice(0, maxBatch);
+        written = checkpoints.slice(0, maxBatch);
+        queue = queue.slice(maxBatch);
+        checkpoints = checkpoints.slice(maxBatch);
+      }
       for (const entry of batch) waiting.delete(entry.runId);
       try {
-        await store.commit(batch.map((entry) => entry.checkpoint));
+        // Read here, after the merges: an entry's checkpoint object is replaced when one merges in.
+        for (let i = 0; i < batch.length; i++) written[i] = batch[i].checkpoint;
+        await store.commit(written);
         for (const entry of batch) settle(entry);
       } catch (error) {
         await isolate(batch, error);
@@ -132,7 +147,8 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
 
   /** Each transition merged into the entry learns its outcome, in the order they were made. */
   const settle = (entry: Entry, error?: unknown) => {
-    for (const done of entry.done) done(error);
+    entry.done(error);
+    if (entry.more) for (const done of entry.more) done(error);
   };
 
   return {
@@ -141,12 +157,14 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
       const entry = waiting.get(runId);
       if (entry) {
         merge(entry, checkpoint);
-        entry.done.push(done);
+        if (entry.more) entry.more.push(done);
+        else entry.more = [done];
         return;
       }
-      const fresh: Entry = { runId, checkpoint, done: [done] };
+      const fresh: Entry = { runId, checkpoint, done };
       waiting.set(runId, fresh);
       queue.push(fresh);
+      checkpoints.push(checkpoint);
       if (!scheduled && !writing) {
         scheduled = true;
         // A persistent store flushes on setImmediate, not a microtask: results that land in the

@@ -10,6 +10,8 @@ import { addPending, log, type Mutable, putToken, scopeFor, type Work } from '..
 
 type StepExecute = Extract<Effect, { type: 'step.execute' }>;
 
+const NO_SCOPE = {};
+
 import { armBoundaryTimers, countStep } from './common.js';
 
 function idempotencyKey(w: Work, nodeId: string, attempt: number, token: Token, item?: number): string {
@@ -62,7 +64,8 @@ export function executeActivity(
 export function enterActivity(w: Work, token: Token, node: ActivityNode): void {
   let input: unknown;
   try {
-    input = node.input.evaluate(scopeFor(w));
+    // A constant input needs no scope (most inputs of most steps).
+    input = node.input.isConstant ? node.input.evaluate(NO_SCOPE) : node.input.evaluate(scopeFor(w));
   } catch (error) {
     failStep(w, countStep(w, token), expressionFailure(error));
     return;

@@ -51,6 +51,8 @@ function hasSeq(events: readonly RunEvent[], seq: number): boolean {
   return i < events.length && events[i].seq === seq;
 }
 
+const COMMITTED: Promise<void> = Promise.resolve();
+
 const conflict = (message: string) => new RunloomError('STORE_CONFLICT', `commit rejected, nothing written: ${message}`);
 
 /**
@@ -69,6 +71,10 @@ export function createMemoryStore(): Store {
    * Allocation-free for the usual batch of one checkpoint per run.
    */
   const check = (checkpoints: readonly Checkpoint[]): void => {
+    if (checkpoints.length === 1) {
+      checkOne(checkpoints[0]);
+      return;
+    }
     // Per run in this batch: created here? and the highest event seq so far. Linear in the batch,
     // also when one run has many checkpoints in it (a fan-out finishing together).
     const batch = new Map<string, { created: boolean; lastSeq: number }>();
@@ -92,6 +98,26 @@ export function createMemoryStore(): Store {
         lastSeq = event.seq;
       }
       batch.set(id, { created: cp.created === true || seen?.created === true, lastSeq });
+    }
+  };
+
+  /** The usual batch: one checkpoint (a run alone, or merged by the committer). */
+  const checkOne = (cp: Checkpoint): void => {
+    const id = cp.state.meta.id;
+    const entry = runs.get(id);
+    if (cp.created && entry) throw conflict(`run '${id}' already exists`);
+    if (!cp.created && !entry) {
+      throw new RunloomError(
+        'STORE_RUN_MISSING',
+        `run '${id}' was never created: commit its first checkpoint with created: true`,
+      );
+    }
+    let lastSeq = 0;
+    for (const event of cp.events) {
+      if ((entry !== undefined && hasSeq(entry.events, event.seq)) || event.seq <= lastSeq) {
+        throw conflict(`event ${event.seq} of run '${id}' already exists`);
+      }
+      lastSeq = event.seq;
     }
   };
 
@@ -191,9 +217,15 @@ export function createMemoryStore(): Store {
         );
     },
 
-    async commit(checkpoints) {
-      check(checkpoints);
+    commit(checkpoints) {
+      // Not `async`: a step in memory should not pay for a promise of its own.
+      try {
+        check(checkpoints);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       for (let i = 0; i < checkpoints.length; i++) apply(checkpoints[i]);
+      return COMMITTED;
     },
     async loadRun(runId) {
       const state = runs.get(runId)?.state;
