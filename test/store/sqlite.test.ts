@@ -120,6 +120,44 @@ describe('sqlite store', () => {
     expect(row).toEqual({ status: 'paused', reason: 'user_paused', event_seq: 3 });
     expect(store.db.prepare("SELECT id FROM runs INDEXED BY runs_status WHERE status = 'paused'").pluck().all()).toEqual(['r']);
   });
+
+  it('leaves the run row alone on a commit without a snapshot, and still refuses a run never created', async () => {
+    const store = await openAt(freshPath());
+    const state = runState({ id: 'r' });
+    await store.commit([created(state)]);
+    await store.commit([checkpoint({ ...state, eventSeq: 2, updatedAt: 99 }, { snapshot: false, events: [event(2)] })]);
+    expect(store.db.prepare('SELECT event_seq FROM runs WHERE id = ?').pluck().get('r')).toBe(1);
+    expect((await store.loadRun('r'))?.eventSeq).toBe(1);
+    expect((await store.readEvents('r', 1)).map((e) => e.seq)).toEqual([2]);
+    const ghost = checkpoint({ ...runState({ id: 'ghost' }), eventSeq: 1 }, { snapshot: false, events: [event(1)] });
+    await expect(store.commit([ghost])).rejects.toMatchObject({ code: 'STORE_RUN_MISSING' });
+  });
+
+  it('keeps step rows on the log (one page per step) and still lists rows of the steps table, the later row of a seq winning', async () => {
+    const store = await openAt(freshPath());
+    const state = runState({ id: 'r' });
+    await store.commit([created(state)]);
+    // As a database written before migration 003 has them.
+    const legacy = store.db.prepare(
+      `INSERT INTO steps (run_id, seq, node_id, branch, attempt, status, input, output, started_at, ended_at)
+       VALUES ('r', ?, ?, '0', 1, 'completed', '{}', '1', 1, 2)`,
+    );
+    legacy.run(1, 'old');
+    legacy.run(2, 'stale');
+    await store.commit([checkpoint({ ...state, eventSeq: 3 }, { events: [event(2), event(3)], steps: [stepRow(2), stepRow(3)] })]);
+    const carried = store.db.prepare('SELECT seq FROM run_events WHERE run_id = ? AND steps IS NOT NULL').pluck().all('r');
+    expect(carried).toEqual([3]); // on the commit's last event
+    expect(store.db.prepare("SELECT COUNT(*) FROM steps WHERE run_id = 'r'").pluck().get()).toBe(2);
+    const rows = await store.listSteps('r');
+    expect(rows.map((r) => [r.seq, r.nodeId])).toEqual([
+      [1, 'old'],
+      [2, 'n2'],
+      [3, 'n3'],
+    ]);
+    expect(rows[1]).toEqual({ runId: 'r', ...stepRow(2) });
+    // The log itself reads as it did: the rows it carries are not event data.
+    expect(await store.readEvents('r', 1)).toEqual([event(2), event(3)]);
+  });
 });
 
 describe('sqlite store checkpoints', () => {

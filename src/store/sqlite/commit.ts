@@ -22,7 +22,7 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
   // Plain INSERT: a duplicate (run_id, seq) means two writers on one run, and must fail the batch.
   // (One statement per event measured as fast as a multi-row INSERT: binding dominates.)
   const insertEvent = db.prepare(
-    'INSERT INTO run_events (run_id, seq, type, at, node_id, token, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO run_events (run_id, seq, type, at, node_id, token, data, steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   // Upsert: a step re-executed after a crash writes its row again under the same seq.
   const upsertStep = db.prepare(
@@ -49,10 +49,15 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
     const runId = cp.state.meta.id;
     if (row && (snapshot || cp.created)) writeRun(cp, row);
     else if (row && runExists.get(runId) === undefined) throw runMissing(runId);
-    for (const e of cp.events) {
-      insertEvent.run(runId, e.seq, e.type, e.at, e.nodeId ?? null, e.token ?? null, toJson(e.data));
+    const events = cp.events;
+    const last = events.length - 1;
+    // The finished step rows ride on the commit's last event (migration 003): one page, not two.
+    const rows = cp.steps.length > 0 && last >= 0 ? JSON.stringify(cp.steps) : null;
+    for (let i = 0; i <= last; i++) {
+      const e = events[i];
+      insertEvent.run(runId, e.seq, e.type, e.at, e.nodeId ?? null, e.token ?? null, toJson(e.data), i === last ? rows : null);
     }
-    for (const s of cp.steps) upsertStep.run(...stepValues(runId, s));
+    if (last < 0) for (const s of cp.steps) upsertStep.run(...stepValues(runId, s));
     // Set before clear: a timer armed and cancelled within one transition ends up cleared.
     for (const t of cp.timersSet) setTimer.run(runId, t.seq, t.fireAt);
     for (const seq of cp.timersCleared) clearTimer.run(runId, seq);
