@@ -144,7 +144,9 @@ describe('sqlite store', () => {
     );
     legacy.run(1, 'old');
     legacy.run(2, 'stale');
-    await store.commit([checkpoint({ ...state, eventSeq: 3 }, { events: [event(2), event(3)], steps: [stepRow(2), stepRow(3)] })]);
+    await store.commit([
+      checkpoint({ ...state, eventSeq: 3 }, { events: [event(2), event(3)], steps: [stepRow(2), stepRow(3)] }),
+    ]);
     const carried = store.db.prepare('SELECT seq FROM run_events WHERE run_id = ? AND steps IS NOT NULL').pluck().all('r');
     expect(carried).toEqual([3]); // on the commit's last event
     expect(store.db.prepare("SELECT COUNT(*) FROM steps WHERE run_id = 'r'").pluck().get()).toBe(2);
