@@ -11,22 +11,23 @@
 import type { ActionRegistry } from '../actions/registry.js';
 import type { Bus } from '../bus/bus.js';
 import { advance } from '../engine/advance.js';
-import { foldTail } from '../engine/replay.js';
 import { createRunState, snapshotState } from '../engine/run-state.js';
 import type { Effect, EngineEvent, RunMeta, RunOptions, RunState } from '../engine/types.js';
 import { notFound, RequestError, RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Checkpoint, Store } from '../store/store.js';
-import { checkpointOf, isIdle, markOf, type SnapshotMark, settledStep } from './checkpoint.js';
+import { checkpointOf, isIdle, markOf, settledStep } from './checkpoint.js';
 import { type ChildHost, cancelChild, reportToParent, startChild } from './children.js';
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
 import { type Executors, type StepResult, taskExecutor } from './executors.js';
+import { type LiveRun, loadStoredRun, type StoredRun, whenDurable } from './live-run.js';
 import { pendingWork, type StepEffect } from './pending-work.js';
 import { activityOf, StepCall, stepResultEvent } from './step-call.js';
 import { createTimerScheduler } from './timers.js';
 import { type StateListener, Watchers } from './watchers.js';
 
+export type { LiveRun } from './live-run.js';
 export type FlowResolver = (flowId: string, version?: number) => Promise<CompiledFlow>;
 
 export interface RuntimeOptions {
@@ -38,30 +39,6 @@ export interface RuntimeOptions {
   readonly clock?: Clock;
   readonly ids?: Ids;
   readonly log?: (message: string, data?: unknown) => void;
-}
-
-export interface LiveRun {
-  /**
-   * The run's state, which `advance()` updates in place: what the next event applies to. It is
-   * durable when `uncommitted` is 0; readers get a snapshot taken then, never this object.
-   */
-  state: RunState;
-  /** Checkpoints enqueued and not yet durable. */
-  uncommitted: number;
-  /** Transitions applied here (whether any event changed the run since it was loaded). */
-  applied: number;
-  /** The run's last snapshot in the store; undefined until this process wrote one. */
-  mark?: SnapshotMark;
-  /** Called when `uncommitted` drops to 0 (a no-op event waits for the run's last commit). */
-  waiters?: ((error?: unknown) => void)[];
-  readonly flow: CompiledFlow;
-  /** Shared store: the fence this process holds the run with. */
-  fence?: number;
-  /**
-   * Shared store: inbox items taken while the run was held here. Kept, not cleared at commit: a
-   * read of the inbox started before that commit may still return them.
-   */
-  inboxApplied?: Set<number>;
 }
 
 export interface StartRequest {
@@ -177,17 +154,13 @@ export class Runtime {
     const live = this.live.get(runId);
     if (!live) return this.get(runId);
     return new Promise((resolve, reject) =>
-      this.whenDurable(live, resolve, () => this.loadStored(runId).then((stored) => resolve(stored?.state), reject)),
+      whenDurable(live, resolve, () => this.loadStored(runId).then((stored) => resolve(stored?.state), reject)),
     );
   }
 
   /** The run as the store has it: its last snapshot with the events logged after it folded in. */
-  protected async loadStored(runId: string): Promise<{ state: RunState; flow: CompiledFlow } | undefined> {
-    const state = await this.options.store.loadRun(runId);
-    if (!state) return undefined;
-    const tail = await this.options.store.readEvents(runId, state.eventSeq);
-    const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
-    return { state: foldTail(state, tail, flow), flow };
+  protected loadStored(runId: string): Promise<StoredRun | undefined> {
+    return loadStoredRun(this.options.store, this.options.resolveFlow, runId);
   }
 
   async flowOf(runId: string): Promise<CompiledFlow> {
@@ -253,19 +226,8 @@ export class Runtime {
   protected applyAndWait(live: LiveRun, event: EngineEvent, created = false): Promise<RunState> {
     return new Promise((resolve, reject) => {
       this.apply(live, event, created);
-      this.whenDurable(live, resolve, reject);
+      whenDurable(live, resolve, reject);
     });
-  }
-
-  /** Calls back with a snapshot as soon as the run has no commit in flight (at once if it has none). */
-  private whenDurable(live: LiveRun, resolve: (state: RunState) => void, reject: (error: unknown) => void): void {
-    if (live.uncommitted === 0) {
-      resolve(snapshotState(live.state));
-      return;
-    }
-    if (!live.waiters) live.waiters = [];
-    // Called inside the commit's callback, before the run can change again.
-    live.waiters.push((error) => (error ? reject(error) : resolve(snapshotState(live.state))));
   }
 
   /**
