@@ -4,7 +4,7 @@
  * token (a true AND-join, never "first one wins"); an inclusive join fires when no token that
  * could still reach it is left, i.e. exactly the branches its split activated have arrived.
  */
-import type { InclusiveNode, ParallelNode } from '../../flow/compiled.js';
+import type { CompiledFlow, InclusiveNode, ParallelNode } from '../../flow/compiled.js';
 import { follow, followConditions } from '../outcome.js';
 import type { Token } from '../types.js';
 import { dropJoin, dropToken, log, type MutableJoin, newToken, putToken, type Work } from '../work.js';
@@ -80,6 +80,8 @@ export function commonBranch(branches: readonly string[]): string {
  */
 export function fireStalledJoins(w: Work): boolean {
   const s = w.s;
+  // Only inclusive joins, or parallel ones after a failure, can stall: most drives skip the loop.
+  if (!s.branchFailed && !hasInclusiveJoin(w.flow)) return false;
   // for…in: this runs at the end of every drive, and most runs have no join waiting.
   for (const key in s.joins) {
     const index = Number(key);
@@ -90,6 +92,17 @@ export function fireStalledJoins(w: Work): boolean {
     return true;
   }
   return false;
+}
+
+const inclusiveJoins = new WeakMap<CompiledFlow, boolean>();
+
+function hasInclusiveJoin(flow: CompiledFlow): boolean {
+  let has = inclusiveJoins.get(flow);
+  if (has === undefined) {
+    has = flow.nodes.some((node) => node.type === 'inclusive' && node.incoming.length > 1);
+    inclusiveJoins.set(flow, has);
+  }
+  return has;
 }
 
 function canStillArrive(w: Work, node: Gateway): boolean {
