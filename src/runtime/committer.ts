@@ -130,12 +130,10 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
       return;
     }
     for (const entry of batch) {
-      if (movedOn(entry.checkpoint)) {
-        // Its run advanced while the batch was being written: the state is ahead of these
-        // events, and writing it would skip what is still queued. The run is reloaded instead.
-        settle(entry, error ?? new Error('commit failed'));
-        continue;
-      }
+      // Its run advanced while the batch was being written: the state is ahead of these events.
+      // Written alone it would lose the events in between, so the run's waiting checkpoint
+      // joins it (the state is the same object) and both are written together.
+      if (movedOn(entry.checkpoint)) takeWaiting(entry);
       try {
         await store.commit([entry.checkpoint]);
         settle(entry);
@@ -145,10 +143,35 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
     }
   };
 
-  /** Each transition merged into the entry learns its outcome, in the order they were made. */
+  /** Takes the run's waiting checkpoint out of the queue. */
+  const unqueue = (runId: string): Entry | undefined => {
+    const later = waiting.get(runId);
+    if (!later) return undefined;
+    waiting.delete(runId);
+    const index = queue.indexOf(later);
+    queue.splice(index, 1);
+    checkpoints.splice(index, 1);
+    return later;
+  };
+
+  const takeWaiting = (entry: Entry) => {
+    const later = unqueue(entry.runId);
+    if (!later) return;
+    merge(entry, later.checkpoint);
+    entry.more = [...(entry.more ?? []), later.done, ...(later.more ?? [])];
+  };
+
+  /**
+   * Each transition merged into the entry learns its outcome, in the order they were made. A
+   * failure fails the run's checkpoint still waiting too: it continues the log from the one that
+   * was not written.
+   */
   const settle = (entry: Entry, error?: unknown) => {
     entry.done(error);
     if (entry.more) for (const done of entry.more) done(error);
+    if (error === undefined) return;
+    const later = unqueue(entry.runId);
+    if (later) settle(later, error);
   };
 
   return {

@@ -124,10 +124,10 @@ export class Runtime {
     };
     const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0, applied: 0 };
     if (this.createdFence !== undefined) live.fence = this.createdFence;
-    // advance() refuses bad input by throwing before anything is stored or cached.
-    const committed = this.applyAndWait(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
+    // advance() refuses bad input by throwing here, before anything is stored or cached.
+    this.apply(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
     this.live.set(meta.id, live);
-    return committed;
+    return new Promise((resolve, reject) => whenDurable(live, resolve, reject));
   }
 
   /** Feeds an event to a run (loading it if needed); resolves once its checkpoint is durable. */

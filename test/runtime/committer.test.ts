@@ -90,4 +90,32 @@ describe('committer', () => {
     expect((await memory.readEvents('a')).map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(await memory.dueTimers(Number.MAX_SAFE_INTEGER)).toEqual([]);
   });
+
+  it("fails a run's waiting checkpoint with the one before it that failed: the log never skips", async () => {
+    const memory = createMemoryStore();
+    await memory.init();
+    await memory.commit([created(runState({ id: 'a' }))]);
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const store = Object.create(memory) as Store;
+    let calls = 0;
+    store.commit = async (checkpoints) => {
+      if (++calls === 1) await held;
+      return memory.commit(checkpoints);
+    };
+    const committer = createCommitter(store);
+    const live = { ...runState({ id: 'a' }), eventSeq: 2 };
+    // Event 1 is already stored: this checkpoint is refused.
+    const first = outcome(committer, checkpoint(live, { events: [event(1)] }));
+    await new Promise((resolve) => setImmediate(resolve)); // being written (held)
+    live.eventSeq = 3;
+    const second = outcome(committer, checkpoint(live, { events: [event(3)] }));
+    release?.();
+    expect((await first) as { code?: string }).toMatchObject({ code: 'STORE_CONFLICT' });
+    expect((await second) as { code?: string }).toMatchObject({ code: 'STORE_CONFLICT' });
+    await committer.drain();
+    expect((await memory.readEvents('a')).map((e) => e.seq)).toEqual([1]);
+  });
 });
