@@ -3,8 +3,8 @@
  * in-memory benchmark) and PostgreSQL implement it, and one contract suite runs against each.
  *
  * The engine never sees it; the runtime commits each step's checkpoint through `commit()`:
- * the run's state, its new events, its finished step rows and its timer changes, in ONE
- * transaction. `commit()` takes several runs' checkpoints at once (group commit).
+ * the run's new events, its finished step rows, its timer changes and, at snapshots, its state,
+ * in ONE transaction. `commit()` takes several runs' checkpoints at once (group commit).
  */
 
 import type { EngineEvent, RunEvent, RunMeta, RunState, RunStatus } from '../engine/types.js';
