@@ -25,7 +25,7 @@ export interface Progress {
 
 export function progressOf(state: RunState, flow: CompiledFlow): Progress {
   const done = new Set<number>();
-  for (const id of Object.keys(state.steps)) {
+  for (const id in state.steps) {
     const index = flow.nodeIndex.get(id);
     if (index !== undefined && state.steps[id].status === 'completed') done.add(index);
   }
@@ -52,14 +52,27 @@ export function progressOf(state: RunState, flow: CompiledFlow): Progress {
   }
   const finished = state.status === 'completed';
   const percent = finished ? 100 : totalWeight === 0 ? 0 : Math.floor((completedWeight / totalWeight) * 100);
-  const branches = state.tokens.map((token) => ({
-    token: token.id,
-    branch: token.branch,
-    nodeId: flow.nodes[token.node].id,
-    status: token.status,
-    ...(token.waitingFor ? { waitingFor: token.waitingFor } : {}),
-    attempt: token.attempt,
-    ...(token.map ? { mapDone: token.map.done, mapTotal: token.map.items.length } : {}),
-  }));
+  const branches = state.tokens.map(branchView(flow));
   return { percent, completedWeight, totalWeight, branches };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Optional fields only when present (no spreads: a view of a 100-branch run makes 100 of these). */
+const branchView =
+  (flow: CompiledFlow) =>
+  (token: RunState['tokens'][number]): BranchView => {
+    const view: Mutable<BranchView> = {
+      token: token.id,
+      branch: token.branch,
+      nodeId: flow.nodes[token.node].id,
+      status: token.status,
+      attempt: token.attempt,
+    };
+    if (token.waitingFor) view.waitingFor = token.waitingFor;
+    if (token.map) {
+      view.mapDone = token.map.done;
+      view.mapTotal = token.map.items.length;
+    }
+    return view;
+  };
