@@ -7,12 +7,11 @@ import { withinLimits } from '../limits.js';
 import { expressionFailure, failStep } from '../outcome.js';
 import type { Effect, PendingStep, Token } from '../types.js';
 import { addPending, log, type Mutable, putToken, scopeFor, type Work } from '../work.js';
+import { armBoundaryTimers, countStep } from './common.js';
 
 type StepExecute = Extract<Effect, { type: 'step.execute' }>;
 
 const NO_SCOPE = {};
-
-import { armBoundaryTimers, countStep } from './common.js';
 
 function idempotencyKey(w: Work, nodeId: string, attempt: number, token: Token, item?: number): string {
   const branch = item === undefined ? token.branch : `${token.branch}[${item}]`;

@@ -19,6 +19,7 @@ export function countStep(w: Work, token: Token): Token {
   const visit = again ? token.visit : (s.visits[token.node] ?? 0) + 1;
   if (!again) setVisit(s.visits, token.node, visit);
   s.usage.steps++;
+  // Tokens come from the run's list (drive found them there): an unchanged one needs no put.
   if (token.visit === visit) return token;
   const counted: Token = { ...token, visit };
   putToken(w, counted);

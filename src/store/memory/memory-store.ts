@@ -53,6 +53,9 @@ function hasSeq(events: readonly RunEvent[], seq: number): boolean {
 
 const COMMITTED: Promise<void> = Promise.resolve();
 
+const runMissing = (id: string) =>
+  new RunloomError('STORE_RUN_MISSING', `run '${id}' was never created: commit its first checkpoint with created: true`);
+
 const conflict = (message: string) => new RunloomError('STORE_CONFLICT', `commit rejected, nothing written: ${message}`);
 
 /**
@@ -85,10 +88,7 @@ export function createMemoryStore(): Store {
       const seen = batch.get(id);
       if (cp.created && (entry || seen)) throw conflict(`run '${id}' ${entry ? 'already exists' : 'created twice'}`);
       if (!cp.created && !entry && !seen?.created) {
-        throw new RunloomError(
-          'STORE_RUN_MISSING',
-          `run '${id}' was never created: commit its first checkpoint with created: true`,
-        );
+        throw runMissing(id);
       }
       let lastSeq = seen ? seen.lastSeq : 0;
       for (const event of cp.events) {
@@ -107,10 +107,7 @@ export function createMemoryStore(): Store {
     const entry = runs.get(id);
     if (cp.created && entry) throw conflict(`run '${id}' already exists`);
     if (!cp.created && !entry) {
-      throw new RunloomError(
-        'STORE_RUN_MISSING',
-        `run '${id}' was never created: commit its first checkpoint with created: true`,
-      );
+      throw runMissing(id);
     }
     let lastSeq = 0;
     for (const event of cp.events) {
