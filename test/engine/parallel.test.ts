@@ -211,4 +211,17 @@ edges:
     expect(run.started()).toHaveLength(5);
     expect(run.state.status).toBe('completed');
   });
+
+  it('a join stored before joins counted their filled slots still fires when the last branch arrives', () => {
+    const run = startRun(forkJoin);
+    run.complete('a', 1);
+    run.complete('b', 2);
+    // As an older version wrote it: the arrivals, without the count.
+    const stored = JSON.parse(JSON.stringify(run.state)) as { joins: Record<string, { filled?: number }> };
+    for (const join of Object.values(stored.joins)) delete join.filled;
+    run.state = stored as unknown as typeof run.state;
+    run.complete('c', 3);
+    expect(run.state.status).toBe('completed');
+    expect(run.state.vars).toMatchObject({ all: [1, 2, 3] });
+  });
 });

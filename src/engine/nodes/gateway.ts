@@ -25,6 +25,9 @@ export function enterGateway(w: Work, token: Token, node: Gateway): void {
   if (!join) {
     join = { arrivals: node.incoming.map(() => []), filled: 0 };
     w.s.joins[node.index] = join;
+  } else if (join.filled === undefined) {
+    // Stored by a version that did not count them.
+    join.filled = join.arrivals.filter((list) => list.length > 0).length;
   }
   const list = join.arrivals[slot];
   if (list.length === 0) join.filled++;
