@@ -3,7 +3,8 @@
  * each token stands.
  */
 import type { CompiledFlow } from '../flow/compiled.js';
-import type { RunState } from './types.js';
+import type { Mutable } from '../mutable.js';
+import type { RunState, Token } from './types.js';
 
 export interface BranchView {
   readonly token: number;
@@ -52,27 +53,22 @@ export function progressOf(state: RunState, flow: CompiledFlow): Progress {
   }
   const finished = state.status === 'completed';
   const percent = finished ? 100 : totalWeight === 0 ? 0 : Math.floor((completedWeight / totalWeight) * 100);
-  const branches = state.tokens.map(branchView(flow));
+  const branches = state.tokens.map((token) => branchView(flow, token));
   return { percent, completedWeight, totalWeight, branches };
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** Optional fields only when present (no spreads: a view of a 100-branch run makes 100 of these). */
-const branchView =
-  (flow: CompiledFlow) =>
-  (token: RunState['tokens'][number]): BranchView => {
-    const view: Mutable<BranchView> = {
-      token: token.id,
-      branch: token.branch,
-      nodeId: flow.nodes[token.node].id,
-      status: token.status,
-      attempt: token.attempt,
-    };
-    if (token.waitingFor) view.waitingFor = token.waitingFor;
-    if (token.map) {
-      view.mapDone = token.map.done;
-      view.mapTotal = token.map.items.length;
-    }
-    return view;
+function branchView(flow: CompiledFlow, token: Token): BranchView {
+  const view: Mutable<BranchView> = {
+    token: token.id,
+    branch: token.branch,
+    nodeId: flow.nodes[token.node].id,
+    status: token.status,
+    attempt: token.attempt,
   };
+  if (token.waitingFor) view.waitingFor = token.waitingFor;
+  if (token.map) {
+    view.mapDone = token.map.done;
+    view.mapTotal = token.map.items.length;
+  }
+  return view;
+}

@@ -10,9 +10,8 @@
 import type { ErrorInfo } from '../errors.js';
 import type { ExprScope } from '../expr/types.js';
 import type { CompiledFlow, CompiledNode } from '../flow/compiled.js';
+import type { Mutable } from '../mutable.js';
 import type { Effect, PendingEffect, RunEvent, RunReason, RunState, RunStatus, StepRecord, Token, Usage } from './types.js';
-
-export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface MutableJoin {
   arrivals: Token[][];

@@ -6,6 +6,7 @@
  * mappings must evaluate without awaiting. 1.8.7 is pinned for that reason.
  */
 import { ExpressionError } from '../errors.js';
+import type { Mutable } from '../mutable.js';
 import { parse } from './ast.js';
 import { checkAst } from './ast-check.js';
 import { compileFastPath, FALLBACK } from './fast-path.js';
@@ -47,7 +48,7 @@ export function compileExpression(source: string, where: string): CompiledExpr {
 function detached(scope: ExprScope): ExprScope {
   const { vars, steps } = scope;
   if (vars === undefined && steps === undefined) return scope;
-  const copy: { -readonly [K in keyof ExprScope]: ExprScope[K] } = { ...scope };
+  const copy: Mutable<ExprScope> = { ...scope };
   if (vars !== undefined) copy.vars = { ...vars };
   if (steps !== undefined) copy.steps = { ...steps };
   return copy;

@@ -1,9 +1,8 @@
 /** Turns one transition into the checkpoint the store writes in one transaction. */
 import type { EngineEvent, PendingStep, RunState, Transition } from '../engine/types.js';
 import type { CompiledFlow } from '../flow/compiled.js';
+import type { Mutable } from '../mutable.js';
 import type { Checkpoint, StepRow } from '../store/store.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function stepRow(
   flow: CompiledFlow,

@@ -17,8 +17,6 @@ export interface LiveRun {
   state: RunState;
   /** Checkpoints enqueued and not yet durable. */
   uncommitted: number;
-  /** Transitions applied here (whether any event changed the run since it was loaded). */
-  applied: number;
   /** The run's last snapshot in the store; undefined until this process wrote one. */
   mark?: SnapshotMark;
   /** Called when `uncommitted` drops to 0 (a no-op event waits for the run's last commit). */
@@ -33,15 +31,14 @@ export interface LiveRun {
   inboxApplied?: Set<number>;
 }
 
-/** Calls back with a snapshot as soon as the run has no commit in flight (at once if it has none). */
-export function whenDurable(live: LiveRun, resolve: (state: RunState) => void, reject: (error: unknown) => void): void {
-  if (live.uncommitted === 0) {
-    resolve(snapshotState(live.state));
-    return;
-  }
-  if (!live.waiters) live.waiters = [];
-  // Called inside the commit's callback, before the run can change again.
-  live.waiters.push((error) => (error ? reject(error) : resolve(snapshotState(live.state))));
+/** A snapshot of the run as soon as it has no commit in flight (at once if it has none). */
+export function durableSnapshot(live: LiveRun): Promise<RunState> {
+  if (live.uncommitted === 0) return Promise.resolve(snapshotState(live.state));
+  return new Promise((resolve, reject) => {
+    if (!live.waiters) live.waiters = [];
+    // Called inside the commit's callback, before the run can change again.
+    live.waiters.push((error) => (error ? reject(error) : resolve(snapshotState(live.state))));
+  });
 }
 
 export interface StoredRun {

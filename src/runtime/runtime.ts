@@ -21,7 +21,7 @@ import { type ChildHost, cancelChild, reportToParent, startChild } from './child
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
 import { type Executors, type StepResult, taskExecutor } from './executors.js';
-import { type LiveRun, loadStoredRun, type StoredRun, whenDurable } from './live-run.js';
+import { durableSnapshot, type LiveRun, loadStoredRun, type StoredRun } from './live-run.js';
 import { pendingWork, type StepEffect } from './pending-work.js';
 import { activityOf, StepCall, stepResultEvent } from './step-call.js';
 import { createTimerScheduler } from './timers.js';
@@ -82,7 +82,11 @@ export class Runtime {
     this.watchers = new Watchers(
       options.bus,
       crossProcess,
-      (runId) => this.durable(runId),
+      // A run advancing here notifies on its own commits: a waiter waits for them, no store read.
+      (runId) => {
+        const live = this.live.get(runId);
+        return live ? this.durable(live) : this.get(runId);
+      },
       (runId) => this.live.has(runId),
     );
     this.children = {
@@ -122,12 +126,12 @@ export class Runtime {
       ...(request.parent ? { parent: request.parent } : {}),
       ...(request.options ? { options: request.options } : {}),
     };
-    const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0, applied: 0 };
+    const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0 };
     if (this.createdFence !== undefined) live.fence = this.createdFence;
     // advance() refuses bad input by throwing here, before anything is stored or cached.
     this.apply(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
     this.live.set(meta.id, live);
-    return new Promise((resolve, reject) => whenDurable(live, resolve, reject));
+    return durableSnapshot(live);
   }
 
   /** Feeds an event to a run (loading it if needed); resolves once its checkpoint is durable. */
@@ -144,18 +148,17 @@ export class Runtime {
    */
   async get(runId: string): Promise<RunState | undefined> {
     const live = this.live.get(runId);
-    if (!live || (live.uncommitted > 0 && this.options.store.capabilities.persistent))
-      return (await this.loadStored(runId))?.state;
-    return this.durable(runId);
+    if (live && (live.uncommitted === 0 || !this.options.store.capabilities.persistent)) return this.durable(live);
+    return (await this.loadStored(runId))?.state;
   }
 
-  /** Like `get`, but a live run's state once its commits in flight land, without a store read. */
-  private durable(runId: string): Promise<RunState | undefined> {
-    const live = this.live.get(runId);
-    if (!live) return this.get(runId);
-    return new Promise((resolve, reject) =>
-      whenDurable(live, resolve, () => this.loadStored(runId).then((stored) => resolve(stored?.state), reject)),
-    );
+  /** A live run's state once its commits in flight land; the store's if one of them fails. */
+  private async durable(live: LiveRun): Promise<RunState | undefined> {
+    try {
+      return await durableSnapshot(live);
+    } catch {
+      return (await this.loadStored(live.state.meta.id))?.state;
+    }
   }
 
   /** The run as the store has it: its last snapshot with the events logged after it folded in. */
@@ -201,7 +204,7 @@ export class Runtime {
         const { state, flow } = stored;
         const raced = this.live.get(runId);
         if (raced) return raced;
-        const live: LiveRun = { state, flow, uncommitted: 0, applied: 0 };
+        const live: LiveRun = { state, flow, uncommitted: 0 };
         this.live.set(runId, live);
         this.reissue(live);
         return live;
@@ -223,11 +226,9 @@ export class Runtime {
    * Applies an event; resolves with a snapshot of the run's state once it (or, for a no-op, its
    * last state) is durable.
    */
-  protected applyAndWait(live: LiveRun, event: EngineEvent, created = false): Promise<RunState> {
-    return new Promise((resolve, reject) => {
-      this.apply(live, event, created);
-      whenDurable(live, resolve, reject);
-    });
+  protected async applyAndWait(live: LiveRun, event: EngineEvent): Promise<RunState> {
+    this.apply(live, event);
+    return durableSnapshot(live);
   }
 
   /**
@@ -247,7 +248,6 @@ export class Runtime {
       throw error;
     }
     if (!transition.changed) return false;
-    live.applied++;
     live.uncommitted++;
     const checkpoint = this.seal(live, checkpointOf(event, settled, transition, live.flow, live.mark, created), inboxId);
     if (checkpoint.snapshot) live.mark = markOf(live.state, checkpoint.active === true);

@@ -103,7 +103,8 @@ export class SharedRuntime extends Runtime {
     const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
     const previous = this.live.get(runId);
     if (previous) this.dropRun(runId, previous);
-    const live: LiveRun = { state, flow, uncommitted: 0, applied: 0, fence };
+    const live: LiveRun = { state, flow, uncommitted: 0, fence };
+    const claimedAt = state.eventSeq;
     this.live.set(runId, live);
     if (this.shared.execute) {
       // First what the claimed state had in flight, then events: they may start new work.
@@ -118,7 +119,7 @@ export class SharedRuntime extends Runtime {
     for (const item of claimed.inbox) this.applyInbox(live, item);
     // Nothing to do after all (an inbox item a concurrent commit applied, a timer not yet due):
     // give the run back; its timers bring it back when due.
-    if (!forEvent && live.uncommitted === 0 && live.applied === 0 && isIdle(state)) {
+    if (!forEvent && live.uncommitted === 0 && state.eventSeq === claimedAt && isIdle(state)) {
       this.dropRun(runId, live);
       await this.leases.release(this.shared.owner, [runId]);
     }

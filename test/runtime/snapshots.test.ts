@@ -57,10 +57,19 @@ describe('snapshots (sqlite store)', () => {
     expect(log.length).toBeGreaterThan(40);
     expect(row?.eventSeq).toBeLessThan(log.length);
     expect(log.length - (row?.eventSeq ?? 0)).toBeLessThanOrEqual(SNAPSHOT_EVERY + 3);
-    // Readers see the folded state, not the row.
+    // Readers see the folded state, not the row: here, where the run is in memory, and in a
+    // process that only reads the file (its read loads the snapshot and folds the log after it).
     const read = await first.runs.state(run.id);
     expect(read.eventSeq).toBe(log.length);
     expect(Object.keys(read.vars)).toHaveLength(20);
+    const reader = await createRunloom({ store: openStore(path), actions: actions([], undefined), recover: false });
+    try {
+      const folded = await reader.runs.state(run.id);
+      expect(folded.eventSeq).toBe(log.length);
+      expect(folded).toEqual(read);
+    } finally {
+      await reader.close();
+    }
 
     await first.close(); // as a crash would leave it: s20 in flight, nothing more written
     const again: string[] = [];

@@ -3,10 +3,11 @@
  * step; the runtime dispatches on the node type, so new kinds of work plug in there.
  */
 import type { ActivityNode } from '../../flow/compiled.js';
+import type { Mutable } from '../../mutable.js';
 import { withinLimits } from '../limits.js';
 import { expressionFailure, failStep } from '../outcome.js';
 import type { Effect, PendingStep, Token } from '../types.js';
-import { addPending, log, type Mutable, putToken, scopeFor, type Work } from '../work.js';
+import { addPending, log, putToken, scopeFor, type Work } from '../work.js';
 import { armBoundaryTimers, countStep } from './common.js';
 
 type StepExecute = Extract<Effect, { type: 'step.execute' }>;

@@ -1,3 +1,19 @@
+/**
+ * `commit()`: several runs' checkpoints in ONE statement, hence one transaction and one round
+ * trip whatever the batch size (group commit). The hot path of the durable runtime:
+ *
+ * - Rows travel as column arrays (`unnest($1::text[], …)`): a fixed number of parameters, one
+ *   SQL text, prepared once per connection; every table gets one multi-row write.
+ * - Data-modifying CTEs run in one statement, which PostgreSQL makes atomic without a
+ *   BEGIN/COMMIT pair (two round trips saved per batch). A failing part (a duplicate key, a run
+ *   never created, a fence another worker moved on) fails the statement and nothing is written.
+ * - All parts of one statement see the same snapshot, and `ON CONFLICT DO UPDATE` may not touch
+ *   a row twice, so the batch is folded first in JS (`foldBatch`): one row write per run (its
+ *   last state), the last step row per (run, seq), and the final set/clear per timer. The store
+ *   folds synchronously, before its first `await`: a held run's state changes in place.
+ * - PostgreSQL writes the state in every commit, whatever `Checkpoint.snapshot` says: it is
+ *   one statement either way.
+ */
 import { RunloomError } from '../../errors.js';
 import { activeByStatus, stepValues } from '../rows.js';
 import type { Checkpoint, StepRow } from '../store.js';
@@ -166,8 +182,10 @@ function insertRun(c: Columns, cp: Checkpoint): void {
   );
 }
 
-/** `leaseMs`: how long a lease taken by creating a run lasts before it must be renewed. */
-/** Writes a batch `foldBatch()` encoded. */
+/**
+ * Writes a batch `foldBatch()` encoded. `leaseMs`: how long a lease taken by creating a run
+ * lasts before it must be renewed.
+ */
 export function prepareCommit(pool: PostgresPool, leaseMs: number): (c: Columns) => Promise<void> {
   return async (c) => {
     const values = [
