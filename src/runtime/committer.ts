@@ -70,6 +70,7 @@ function merge(entry: Entry, next: Checkpoint): void {
 }
 
 export interface Committer {
+  /** `done` is called once the checkpoint is durable; for a store with `commitNow`, before this returns. */
   enqueue(checkpoint: Checkpoint, done: (error?: unknown) => void): void;
   /** Resolves when everything enqueued so far is written. */
   drain(): Promise<void>;
@@ -78,6 +79,25 @@ export interface Committer {
 const resolved = Promise.resolve();
 
 export function createCommitter(store: Store, maxBatch = 1000): Committer {
+  const commitNow = store.commitNow?.bind(store);
+  if (commitNow) {
+    // A store without I/O (memory) has no write for checkpoints to share: each is written as it
+    // is made and answered before enqueue returns, which spares every step the queue, the batch
+    // and an extra turn of promises (a fifth of a step's cost in memory).
+
+    return {
+      enqueue(checkpoint, done) {
+        try {
+          commitNow([checkpoint]);
+        } catch (error) {
+          done(error);
+          return;
+        }
+        done();
+      },
+      drain: () => resolved,
+    };
+  }
   const persistent = store.capabilities.persistent;
   let queue: Entry[] = [];
   /** `queue`'s checkpoints, kept beside it: what the next write takes. */
@@ -193,10 +213,8 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
         // A persistent store flushes on setImmediate, not a microtask: results that land in the
         // same event-loop turn (timers, I/O callbacks) then share one transaction. With a
         // synchronous store nothing can enqueue while a write is in progress, so a microtask flush
-        // would commit (and fsync) them one by one. A memory store has no write to share: it
-        // flushes at once and spares every step an event-loop turn.
-        // (A resolved promise, not queueMicrotask: Node wraps each queueMicrotask callback in an
-        // async resource, a measurable cost per step in memory.)
+        // would commit (and fsync) them one by one. A store that is not persistent (a memory
+        // store wrapped without its synchronous commit) flushes at once.
         if (persistent) setImmediate(flush);
         else resolved.then(flush);
       }

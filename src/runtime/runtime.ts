@@ -128,9 +128,15 @@ export class Runtime {
     };
     const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0 };
     if (this.createdFence !== undefined) live.fence = this.createdFence;
-    // advance() refuses bad input by throwing here, before anything is stored or cached.
-    this.apply(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
+    // In the map before it applies: a synchronous store's commit carries out its effects at once.
     this.live.set(meta.id, live);
+    try {
+      // advance() refuses bad input by throwing here, before anything is stored.
+      this.apply(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
+    } catch (error) {
+      if (this.live.get(meta.id) === live) this.live.delete(meta.id);
+      throw error;
+    }
     return durableSnapshot(live);
   }
 
@@ -232,7 +238,8 @@ export class Runtime {
   }
 
   /**
-   * Advances the run and enqueues the checkpoint; effects follow once it is durable. Throws (a
+   * Advances the run and enqueues the checkpoint; effects follow once it is durable (with a
+   * store that commits synchronously, before this returns). Throws (a
    * RequestError) when the engine refuses the event, before anything changes. Returns whether
    * the event changed the run.
    */

@@ -219,6 +219,11 @@ export interface Store {
    */
   commit(checkpoints: readonly Checkpoint[]): Promise<void>;
   /**
+   * A store that writes without I/O (memory) also commits synchronously: the same contract as
+   * `commit()`, throwing where it would reject.
+   */
+  commitNow?(checkpoints: readonly Checkpoint[]): void;
+  /**
    * The run's last snapshot. Events after its `eventSeq` may follow it in the log (commits
    * without a snapshot): fold them in before using it as the current state (`foldTail`).
    */

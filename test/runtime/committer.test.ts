@@ -4,6 +4,15 @@ import { createMemoryStore } from '../../src/store/memory/memory-store.js';
 import type { Checkpoint, Store } from '../../src/store/store.js';
 import { checkpoint, created, event, runState, stepRow } from '../store/fixtures.js';
 
+/**
+ * The memory store without its synchronous commit: the committer then queues and batches for it
+ * as it does for a store on disk, which is what these tests are about.
+ */
+function batching(store: Store): Store {
+  const { commitNow: _writesAtOnce, ...rest } = store;
+  return rest;
+}
+
 function counting(store: Store): Store & { transactions: number } {
   const wrapped = Object.create(store) as Store & { transactions: number };
   wrapped.transactions = 0;
@@ -19,7 +28,7 @@ const outcome = (committer: ReturnType<typeof createCommitter>, checkpoint: Chec
 
 describe('committer', () => {
   it('writes checkpoints enqueued together in one transaction', async () => {
-    const store = counting(createMemoryStore());
+    const store = counting(batching(createMemoryStore()));
     await store.init();
     const committer = createCommitter(store);
     const results = await Promise.all(
@@ -29,8 +38,22 @@ describe('committer', () => {
     expect(store.transactions).toBe(1);
   });
 
+  it('writes at once to a store that commits synchronously, and answers before enqueue returns', async () => {
+    const store = createMemoryStore();
+    await store.init();
+    await store.commit([created(runState({ id: 'taken' }), { events: [event(1)] })]);
+    const committer = createCommitter(store);
+    const answers: unknown[] = [];
+    committer.enqueue(created(runState({ id: 'fresh' }), { events: [event(1)] }), (error) => answers.push(error ?? 'ok'));
+    committer.enqueue(created(runState({ id: 'taken' }), { events: [event(1)] }), (error) => answers.push(error ?? 'ok'));
+    expect(answers[0]).toBe('ok');
+    expect((answers[1] as { code?: string }).code).toBe('STORE_CONFLICT');
+    expect((await store.readEvents('fresh')).map((e) => e.seq)).toEqual([1]);
+    await committer.drain();
+  });
+
   it('fails only the bad checkpoint of a batch, the others land', async () => {
-    const store = counting(createMemoryStore());
+    const store = counting(batching(createMemoryStore()));
     await store.init();
     await store.commit([created(runState({ id: 'taken' }), { events: [event(1)] })]);
     const committer = createCommitter(store);
@@ -47,7 +70,7 @@ describe('committer', () => {
   });
 
   it("merges a run's checkpoints made while a write is in flight into one, with every event, row and timer, and answers each in order", async () => {
-    const memory = createMemoryStore();
+    const memory = batching(createMemoryStore());
     await memory.init();
     const batches: Checkpoint[][] = [];
     let release: (() => void) | undefined;
@@ -92,7 +115,7 @@ describe('committer', () => {
   });
 
   it("fails a run's waiting checkpoint with the one before it that failed: the log never skips", async () => {
-    const memory = createMemoryStore();
+    const memory = batching(createMemoryStore());
     await memory.init();
     await memory.commit([created(runState({ id: 'a' }))]);
     let release: (() => void) | undefined;

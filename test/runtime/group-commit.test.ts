@@ -14,7 +14,8 @@ const RUNS = 1000;
 
 afterEach(closeAll);
 
-describe.each(STORE_KINDS)('group commit (%s store)', (kind) => {
+// The memory store commits each checkpoint synchronously as it is made: it has no write to share.
+describe.each(STORE_KINDS.filter((kind) => kind !== 'memory'))('group commit (%s store)', (kind) => {
   it(`${RUNS} concurrent runs all complete in far fewer transactions than steps`, async () => {
     const runloom = await openRunloom(kind, [double], { durability: 'strict' });
     await runloom.flows.publish(

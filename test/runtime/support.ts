@@ -38,14 +38,26 @@ const opened: { runloom: Runloom; dir?: string; schema?: string }[] = [];
 
 /** Counts calls, then hands them to the real store unchanged. */
 export function countingStore(store: Store, calls: StoreCalls): Store {
+  const count = (checkpoints: readonly unknown[]) => {
+    calls.commits++;
+    calls.checkpoints += checkpoints.length;
+    calls.maxBatch = Math.max(calls.maxBatch, checkpoints.length);
+  };
+  const commitNow = store.commitNow?.bind(store);
   return {
     ...store,
     async commit(checkpoints) {
-      calls.commits++;
-      calls.checkpoints += checkpoints.length;
-      calls.maxBatch = Math.max(calls.maxBatch, checkpoints.length);
+      count(checkpoints);
       return store.commit(checkpoints);
     },
+    ...(commitNow
+      ? {
+          commitNow(checkpoints) {
+            count(checkpoints);
+            commitNow(checkpoints);
+          },
+        }
+      : {}),
     async loadRun(runId) {
       calls.loadRun++;
       return store.loadRun(runId);

@@ -141,6 +141,11 @@ export function createMemoryStore(): Store {
     for (const seq of cp.timersCleared) timers.delete(pairKey(id, seq));
   };
 
+  const commitNow = (checkpoints: readonly Checkpoint[]): void => {
+    check(checkpoints);
+    for (let i = 0; i < checkpoints.length; i++) apply(checkpoints[i]);
+  };
+
   const summary = (entry: RunEntry): RunSummary => {
     const { meta, status, reason, updatedAt } = entry.state;
     return {
@@ -215,15 +220,14 @@ export function createMemoryStore(): Store {
     },
 
     commit(checkpoints) {
-      // Not `async`: a step in memory should not pay for a promise of its own.
       try {
-        check(checkpoints);
+        commitNow(checkpoints);
       } catch (error) {
         return Promise.reject(error);
       }
-      for (let i = 0; i < checkpoints.length; i++) apply(checkpoints[i]);
       return COMMITTED;
     },
+    commitNow,
     async loadRun(runId) {
       const state = runs.get(runId)?.state;
       return state === undefined ? undefined : structuredClone(state);
