@@ -105,7 +105,13 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     settlePending(w, e.seq);
     w.s.usage.credits += e.cost ?? pending.estimate;
     const token = findToken(w, pending.token) as Token;
-    logInput(w, e, token);
+    // logInput's rest copy, written out: this is every step's event.
+    log(
+      w,
+      e.type,
+      token,
+      e.cost === undefined ? { seq: e.seq, output: e.output } : { seq: e.seq, output: e.output, cost: e.cost },
+    );
     if (pending.item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, pending.item, e.output);
     else completeStep(w, token, e.output);
     drive(w);

@@ -78,12 +78,17 @@ const isDue = (pending: PendingEffect | undefined): boolean => pending?.kind ===
 
 export function log(w: Work, type: string, token?: Token, data?: unknown, nodeId?: string): void {
   const seq = ++w.s.eventSeq;
+  const id = nodeId ?? (token ? w.flow.nodes[token.node]?.id : undefined);
+  if (id !== undefined && token && data !== undefined) {
+    // The usual event, as one literal: fields added afterwards would cost a second allocation.
+    w.events.push({ seq, type, at: w.at, nodeId: id, token: token.id, data });
+    return;
+  }
   const event: { seq: number; type: string; at: number; nodeId?: string; token?: number; data?: unknown } = {
     seq,
     type,
     at: w.at,
   };
-  const id = nodeId ?? (token ? w.flow.nodes[token.node]?.id : undefined);
   if (id !== undefined) event.nodeId = id;
   if (token) event.token = token.id;
   if (data !== undefined) event.data = data;

@@ -12,19 +12,16 @@ function stepRow(
   endedAt: number,
   outcome?: { output: unknown } | { error: StepRow['error'] },
 ): StepRow {
-  const row: Mutable<StepRow> = {
-    seq,
-    nodeId: flow.nodes[pending.node].id,
-    // States written before pending steps named their branch have none.
-    branch: pending.branch ?? '?',
-    attempt: pending.attempt,
-    status,
-    input: pending.input,
-    startedAt: pending.startedAt,
-    endedAt,
-  };
-  if (outcome && 'output' in outcome) row.output = outcome.output;
-  else if (outcome) row.error = outcome.error;
+  const nodeId = flow.nodes[pending.node].id;
+  // States written before pending steps named their branch have none.
+  const branch = pending.branch ?? '?';
+  const { attempt, input, startedAt } = pending;
+  // Every step's row: one literal with its output, not a field added afterwards.
+  const row: Mutable<StepRow> =
+    outcome && 'output' in outcome
+      ? { seq, nodeId, branch, attempt, status, input, startedAt, endedAt, output: outcome.output }
+      : { seq, nodeId, branch, attempt, status, input, startedAt, endedAt };
+  if (outcome && 'error' in outcome) row.error = outcome.error;
   if (pending.item !== undefined) row.item = pending.item;
   return row;
 }

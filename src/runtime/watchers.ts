@@ -46,7 +46,8 @@ export class Watchers {
 
   notify(runId: string, state: RunState): void {
     const set = this.listeners.get(runId);
-    if (set) for (const listener of [...set]) listener(state);
+    // No copy: a Set's iteration skips listeners removed meanwhile (a waiter that resolved).
+    if (set) for (const listener of set) listener(state);
   }
 
   /** Resolves with the first state (now or later) that satisfies `until`. */
