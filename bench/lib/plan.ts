@@ -45,19 +45,30 @@ export interface Plan {
   readonly sizes: WorkloadSizes;
   /** Runs per workload in the warm-up pass (once per mode, before measuring). */
   readonly warmup: WorkloadSizes;
+  /**
+   * Times each measurement runs its workload back to back (W3: rounds of its concurrent runs,
+   * one after another). The fast modes repeat it, so that a measurement lasts long enough (a
+   * tenth of a second or more) for one collector pause not to decide it.
+   */
+  readonly rounds: Readonly<Record<Mode, number>>;
   /** Single-row transactions per raw-floor measurement. */
   readonly floorRows: Readonly<Record<SqliteMode, number>>;
 }
 
-const FULL: Pick<Plan, 'sizes' | 'warmup' | 'floorRows'> = {
+type Sizing = Pick<Plan, 'sizes' | 'warmup' | 'rounds' | 'floorRows'>;
+
+const FULL: Sizing = {
   sizes: { W1: 1_000, W2: 20, W3: 1_000 },
-  warmup: { W1: 100, W2: 3, W3: 200 },
+  // One measurement's worth: code the JIT has not optimised yet would be measured as the engine.
+  warmup: { W1: 1_000, W2: 20, W3: 1_000 },
+  rounds: { core: 5, memory: 5, normal: 1, strict: 1 },
   floorRows: { normal: 20_000, strict: 2_000 },
 };
 
-const QUICK: Pick<Plan, 'sizes' | 'warmup' | 'floorRows'> = {
+const QUICK: Sizing = {
   sizes: { W1: 30, W2: 2, W3: 100 },
   warmup: { W1: 10, W2: 1, W3: 20 },
+  rounds: { core: 1, memory: 1, normal: 1, strict: 1 },
   floorRows: { normal: 1_000, strict: 60 },
 };
 

@@ -129,11 +129,18 @@ export function notes(plan: Plan): string[] {
         `${MODE_LABELS.core}: advance() alone on the same compiled flows — no runtime, store, action call or promise; each step.execute effect is answered at once with step.completed and counted as the step (W2: in fan-out order; W3: all runs started, then one step per run per pass). It is the pure core's cost: the gap to the other rows is the shell's.`,
       ]
     : [];
+  const repeated = modesOf(plan).filter((mode) => plan.rounds[mode] > 1);
+  const rounds = repeated.length
+    ? [
+        `${repeated.map((mode) => MODE_LABELS[mode]).join(' and ')}: each measurement runs its workload ${[...new Set(repeated.map((mode) => plan.rounds[mode]))].join('/')} times back to back (W3: rounds of ${plan.sizes.W3} concurrent runs, one after another), so that it lasts long enough for one collector pause not to decide it; Steps/rep counts them all.`,
+      ]
+    : [];
   return [
-    `Steps are task executions counted inside the action (a synchronous no-op). Median of ${plan.reps} measurements after one warm-up pass per mode; min–max is the spread.`,
+    `Steps are task executions counted inside the action (a synchronous no-op). Median of ${plan.reps} measurements after a warm-up pass per mode of the same size as one round; min–max is the spread.`,
+    ...rounds,
     ...core,
     "µs/step = wall time ÷ steps (for concurrent runs it is amortised over all runs in flight). CPU µs/step = this process's user+system CPU time ÷ steps (all threads, GC included; not I/O waits): it is what a step costs even when other work shares the machine.",
-    'Steps/commit: steps ÷ store.commit() calls (one transaction each) during the measured reps: how much group commit batched.',
+    'Steps/commit: steps ÷ store commits (one transaction each; the memory store writes each checkpoint as it is made) during the measured reps: how much group commit batched.',
     `Raw commits/s: plain SQLite (src/store/sqlite/raw-floor.ts), one single-row INSERT per transaction on a fresh file, same pragmas, measured ${plan.reps}× before and ${plan.reps}× after the workloads of its mode (pooled: disk sync latency drifts). Ratio = Runloom steps/s ÷ raw commits/s.`,
     `A run that is alone (W1) needs one durable commit per step plus one at start (${SEQ_STEPS + 1} commits per ${SEQ_STEPS} steps), so its ceiling is about the raw floor × ${SEQ_STEPS}/${SEQ_STEPS + 1}; concurrency (W2, W3) is what group commit turns into more steps per commit.`,
     `W2 sets maxParallel = 100 so every branch is in flight at once. W3 starts all runs at once, then awaits them all.`,

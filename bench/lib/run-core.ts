@@ -77,11 +77,23 @@ function expectCompleted(run: CoreRun): void {
  * W1 and W2: runs one after another, each driven to its end (W2's 100 branches completed in the
  * order they were fanned out). W3: all runs started, then one step per run per pass, round-robin.
  */
-export function runCoreWorkload(flows: CoreFlows, workload: WorkloadId, runs: number): Measurement {
+export function runCoreWorkload(flows: CoreFlows, workload: WorkloadId, runs: number, rounds = 1): Measurement {
   const at = Date.now();
   let steps = 0;
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
+  for (let round = 0; round < rounds; round++) steps += coreRound(flows, workload, runs, at);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  const expected = rounds * runs * stepsPerRun(workload);
+  if (steps !== expected) throw new Error(`core ${workload}: ${steps} step.execute effects answered, expected ${expected}`);
+  return { steps, seconds, cpuSeconds };
+}
+
+/** One round of a workload: its `runs` runs, driven to their ends; returns the steps answered. */
+function coreRound(flows: CoreFlows, workload: WorkloadId, runs: number, at: number): number {
+  let steps = 0;
   if (workload === 'W3') {
     const all: CoreRun[] = [];
     for (let i = 0; i < runs; i++) all.push(startRun(flows.sequential, at));
@@ -106,12 +118,7 @@ export function runCoreWorkload(flows: CoreFlows, workload: WorkloadId, runs: nu
       expectCompleted(run);
     }
   }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const used = process.cpuUsage(cpu);
-  const cpuSeconds = (used.user + used.system) / 1e6;
-  const expected = runs * stepsPerRun(workload);
-  if (steps !== expected) throw new Error(`core ${workload}: ${steps} step.execute effects answered, expected ${expected}`);
-  return { steps, seconds, cpuSeconds };
+  return steps;
 }
 
 /** Measures mode `core`: a warm-up pass over the selected workloads, then `reps` measurements of each. */
@@ -134,7 +141,7 @@ export function runCore(plan: Plan, progress: (line: string) => void = () => {})
           for (let rep = 0; rep < plan.reps; rep++) {
             progress(`${mode}: ${workload} rep ${rep + 1}/${plan.reps}`);
             collect();
-            const { steps, seconds, cpuSeconds } = runCoreWorkload(flows, workload, plan.sizes[workload]);
+            const { steps, seconds, cpuSeconds } = runCoreWorkload(flows, workload, plan.sizes[workload], plan.rounds[mode]);
             units = steps;
             rates.push(steps / seconds);
             cpuMicros.push((cpuSeconds * 1e6) / steps);

@@ -126,6 +126,7 @@ export class CommitStats {
 }
 
 function counted(store: Store, stats: CommitStats): Store {
+  const commitNow = store.commitNow?.bind(store);
   return {
     ...store,
     commit(checkpoints) {
@@ -133,6 +134,15 @@ function counted(store: Store, stats: CommitStats): Store {
       stats.checkpoints += checkpoints.length;
       return store.commit(checkpoints);
     },
+    ...(commitNow
+      ? {
+          commitNow(checkpoints) {
+            stats.commits++;
+            stats.checkpoints += checkpoints.length;
+            commitNow(checkpoints);
+          },
+        }
+      : {}),
   };
 }
 
@@ -198,7 +208,13 @@ export async function runMode(plan: Plan, mode: RuntimeMode, progress: (line: st
             progress(`${mode}: ${workload} rep ${rep + 1}/${plan.reps}`);
             collect();
             const before = { commits: stats.commits, checkpoints: stats.checkpoints };
-            const { steps, seconds, cpuSeconds } = await runWorkload(runloom, counter, workload, plan.sizes[workload]);
+            const { steps, seconds, cpuSeconds } = await runWorkload(
+              runloom,
+              counter,
+              workload,
+              plan.sizes[workload],
+              plan.rounds[mode],
+            );
             units = steps;
             rates.push(steps / seconds);
             cpuMicros.push((cpuSeconds * 1e6) / steps);

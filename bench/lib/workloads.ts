@@ -104,34 +104,40 @@ function expectCompleted(status: string, runId: string): void {
   if (status !== 'completed') throw new Error(`run ${runId} ended '${status}', expected 'completed'`);
 }
 
-/** Runs one workload `runs` times; returns the steps the action counted and the wall time. */
+/**
+ * Runs one workload (`runs` runs) `rounds` times back to back; returns the steps the action
+ * counted and the wall time.
+ */
 export async function runWorkload(
   runloom: Runloom,
   counter: StepCounter,
   workload: WorkloadId,
   runs: number,
+  rounds = 1,
 ): Promise<Measurement> {
   const before = counter.count;
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  if (workload === 'W3') {
-    // All started (their first checkpoints group-commit together), then all awaited.
-    const started = await Promise.all(Array.from({ length: runs }, () => runloom.runs.start(SEQ_FLOW_ID, {})));
-    const done = await Promise.all(started.map((run) => runloom.runs.wait(run.id)));
-    for (const run of done) expectCompleted(run.status, run.id);
-  } else {
-    const flowId = workload === 'W1' ? SEQ_FLOW_ID : FAN_FLOW_ID;
-    for (let i = 0; i < runs; i++) {
-      const run = await runloom.runs.start(flowId, {});
-      const done = await runloom.runs.wait(run.id);
-      expectCompleted(done.status, done.id);
+  for (let round = 0; round < rounds; round++) {
+    if (workload === 'W3') {
+      // All started (their first checkpoints group-commit together), then all awaited.
+      const started = await Promise.all(Array.from({ length: runs }, () => runloom.runs.start(SEQ_FLOW_ID, {})));
+      const done = await Promise.all(started.map((run) => runloom.runs.wait(run.id)));
+      for (const run of done) expectCompleted(run.status, run.id);
+    } else {
+      const flowId = workload === 'W1' ? SEQ_FLOW_ID : FAN_FLOW_ID;
+      for (let i = 0; i < runs; i++) {
+        const run = await runloom.runs.start(flowId, {});
+        const done = await runloom.runs.wait(run.id);
+        expectCompleted(done.status, done.id);
+      }
     }
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
   const steps = counter.count - before;
-  const expected = runs * stepsPerRun(workload);
+  const expected = rounds * runs * stepsPerRun(workload);
   if (steps !== expected) throw new Error(`${workload}: the action ran ${steps} times, expected ${expected}`);
   return { steps, seconds, cpuSeconds };
 }
