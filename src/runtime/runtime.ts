@@ -52,6 +52,7 @@ export interface StartRequest {
 export class Runtime {
   protected readonly live = new Map<string, LiveRun>();
   private readonly loading = new Map<string, Promise<LiveRun>>();
+  /** Steps executing here, by idempotency key (unique among a run's pending steps, and across runs). */
   protected readonly inflight = new Map<string, StepCall>();
   private readonly watchers: Watchers;
   private readonly committer;
@@ -343,7 +344,7 @@ export class Runtime {
         this.executeStep(live, effect);
         return;
       case 'step.cancel':
-        this.inflight.get(`${runId}:${effect.seq}`)?.abort();
+        this.inflight.get(effect.step.idempotencyKey)?.abort();
         return;
       case 'timer.start':
         this.timers.schedule(runId, effect.seq, effect.fireAt);
@@ -367,8 +368,7 @@ export class Runtime {
     const runId = live.state.meta.id;
     const node = activityOf(live.flow, effect.nodeId);
     const call = new StepCall(runId, node, effect, this.log);
-    const key = `${runId}:${effect.seq}`;
-    this.inflight.set(key, call);
+    this.inflight.set(call.idempotencyKey, call);
     const executor = this.executors[node.type];
     const run = executor
       ? executor(call)
@@ -376,13 +376,14 @@ export class Runtime {
           new RunloomError('NOT_EXECUTABLE', `no executor is registered for '${node.type}' nodes (step '${effect.nodeId}')`),
         );
     run.then(
-      (result) => this.stepEnded(key, call, result, undefined),
-      (error: unknown) => this.stepEnded(key, call, undefined, error),
+      (result) => this.stepEnded(call, result, undefined),
+      (error: unknown) => this.stepEnded(call, undefined, error),
     );
   }
 
-  private stepEnded(key: string, call: StepCall, result: StepResult | undefined, error: unknown): void {
-    this.inflight.delete(key);
+  private stepEnded(call: StepCall, result: StepResult | undefined, error: unknown): void {
+    // A run reloaded meanwhile (a failed commit) runs its steps again under the same keys.
+    if (this.inflight.get(call.idempotencyKey) === call) this.inflight.delete(call.idempotencyKey);
     if (call.aborted) return;
     this.deliver(call.runId, stepResultEvent(call.seq, this.clock.now(), result, error));
   }

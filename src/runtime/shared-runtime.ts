@@ -163,9 +163,11 @@ export class SharedRuntime extends Runtime {
     super.dropRun(runId, live);
     this.timers.clearRun(runId);
     for (const key in live.state.pending) {
-      const call = this.inflight.get(`${runId}:${key}`);
+      const pending = live.state.pending[key];
+      if (pending.kind !== 'step') continue;
+      const call = this.inflight.get(pending.idempotencyKey);
       if (call) {
-        this.inflight.delete(`${runId}:${key}`);
+        this.inflight.delete(pending.idempotencyKey);
         call.abort();
       }
     }
