@@ -67,24 +67,11 @@ function enter(w: Work, token: Token, node: CompiledNode): void {
   }
 }
 
-const NONE: readonly number[] = [];
-
-function movableIds(w: Work): readonly number[] {
-  let ids: number[] | undefined;
-  for (const token of w.s.tokens) {
-    if (token.status === 'ready' || (token.status === 'running' && token.map && token.map.next < token.map.items.length)) {
-      if (ids === undefined) ids = [token.id];
-      else ids.push(token.id);
-    }
-  }
-  return ids ?? NONE;
-}
-
 export function drive(w: Work): void {
   for (;;) {
     if (!isActive(w.s)) return;
     let progressed = startDueRetries(w);
-    for (const id of movableIds(w)) {
+    for (const id of w.tokens.movableIds(w.s.tokens)) {
       if (!isActive(w.s)) return;
       const token = findToken(w, id);
       if (!token) continue;

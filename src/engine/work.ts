@@ -11,6 +11,7 @@ import type { ErrorInfo } from '../errors.js';
 import type { ExprScope } from '../expr/types.js';
 import type { CompiledFlow, CompiledNode } from '../flow/compiled.js';
 import type { Mutable } from '../mutable.js';
+import { TokenIndex } from './token-index.js';
 import type { Effect, PendingEffect, RunEvent, RunReason, RunState, RunStatus, StepRecord, Token, Usage } from './types.js';
 
 export interface MutableJoin {
@@ -38,6 +39,8 @@ export interface Work {
   readonly events: RunEvent[];
   /** Steps and child runs in flight (for maxParallel), and retries whose delay is over. */
   readonly counts: Counts;
+  /** Where each token is, and which can move. */
+  readonly tokens: TokenIndex;
 }
 
 /** Derived from `pending`, kept beside the state so that no transition has to recount them. */
@@ -47,24 +50,32 @@ interface Counts {
   due: number;
 }
 
-const counted = new WeakMap<RunState, Counts>();
+/** What is derived from a state and kept beside it, made once per state object. */
+interface Derived {
+  readonly counts: Counts;
+  readonly tokens: TokenIndex;
+}
 
-function countsOf(state: RunState): Counts {
-  let counts = counted.get(state);
-  if (!counts) {
-    counts = { inflight: 0, due: 0 };
+const derived = new WeakMap<RunState, Derived>();
+
+function derive(state: RunState): Derived {
+  let found = derived.get(state);
+  if (!found) {
+    const counts = { inflight: 0, due: 0 };
     for (const key in state.pending) {
       const pending = state.pending[key];
       if (pending.kind === 'step' || pending.kind === 'child') counts.inflight++;
       else if (pending.due) counts.due++;
     }
-    counted.set(state, counts);
+    found = { counts, tokens: new TokenIndex(state.tokens) };
+    derived.set(state, found);
   }
-  return counts;
+  return found;
 }
 
 export function beginWork(state: RunState, flow: CompiledFlow, at: number): Work {
-  return { flow, at, s: state as Draft, effects: [], events: [], counts: countsOf(state) };
+  const { counts, tokens } = derive(state);
+  return { flow, at, s: state as Draft, effects: [], events: [], counts, tokens };
 }
 
 /** Replaces a pending effect's record (e.g. a retry becoming due). */
@@ -98,30 +109,17 @@ export function log(w: Work, type: string, token?: Token, data?: unknown, nodeId
 export const nodeOf = (w: Work, token: Token): CompiledNode => w.flow.nodes[token.node];
 
 export function findToken(w: Work, id: number): Token | undefined {
-  const tokens = w.s.tokens;
-  for (let i = 0; i < tokens.length; i++) if (tokens[i].id === id) return tokens[i];
-  return undefined;
+  const at = w.tokens.position(w.s.tokens, id);
+  return at < 0 ? undefined : w.s.tokens[at];
 }
 
+/** Replaces the token with the same id where it stands, or appends a new one. */
 export function putToken(w: Work, token: Token): void {
-  const tokens = w.s.tokens;
-  for (let i = 0; i < tokens.length; i++) {
-    if (tokens[i].id === token.id) {
-      tokens[i] = token;
-      return;
-    }
-  }
-  tokens.push(token);
+  w.tokens.put(w.s.tokens, token);
 }
 
 export function dropToken(w: Work, id: number): void {
-  const tokens = w.s.tokens;
-  for (let i = 0; i < tokens.length; i++) {
-    if (tokens[i].id === id) {
-      tokens.splice(i, 1);
-      return;
-    }
-  }
+  w.tokens.drop(w.s.tokens, id);
 }
 
 export function newToken(w: Work, node: number, branch: string, via?: number): Token {

@@ -15,7 +15,7 @@ type Gateway = ParallelNode | InclusiveNode;
 export function enterGateway(w: Work, token: Token, node: Gateway): void {
   const counted = beginStep(w, token);
   if (!counted) return;
-  const slot = node.incoming.length > 1 && counted.via !== undefined ? node.incoming.indexOf(counted.via) : -1;
+  const slot = node.incoming.length > 1 && counted.via !== undefined ? slotOf(node, counted.via) : -1;
   if (slot < 0) {
     split(w, counted, node);
     return;
@@ -33,6 +33,19 @@ export function enterGateway(w: Work, token: Token, node: Gateway): void {
   if (list.length === 0) join.filled++;
   list.push(counted);
   if (join.filled === join.arrivals.length) fire(w, node);
+}
+
+const wideJoins = new WeakMap<Gateway, Map<number, number>>();
+
+/** The join slot of the edge a token arrived by: a search of a few edges, a map for a wide join. */
+function slotOf(node: Gateway, via: number): number {
+  if (node.incoming.length <= 16) return node.incoming.indexOf(via);
+  let slots = wideJoins.get(node);
+  if (!slots) {
+    slots = new Map(node.incoming.map((edge, slot) => [edge, slot]));
+    wideJoins.set(node, slots);
+  }
+  return slots.get(via) ?? -1;
 }
 
 /** Consumes one arrival from every incoming edge that has one and sends the merged token on. */
