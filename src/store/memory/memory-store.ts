@@ -3,8 +3,8 @@
  * in-memory engine benchmark, so `commit()` is kept cheap: it validates the batch, then stores
  * references (no serialisation, no copies). Events and step rows are never edited once made. A
  * run's state is: the runtime that holds it advances it in place, so what `commit()` keeps is
- * that run's state, and `loadRun()` hands out snapshots of it. Flow definitions come from callers that
- * may edit them, so those are copied too.
+ * that run's state, and `loadRun()` hands out snapshots of it. Flow definitions come from
+ * callers that may edit them, so those are copied too.
  */
 
 import { snapshotState } from '../../engine/run-state.js';
