@@ -3,7 +3,7 @@ import type { Bus } from '../bus/bus.js';
 import { type Progress, progressOf } from '../engine/progress.js';
 import { type RunEvent, type RunOptions, type RunState, TERMINAL_STATUSES } from '../engine/types.js';
 import { type ErrorInfo, notFound } from '../errors.js';
-import type { LimitAction, LimitName, Limits } from '../flow/compiled.js';
+import type { CompiledFlow, LimitAction, LimitName, Limits } from '../flow/compiled.js';
 import { type FollowOptions, followRun } from '../runtime/follow.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { RunFilter, RunSummary, StepRecordRow, Store } from '../store/store.js';
@@ -61,8 +61,9 @@ export interface RunsApi {
 }
 
 export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: FlowsApi, now: () => number): RunsApi {
-  const view = async (state: RunState): Promise<RunView> => {
-    const flow = await flows.compiled(state.meta.flowId, state.meta.flowVersion);
+  const view = async (state: RunState): Promise<RunView> =>
+    viewWith(state, await flows.compiled(state.meta.flowId, state.meta.flowVersion));
+  const viewWith = (state: RunState, flow: CompiledFlow): RunView => {
     const waitingOn: WaitingOn[] = [];
     for (const token of state.tokens) {
       if (token.status !== 'waiting') continue;
@@ -104,7 +105,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
     async start(flow, input, options) {
       const ref = typeof flow === 'string' ? { flowId: flow } : flow;
       const compiled = await flows.compiled(ref.flowId, ref.version);
-      return view(await runtime.start({ flow: compiled, input: input ?? {}, ...(options ? { options } : {}) }));
+      return viewWith(await runtime.start({ flow: compiled, input: input ?? {}, ...(options ? { options } : {}) }), compiled);
     },
     get: async (runId) => view(await state(runId)),
     state,
