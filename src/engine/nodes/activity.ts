@@ -7,7 +7,7 @@ import type { Mutable } from '../../mutable.js';
 import { withinLimits } from '../limits.js';
 import { expressionFailure, failStep } from '../outcome.js';
 import type { Effect, PendingStep, Token } from '../types.js';
-import { addPending, log, putToken, scopeFor, type Work } from '../work.js';
+import { addPending, log, putToken, running, scopeFor, type Work } from '../work.js';
 import { armBoundaryTimers, countStep } from './common.js';
 
 type StepExecute = Extract<Effect, { type: 'step.execute' }>;
@@ -74,7 +74,7 @@ export function enterActivity(w: Work, token: Token, node: ActivityNode): void {
   if (!withinLimits(w, estimate)) return;
   const counted = countStep(w, token);
   const seq = executeActivity(w, counted, node, node.id, counted.attempt, input, estimate);
-  const started: Token = { ...counted, status: 'running', seq };
+  const started = running(counted, seq);
   putToken(w, armBoundaryTimers(w, started, node));
   log(w, 'step.started', started, { seq, attempt: counted.attempt, input });
 }
