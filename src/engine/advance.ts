@@ -13,6 +13,7 @@ import { completeMapItem } from './nodes/map.js';
 import { checkPayload, resolveWait, timeoutWait } from './nodes/wait.js';
 import { completeStep, failStep, follow, settleRace } from './outcome.js';
 import { scheduleRetry, shouldRetry } from './retry.js';
+import { resetToken, tokenWith } from './token.js';
 import {
   type EngineEvent,
   type EngineEventType,
@@ -65,7 +66,7 @@ function fireBoundary(w: Work, token: Token, boundary: CompiledBoundary, firedSe
     return;
   }
   if (firedSeq !== undefined && token.boundaryTimers) {
-    putToken(w, { ...token, boundaryTimers: token.boundaryTimers.filter((seq) => seq !== firedSeq) });
+    putToken(w, tokenWith(token, { boundaryTimers: token.boundaryTimers.filter((seq) => seq !== firedSeq) }));
   }
   putToken(w, newToken(w, boundary.to, `${token.branch}.b${boundary.index}`));
 }
@@ -150,10 +151,10 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     const node = w.flow.nodes[token.node];
     switch (pending.purpose) {
       case 'timer':
-        completeStep(w, { ...token, seq: undefined }, { firedAt: e.at });
+        completeStep(w, tokenWith(token, { seq: undefined }), { firedAt: e.at });
         break;
       case 'timeout':
-        timeoutWait(w, { ...token, timeoutSeq: undefined }, node as WaitNode);
+        timeoutWait(w, tokenWith(token, { timeoutSeq: undefined }), node as WaitNode);
         break;
       case 'boundary':
         fireBoundary(w, token, node.boundaries[pending.boundary as number], e.seq);
@@ -185,7 +186,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     }
     for (const waiting of waits) {
       const token = findToken(w, waiting.id); // a race may have withdrawn it meanwhile
-      if (token) resolveWait(w, { ...token, seq: undefined }, w.flow.nodes[token.node] as WaitNode, e.payload);
+      if (token) resolveWait(w, tokenWith(token, { seq: undefined }), w.flow.nodes[token.node] as WaitNode, e.payload);
     }
     for (const [token, boundary] of boundaries) {
       const current = findToken(w, token.id);
@@ -241,7 +242,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     if (!settled) return false;
     const { token, item } = settled;
     if (item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, item, e.output);
-    else completeStep(w, { ...token, seq: undefined }, e.output);
+    else completeStep(w, tokenWith(token, { seq: undefined }), e.output);
     drive(w);
     return true;
   },
@@ -308,15 +309,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     }
     logInput(w, e);
     for (const token of failed) {
-      putToken(w, {
-        id: token.id,
-        node: token.node,
-        status: 'ready',
-        branch: token.branch,
-        attempt: token.attempt + 1,
-        visit: token.visit,
-        ...(token.via === undefined ? {} : { via: token.via }),
-      });
+      putToken(w, resetToken(token, { attempt: token.attempt + 1, visit: token.visit, via: token.via }));
     }
     if (!isActive(s)) {
       s.error = undefined;

@@ -6,6 +6,7 @@
 import type { ErrorInfo } from '../errors.js';
 import { ExpressionError } from '../errors.js';
 import type { CompiledEdge, CompiledNode } from '../flow/compiled.js';
+import { resetToken } from './token.js';
 import type { Token } from './types.js';
 import {
   cancelPending,
@@ -153,15 +154,7 @@ export function failBranch(w: Work, token: Token, error: ErrorInfo): void {
   const s = w.s;
   const node = nodeOf(w, token);
   recordStep(w, node.id, { status: 'failed', error, attempt: token.attempt, at: w.at });
-  putToken(w, {
-    id: token.id,
-    node: token.node,
-    status: 'failed',
-    branch: token.branch,
-    attempt: token.attempt,
-    visit: token.visit,
-    error,
-  });
+  putToken(w, resetToken(token, { status: 'failed', attempt: token.attempt, visit: token.visit, error }));
   log(w, 'branch.failed', token, { error });
   const policy = w.flow.onBranchFailure;
   if (policy === 'continue') {
@@ -188,15 +181,7 @@ export function failRun(
   for (const token of s.tokens.slice()) {
     if (token.status === 'failed') continue;
     cancelTokenWork(w, token);
-    putToken(w, {
-      id: token.id,
-      node: token.node,
-      status: 'ready',
-      branch: token.branch,
-      attempt: token.attempt,
-      visit: token.visit,
-      ...(token.via === undefined ? {} : { via: token.via }),
-    });
+    putToken(w, resetToken(token, { attempt: token.attempt, visit: token.visit, via: token.via }));
   }
   setStatus(w, 'failed', reason);
   s.error = error;

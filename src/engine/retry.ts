@@ -4,6 +4,7 @@ import type { ActivityNode, MapNode, RetryPolicy } from '../flow/compiled.js';
 import { limitCrossed, reachLimit } from './limits.js';
 import { executeActivity, retryActivity } from './nodes/activity.js';
 import { retryMapItem } from './nodes/map.js';
+import { tokenWith } from './token.js';
 import type { PendingEffect, Token } from './types.js';
 import { addPending, findToken, isActive, log, putToken, settlePending, type Work } from './work.js';
 
@@ -38,7 +39,7 @@ export function scheduleRetry(w: Work, token: Token, pending: StepPending, polic
     ...(immediate ? { due: true } : {}),
   });
   if (!immediate) w.effects.push({ type: 'timer.start', seq, fireAt });
-  if (pending.item === undefined) putToken(w, { ...token, status: 'waiting', waitingFor: 'retry', seq });
+  if (pending.item === undefined) putToken(w, tokenWith(token, { status: 'waiting', waitingFor: 'retry', seq }));
 }
 
 /** Starts retries whose delay is over, oldest first, while the run is active and slots are free. */
@@ -63,7 +64,7 @@ export function startDueRetries(w: Work): boolean {
     }
     const token = findToken(w, pending.token) as Token;
     settlePending(w, seq);
-    rerun(w, { ...token, seq: undefined }, { input: pending.input, estimate: pending.estimate ?? 0, item: pending.item });
+    rerun(w, tokenWith(token, { seq: undefined }), { input: pending.input, estimate: pending.estimate ?? 0, item: pending.item });
     started = true;
   }
   return started;

@@ -11,6 +11,7 @@ import type { ErrorInfo } from '../errors.js';
 import type { ExprScope } from '../expr/types.js';
 import type { CompiledFlow, CompiledNode } from '../flow/compiled.js';
 import type { Mutable } from '../mutable.js';
+import { freshToken } from './token.js';
 import { TokenIndex } from './token-index.js';
 import type { Effect, PendingEffect, RunEvent, RunReason, RunState, RunStatus, StepRecord, Token, Usage } from './types.js';
 
@@ -123,38 +124,12 @@ export function dropToken(w: Work, id: number): void {
 }
 
 export function newToken(w: Work, node: number, branch: string, via?: number): Token {
-  const id = w.s.nextToken++;
-  return via === undefined
-    ? { id, node, status: 'ready', branch, attempt: 1, visit: 0 }
-    : { id, node, status: 'ready', branch, attempt: 1, visit: 0, via };
+  return freshToken(w.s.nextToken++, node, branch, via);
 }
 
 /** A token that has just arrived on `edge`'s target, fresh for its next step. */
 export function moved(token: Token, node: number, via: number | undefined): Token {
-  return via === undefined
-    ? { id: token.id, node, status: 'ready', branch: token.branch, attempt: 1, visit: 0 }
-    : { id: token.id, node, status: 'ready', branch: token.branch, attempt: 1, visit: 0, via };
-}
-
-/**
- * The token with its step `seq` running. Written out for the tokens every step makes (fields of
- * `moved`/`newToken`, and a visit): a spread that adds a field costs a step a tenth of its time.
- */
-export function running(token: Token, seq: number): Token {
-  const { id, node, branch, attempt, visit, via } = token;
-  if (
-    token.boundaryTimers === undefined &&
-    token.timeoutSeq === undefined &&
-    token.race === undefined &&
-    token.map === undefined &&
-    token.error === undefined &&
-    token.waitingFor === undefined
-  ) {
-    return via === undefined
-      ? { id, node, status: 'running', branch, attempt, visit, seq }
-      : { id, node, status: 'running', branch, attempt, visit, via, seq };
-  }
-  return { ...token, status: 'running', seq };
+  return freshToken(token.id, node, token.branch, via);
 }
 
 export function addPending(w: Work, effect: PendingEffect): number {

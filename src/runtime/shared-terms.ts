@@ -14,12 +14,14 @@ export interface SharedMode {
  * lease back when the run parks — or always, for a relay, which does no work.
  */
 export function fencedCheckpoint(checkpoint: Checkpoint, shared: SharedMode, fence: number, inboxId?: number): Checkpoint {
-  return {
-    ...checkpoint,
-    lease: { owner: shared.owner, fence },
-    release: !shared.execute || !checkpoint.active,
-    ...(inboxId === undefined ? {} : { inboxDone: [inboxId] }),
-  };
+  // Written out, not spread: in V8 a spread that adds fields gives each object a hidden class of
+  // its own (a slow copy, and slow reads of every checkpoint after it). Every step makes one.
+  const { state, snapshot, created, events, steps, timersSet, timersCleared, active } = checkpoint;
+  const lease = { owner: shared.owner, fence };
+  const release = !shared.execute || !active;
+  return inboxId === undefined
+    ? { state, snapshot, created, events, steps, timersSet, timersCleared, active, lease, release }
+    : { state, snapshot, created, events, steps, timersSet, timersCleared, active, lease, release, inboxDone: [inboxId] };
 }
 
 /** A run handed back with work to do wakes the workers for it; a parked one, for its next timer. */

@@ -6,8 +6,9 @@ import type { ActivityNode } from '../../flow/compiled.js';
 import type { Mutable } from '../../mutable.js';
 import { withinLimits } from '../limits.js';
 import { expressionFailure, failStep } from '../outcome.js';
+import { tokenWith } from '../token.js';
 import type { Effect, PendingStep, Token } from '../types.js';
-import { addPending, log, putToken, running, scopeFor, type Work } from '../work.js';
+import { addPending, log, putToken, scopeFor, type Work } from '../work.js';
 import { armBoundaryTimers, countStep } from './common.js';
 
 type StepExecute = Extract<Effect, { type: 'step.execute' }>;
@@ -74,7 +75,7 @@ export function enterActivity(w: Work, token: Token, node: ActivityNode): void {
   if (!withinLimits(w, estimate)) return;
   const counted = countStep(w, token);
   const seq = executeActivity(w, counted, node, node.id, counted.attempt, input, estimate);
-  const started = running(counted, seq);
+  const started = tokenWith(counted, { status: 'running', seq });
   putToken(w, armBoundaryTimers(w, started, node));
   log(w, 'step.started', started, { seq, attempt: counted.attempt, input });
 }
@@ -83,7 +84,7 @@ export function enterActivity(w: Work, token: Token, node: ActivityNode): void {
 export function retryActivity(w: Work, token: Token, node: ActivityNode, input: unknown, estimate: number): void {
   const attempt = token.attempt + 1;
   const seq = executeActivity(w, token, node, node.id, attempt, input, estimate);
-  const next: Token = { ...token, status: 'running', attempt, seq, waitingFor: undefined };
+  const next = tokenWith(token, { status: 'running', attempt, seq, waitingFor: undefined });
   putToken(w, next);
   log(w, 'step.started', next, { seq, attempt, input });
 }

@@ -1,5 +1,6 @@
 import type { CompiledNode } from '../../flow/compiled.js';
 import { withinLimits } from '../limits.js';
+import { tokenWith } from '../token.js';
 import type { Token } from '../types.js';
 import { addPending, putToken, type Work } from '../work.js';
 
@@ -21,7 +22,7 @@ export function countStep(w: Work, token: Token): Token {
   s.usage.steps++;
   // Tokens come from the run's list (drive found them there): an unchanged one needs no put.
   if (token.visit === visit) return token;
-  const counted: Token = { ...token, visit };
+  const counted = tokenWith(token, { visit });
   putToken(w, counted);
   return counted;
 }
@@ -37,7 +38,7 @@ export function armBoundaryTimers(w: Work, token: Token, node: CompiledNode): To
     if (!seqs) seqs = [];
     seqs.push(seq);
   }
-  return seqs ? { ...token, boundaryTimers: seqs } : token;
+  return seqs ? tokenWith(token, { boundaryTimers: seqs }) : token;
 }
 
 /** Limits are checked before each step; returns the counted token, or undefined when a limit stopped the run. */

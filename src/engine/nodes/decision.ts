@@ -1,6 +1,8 @@
 /** Exclusive decision: the first edge whose condition holds, in file order, else the default edge. */
+
 import type { CompiledEdge, DecisionNode } from '../../flow/compiled.js';
 import { expressionFailure, failStep, follow } from '../outcome.js';
+import { tokenWith } from '../token.js';
 import type { Token } from '../types.js';
 import { errorOf, log, putToken, scopeFor, type Work } from '../work.js';
 import { beginStep } from './common.js';
@@ -25,7 +27,7 @@ export function enterDecision(w: Work, token: Token, node: DecisionNode): void {
   if (!counted) return;
   if (node.mode === 'manual') {
     const options = node.outgoing.map((index) => w.flow.nodes[w.flow.edges[index].to].id);
-    putToken(w, { ...counted, status: 'waiting', waitingFor: 'decision' });
+    putToken(w, tokenWith(counted, { status: 'waiting', waitingFor: 'decision' }));
     log(w, 'decision.requested', counted, { options });
     return;
   }

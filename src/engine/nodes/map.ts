@@ -5,6 +5,7 @@
 import type { MapNode } from '../../flow/compiled.js';
 import { limitCrossed, reachLimit } from '../limits.js';
 import { completeStep, expressionFailure, failStep } from '../outcome.js';
+import { tokenWith } from '../token.js';
 import type { MapProgress, Token } from '../types.js';
 import { isActive, log, putToken, scopeFor, type Work } from '../work.js';
 import { executeActivity } from './activity.js';
@@ -31,7 +32,7 @@ export function enterMap(w: Work, token: Token, node: MapNode): void {
     return;
   }
   const map: MapProgress = { items: list, results: new Array(list.length).fill(null), next: 0, done: 0, active: 0, attempts: {} };
-  const running = armBoundaryTimers(w, { ...counted, status: 'running', map }, node);
+  const running = armBoundaryTimers(w, tokenWith(counted, { status: 'running', map }), node);
   putToken(w, running);
   log(w, 'step.started', running, { items: list.length });
   pumpMap(w, running, node);
@@ -67,7 +68,7 @@ export function pumpMap(w: Work, token: Token, node: MapNode): boolean {
       if (crossed) {
         // Save the progress first: on `fail`, failRun resets this token (cancelling its items);
         // writing the stale progress back afterwards left it "running" items that no longer run.
-        if (started) putToken(w, { ...token, map });
+        if (started) putToken(w, tokenWith(token, { map }));
         reachLimit(w, crossed);
         return started;
       }
@@ -76,7 +77,7 @@ export function pumpMap(w: Work, token: Token, node: MapNode): boolean {
     map = { ...map, next: index + 1, active: map.active + 1, attempts: { ...map.attempts, [index]: 1 } };
     started = true;
   }
-  if (started) putToken(w, { ...token, map });
+  if (started) putToken(w, tokenWith(token, { map }));
   return started;
 }
 
@@ -88,10 +89,10 @@ export function completeMapItem(w: Work, token: Token, node: MapNode, index: num
   delete attempts[index];
   const next: MapProgress = { ...map, results, done: map.done + 1, active: map.active - 1, attempts };
   if (next.done === map.items.length) {
-    completeStep(w, { ...token, map: undefined }, results);
+    completeStep(w, tokenWith(token, { map: undefined }), results);
     return;
   }
-  const updated: Token = { ...token, map: next };
+  const updated = tokenWith(token, { map: next });
   putToken(w, updated);
   pumpMap(w, updated, node);
 }
@@ -100,6 +101,6 @@ export function completeMapItem(w: Work, token: Token, node: MapNode, index: num
 export function retryMapItem(w: Work, token: Token, index: number): number {
   const map = token.map as MapProgress;
   const attempt = (map.attempts[index] ?? 1) + 1;
-  putToken(w, { ...token, map: { ...map, attempts: { ...map.attempts, [index]: attempt } } });
+  putToken(w, tokenWith(token, { map: { ...map, attempts: { ...map.attempts, [index]: attempt } } }));
   return attempt;
 }

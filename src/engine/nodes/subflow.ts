@@ -1,6 +1,8 @@
 /** Subflow nodes start a child run (a real run with its own id and log); its limits come out of the parent's. */
+
 import type { Limits, SubflowNode } from '../../flow/compiled.js';
 import { expressionFailure, failStep } from '../outcome.js';
+import { tokenWith } from '../token.js';
 import type { ChildStart, Token } from '../types.js';
 import { activeMs, addPending, log, putToken, scopeFor, type Work } from '../work.js';
 import { armBoundaryTimers, beginStep } from './common.js';
@@ -47,7 +49,7 @@ export function enterSubflow(w: Work, token: Token, node: SubflowNode): void {
   const counted = beginStep(w, token);
   if (!counted) return;
   const seq = startChild(w, counted, node, input);
-  const waiting = armBoundaryTimers(w, { ...counted, status: 'waiting', waitingFor: 'child', seq }, node);
+  const waiting = armBoundaryTimers(w, tokenWith(counted, { status: 'waiting', waitingFor: 'child', seq }), node);
   putToken(w, waiting);
   log(w, 'child.started', waiting, { seq, flow: node.flow, version: node.version, input });
 }

@@ -1,8 +1,10 @@
 /** Timer nodes: a duration, an `until` time, or the next cron occurrence. Durable: the shell persists them. */
+
 import { CronExpressionParser } from 'cron-parser';
 import type { ErrorInfo } from '../../errors.js';
 import type { TimerNode } from '../../flow/compiled.js';
 import { completeStep, expressionFailure, failStep } from '../outcome.js';
+import { tokenWith } from '../token.js';
 import type { Token } from '../types.js';
 import { addPending, errorOf, log, putToken, scopeFor, type Work } from '../work.js';
 import { beginStep } from './common.js';
@@ -43,7 +45,7 @@ export function enterTimer(w: Work, token: Token, node: TimerNode): void {
   }
   const seq = addPending(w, { kind: 'timer', token: counted.id, purpose: 'timer', fireAt });
   w.effects.push({ type: 'timer.start', seq, fireAt });
-  const waiting: Token = { ...counted, status: 'waiting', waitingFor: 'timer', seq };
+  const waiting = tokenWith(counted, { status: 'waiting', waitingFor: 'timer', seq });
   putToken(w, waiting);
   log(w, 'timer.started', waiting, { seq, fireAt });
 }

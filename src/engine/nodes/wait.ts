@@ -2,8 +2,10 @@
  * Wait nodes park a token until a signal (by name) or a callback / human input addressed to the
  * node arrives. A signal that came before anyone waited for it is buffered and taken here.
  */
+
 import type { WaitNode } from '../../flow/compiled.js';
 import { completeStep, failStep, settleRace } from '../outcome.js';
+import { tokenWith } from '../token.js';
 import type { Token } from '../types.js';
 import { addPending, cancelPending, errorOf, log, moved, putToken, type Work } from '../work.js';
 import { armBoundaryTimers, beginStep } from './common.js';
@@ -19,7 +21,7 @@ export function enterWait(w: Work, token: Token, node: WaitNode): void {
     resolveWait(w, counted, node, signal.payload);
     return;
   }
-  let waiting: Token = { ...counted, status: 'waiting', waitingFor: node.signal === undefined ? 'callback' : 'signal' };
+  let waiting = tokenWith(counted, { status: 'waiting', waitingFor: node.signal === undefined ? 'callback' : 'signal' });
   let timeoutAt: number | undefined;
   if (node.waitTimeout !== undefined) {
     timeoutAt = w.at + node.waitTimeout;
@@ -49,7 +51,7 @@ export function resolveWait(w: Work, token: Token, node: WaitNode, payload: unkn
 /** The wait's timeout fired: follow the edge marked `timeout: true`, else the step fails. */
 export function timeoutWait(w: Work, token: Token, node: WaitNode): void {
   const edgeIndex = node.outgoing.find((index) => w.flow.edges[index].isTimeout);
-  const cleared: Token = { ...token, timeoutSeq: undefined };
+  const cleared = tokenWith(token, { timeoutSeq: undefined });
   if (edgeIndex === undefined) {
     failStep(w, cleared, errorOf('TIMEOUT', `wait '${node.id}' timed out`, false));
     return;
