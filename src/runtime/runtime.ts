@@ -15,6 +15,7 @@ import { createRunState, snapshotState } from '../engine/run-state.js';
 import type { Effect, EngineEvent, RunMeta, RunOptions, RunState } from '../engine/types.js';
 import { notFound, RequestError, RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
+import type { Mutable } from '../mutable.js';
 import type { Checkpoint, Store } from '../store/store.js';
 import { checkpointOf, isIdle, markOf, settledStep } from './checkpoint.js';
 import { type ChildHost, cancelChild, reportToParent, startChild } from './children.js';
@@ -119,14 +120,15 @@ export class Runtime {
   }
 
   async start(request: StartRequest): Promise<RunState> {
-    const meta: RunMeta = {
+    const meta: Mutable<RunMeta> = {
       id: request.id ?? this.ids.runId(),
       flowId: request.flow.id,
       flowVersion: request.flow.version,
       createdAt: this.clock.now(),
-      ...(request.parent ? { parent: request.parent } : {}),
-      ...(request.options ? { options: request.options } : {}),
     };
+    // Set only when given: a run's meta is stored as it is, and reloaded states must equal it.
+    if (request.parent) meta.parent = request.parent;
+    if (request.options) meta.options = request.options;
     const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0 };
     if (this.createdFence !== undefined) live.fence = this.createdFence;
     // In the map before it applies: a synchronous store's commit carries out its effects at once.
