@@ -136,7 +136,7 @@ export function notes(plan: Plan): string[] {
       ]
     : [];
   return [
-    `Steps are task executions counted inside the action (a synchronous no-op). Median of ${plan.reps} measurements after a warm-up pass per mode of the same size as one round; min–max is the spread.`,
+    `Steps are task executions counted inside the action (a synchronous no-op). Each workload runs on a fresh store (a memory store keeps every run it saw), warmed up by one round of itself; median of ${plan.reps} measurements; min–max is the spread.`,
     ...rounds,
     ...core,
     "µs/step = wall time ÷ steps (for concurrent runs it is amortised over all runs in flight). CPU µs/step = this process's user+system CPU time ÷ steps (all threads, GC included; not I/O waits): it is what a step costs even when other work shares the machine.",

@@ -146,9 +146,14 @@ function counted(store: Store, stats: CommitStats): Store {
   };
 }
 
-async function open(mode: RuntimeMode, dir: string, counter: StepCounter, stats: CommitStats, notes: string[]): Promise<Runloom> {
+async function open(
+  mode: RuntimeMode,
+  path: string,
+  counter: StepCounter,
+  stats: CommitStats,
+  notes: string[],
+): Promise<Runloom> {
   const durability = mode === 'strict' ? 'strict' : 'normal';
-  const path = join(dir, 'runloom.db');
   // The store is opened here exactly as createRunloom would open this URL, so that it can be wrapped.
   const create = (store: Store) =>
     createRunloom({ store: counted(store, stats), actions: [noopAction(counter)], recover: false });
@@ -193,10 +198,14 @@ export async function runMode(plan: Plan, mode: RuntimeMode, progress: (line: st
     if (workloads.length > 0) {
       const counter = new StepCounter();
       const stats = new CommitStats();
-      runloom = await open(mode, dir, counter, stats, notes);
-      progress(`${mode}: warm-up`);
-      for (const workload of workloads) await runWorkload(runloom, counter, workload, plan.warmup[workload]);
       for (const workload of workloads) {
+        // A fresh store per workload: one workload's runs (a memory store keeps every event and
+        // step; a file grows its indexes) must not weigh on the next one's measurement.
+        await runloom?.close();
+        collect();
+        runloom = await open(mode, join(dir, `runloom-${workload}.db`), counter, stats, notes);
+        progress(`${mode}: ${workload} warm-up`);
+        await runWorkload(runloom, counter, workload, plan.warmup[workload]);
         const rates: number[] = [];
         const cpuMicros: number[] = [];
         let units = 0;
