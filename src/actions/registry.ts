@@ -99,7 +99,11 @@ export function invokeAction(def: ActionDefinition, input: unknown, ctx: InvokeC
     if (!parsed.success) throw inputInvalid(def.name, parsed.error);
     timeoutMs = effectiveTimeout(ctx.timeoutMs ?? def.timeout);
     // With a timeout the step owns its signal, so that the timeout can abort it.
-    step = new StepContext(ctx, timeoutMs === 0 ? ctx : undefined);
+    if (timeoutMs === 0 && ctx instanceof StepContext) step = ctx;
+    else {
+      const sink = ctx instanceof StepContext ? ctx.logSink : ctx.log;
+      step = new StepContext(ctx.runId, ctx.nodeId, ctx.attempt, ctx.idempotencyKey, sink, timeoutMs === 0 ? ctx : undefined);
+    }
     result = def.run(parsed.data, step);
     // A synchronous action has already finished: no timer or listener is ever armed for it,
     // even with a timeout (nothing could have interrupted it anyway).

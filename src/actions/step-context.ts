@@ -32,27 +32,31 @@ export interface StepIdentity {
 const discard: LogSink = () => {};
 const NOT_ABORTED: unique symbol = Symbol('not aborted');
 
+/**
+ * A caller of `invoke` may hand in a StepContext of its own (the runtime's step call is one):
+ * for an action without a timeout it is then the action's context itself, one object per step.
+ */
 export class StepContext implements ActionContext {
-  readonly runId: string;
-  readonly nodeId: string;
-  readonly attempt: number;
-  readonly idempotencyKey: string;
   /** Sum of every `reportCost` call; `undefined` when the action reported nothing. */
   cost: number | undefined = undefined;
-  private readonly sink: LogSink;
-  private ownSignal: AbortSignal | undefined;
-  private readonly shared: StepIdentity | undefined;
+  private ownSignal: AbortSignal | undefined = undefined;
   private controller: AbortController | undefined = undefined;
   private abortReason: unknown = NOT_ABORTED;
 
   /** `shared`: use the caller's signal, read on first use. Absent: the step owns a signal, made on first read. */
-  constructor(step: StepIdentity, shared: StepIdentity | undefined) {
-    this.runId = step.runId;
-    this.nodeId = step.nodeId;
-    this.attempt = step.attempt;
-    this.idempotencyKey = step.idempotencyKey;
-    this.sink = step.log ?? discard;
-    this.shared = shared;
+  constructor(
+    readonly runId: string,
+    readonly nodeId: string,
+    readonly attempt: number,
+    readonly idempotencyKey: string,
+    /** Where `log` writes. */
+    readonly logSink: LogSink = discard,
+    private readonly shared: StepIdentity | undefined = undefined,
+  ) {}
+
+  /** Whether this context's own signal was aborted (whether or not anybody made it). */
+  get aborted(): boolean {
+    return this.abortReason !== NOT_ABORTED;
   }
 
   get signal(): AbortSignal {
@@ -68,8 +72,8 @@ export class StepContext implements ActionContext {
     return controller.signal;
   }
 
-  /** Aborts the step's own signal (timeout, or the caller's signal aborted). */
-  abort(reason: unknown): void {
+  /** Aborts the step's own signal (cancelled, timed out, or the caller's signal aborted). */
+  abort(reason?: unknown): void {
     if (this.abortReason !== NOT_ABORTED) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
@@ -84,6 +88,6 @@ export class StepContext implements ActionContext {
   }
 
   log(message: string, data?: unknown, level?: LogLevel): void {
-    this.sink(message, data, level);
+    this.logSink(message, data, level);
   }
 }

@@ -24,6 +24,7 @@ export interface StepRequest {
   /** ms; the step fails with TIMEOUT after it. */
   readonly timeoutMs?: number;
   readonly item?: number;
+  /** Call it as a method (`request.log(...)`): it may be one. */
   readonly log: LogSink;
 }
 

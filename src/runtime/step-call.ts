@@ -1,8 +1,10 @@
 /**
- * One execution of a step: the request an executor sees, with an AbortSignal made only when
- * somebody reads it (creating one costs more than a whole no-op step) or cancels the step.
+ * One execution of a step: the request an executor sees, and for a task the action's context
+ * itself (a StepContext: its AbortSignal is made only when somebody reads it, since creating one
+ * costs more than a whole no-op step, or when the step is cancelled first).
  */
 import type { LogSink } from '../actions/step-context.js';
+import { StepContext } from '../actions/step-context.js';
 import type { Effect, EngineEvent } from '../engine/types.js';
 import { toErrorInfo } from '../errors.js';
 import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
@@ -10,48 +12,23 @@ import type { StepRequest, StepResult } from './executors.js';
 
 type ExecuteEffect = Extract<Effect, { type: 'step.execute' }>;
 
-export class StepCall implements StepRequest {
-  readonly nodeId: string;
-  readonly attempt: number;
+export class StepCall extends StepContext implements StepRequest {
   readonly input: unknown;
-  readonly idempotencyKey: string;
   readonly timeoutMs: number | undefined;
   readonly item: number | undefined;
   readonly seq: number;
-  private controller: AbortController | undefined = undefined;
-  private cancelled = false;
 
   constructor(
-    readonly runId: string,
+    runId: string,
     readonly node: ActivityNode,
     effect: ExecuteEffect,
-    readonly log: LogSink,
+    log: LogSink,
   ) {
+    super(runId, effect.nodeId, effect.attempt, effect.idempotencyKey, log);
     this.seq = effect.seq;
-    this.nodeId = effect.nodeId;
-    this.attempt = effect.attempt;
     this.input = effect.input;
-    this.idempotencyKey = effect.idempotencyKey;
     this.timeoutMs = effect.timeout;
     this.item = effect.item;
-  }
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.cancelled) this.controller.abort();
-    }
-    return this.controller.signal;
-  }
-
-  get aborted(): boolean {
-    return this.cancelled;
-  }
-
-  abort(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    this.controller?.abort();
   }
 }
 
