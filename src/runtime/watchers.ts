@@ -11,7 +11,11 @@ import { notFound } from '../errors.js';
 export type StateListener = (state: RunState) => void;
 
 export class Watchers {
-  private readonly listeners = new Map<string, Set<StateListener>>();
+  /**
+   * Listeners per run. Arrays replaced on every change, never edited: a notification in
+   * progress goes on over the list it started with (and a run's one waiter costs no Set).
+   */
+  private readonly listeners = new Map<string, readonly StateListener[]>();
 
   constructor(
     private readonly bus: Bus,
@@ -31,53 +35,64 @@ export class Watchers {
 
   /** Calls `listener` with the run's state after each commit here; returns the unsubscribe function. */
   watch(runId: string, listener: StateListener): () => void {
-    let set = this.listeners.get(runId);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(runId, set);
-    }
-    set.add(listener);
+    const before = this.listeners.get(runId);
+    this.listeners.set(runId, before ? [...before, listener] : [listener]);
     return () => {
-      set.delete(listener);
-      // Only drop the set if it is still the registered one (a later watch may have made a new one).
-      if (set.size === 0 && this.listeners.get(runId) === set) this.listeners.delete(runId);
+      const now = this.listeners.get(runId);
+      if (!now?.includes(listener)) return;
+      if (now.length === 1) this.listeners.delete(runId);
+      else
+        this.listeners.set(
+          runId,
+          now.filter((l) => l !== listener),
+        );
     };
   }
 
   notify(runId: string, state: RunState): void {
-    const set = this.listeners.get(runId);
-    // No copy: a Set's iteration skips listeners removed meanwhile (a waiter that resolved).
-    if (set) for (const listener of set) listener(state);
+    const list = this.listeners.get(runId);
+    if (list) for (const listener of list) listener(state);
   }
 
   /** Resolves with the first state (now or later) that satisfies `until`. */
-  async waitFor(runId: string, until: (state: RunState) => boolean): Promise<RunState> {
-    const stops: (() => void)[] = [];
-    try {
-      return await new Promise<RunState>((resolve, reject) => {
-        // `state` may be a live run's own (changed in place later): what is handed out is a copy.
-        const check = (state: RunState | undefined) => {
-          if (state && until(state)) resolve(snapshotState(state));
-        };
-        stops.push(this.watch(runId, check));
-        const onEvents = () => {
-          if (!this.isLocal(runId)) this.get(runId).then(check, reject);
-        };
-        const subscribed = this.shared ? this.bus.subscribeRun(runId, onEvents) : Promise.resolve(undefined);
-        if (this.shared) {
-          // The safety net for a lost message: look at the store now and then anyway.
-          const poll = setInterval(onEvents, this.pollMs);
-          stops.push(() => clearInterval(poll));
-        }
-        subscribed
-          .then((unsubscribe) => {
-            if (unsubscribe) stops.push(unsubscribe);
-            return this.get(runId);
-          })
-          .then((state) => (state ? check(state) : reject(notFound('run', runId))), reject);
-      });
-    } finally {
-      for (const stop of stops) stop();
-    }
+  waitFor(runId: string, until: (state: RunState) => boolean): Promise<RunState> {
+    return new Promise<RunState>((resolve, reject) => {
+      const stops: (() => void)[] = [];
+      let settled = false;
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        for (const stop of stops) stop();
+        return true;
+      };
+      // `state` may be a live run's own (changed in place later): what is handed out is a copy.
+      const check = (state: RunState | undefined) => {
+        if (!settled && state && until(state) && settle()) resolve(snapshotState(state));
+      };
+      const fail = (error: unknown) => {
+        if (settle()) reject(error);
+      };
+      const first = (state: RunState | undefined) => (state ? check(state) : fail(notFound('run', runId)));
+      stops.push(this.watch(runId, check));
+      if (!this.shared) {
+        this.get(runId).then(first, fail);
+        return;
+      }
+      const onEvents = () => {
+        if (!settled && !this.isLocal(runId)) this.get(runId).then(check, fail);
+      };
+      // The safety net for a lost message: look at the store now and then anyway.
+      const poll = setInterval(onEvents, this.pollMs);
+      stops.push(() => clearInterval(poll));
+      this.bus
+        .subscribeRun(runId, onEvents)
+        .then((unsubscribe) => {
+          // Subscribed after the wait was over: nothing will stop it but this.
+          if (settled) unsubscribe();
+          else stops.push(unsubscribe);
+          return this.get(runId);
+        })
+        .then(first, fail);
+    });
   }
 }

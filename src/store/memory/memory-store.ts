@@ -19,7 +19,8 @@ interface RunEntry {
   active: boolean;
   /** Sorted by seq; the engine appends in order so inserts are pushes. */
   readonly events: RunEvent[];
-  readonly steps: Map<number, StepRow>;
+  /** Sorted by seq; a later row of the same seq replaces the earlier one. */
+  readonly steps: StepRow[];
 }
 
 interface FlowEntry {
@@ -44,6 +45,23 @@ function firstAfter(events: readonly RunEvent[], afterSeq: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Puts a step row in a list sorted by seq, replacing the row of the same seq (most rows go last). */
+function putRow(rows: StepRow[], row: StepRow): void {
+  if (rows.length === 0 || rows[rows.length - 1].seq < row.seq) {
+    rows.push(row);
+    return;
+  }
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid].seq < row.seq) lo = mid + 1;
+    else hi = mid;
+  }
+  if (rows[lo].seq === row.seq) rows[lo] = row;
+  else rows.splice(lo, 0, row);
 }
 
 function hasSeq(events: readonly RunEvent[], seq: number): boolean {
@@ -124,7 +142,7 @@ export function createMemoryStore(): Store {
     const id = state.meta.id;
     let entry = runs.get(id);
     if (!entry) {
-      entry = { state, active: false, events: [], steps: new Map() };
+      entry = { state, active: false, events: [], steps: [] };
       runs.set(id, entry);
       const parent = state.meta.parent;
       if (parent) children.set(pairKey(parent.runId, parent.seq), id);
@@ -136,7 +154,7 @@ export function createMemoryStore(): Store {
       if (log.length === 0 || e.seq > log[log.length - 1].seq) log.push(e);
       else log.splice(firstAfter(log, e.seq), 0, e);
     }
-    for (const s of cp.steps) entry.steps.set(s.seq, s);
+    for (const s of cp.steps) putRow(entry.steps, s);
     // Set before clear, as in SQLite: a timer armed and cancelled within one transition is gone.
     for (const t of cp.timersSet) timers.set(pairKey(id, t.seq), { runId: id, seq: t.seq, fireAt: t.fireAt });
     for (const seq of cp.timersCleared) timers.delete(pairKey(id, seq));
@@ -259,7 +277,7 @@ export function createMemoryStore(): Store {
     async listSteps(runId) {
       const steps = runs.get(runId)?.steps;
       if (!steps) return [];
-      return [...steps.values()].sort((a, b) => a.seq - b.seq).map((s) => ({ runId, ...s }));
+      return steps.map((s) => ({ runId, ...s }));
     },
     async listActiveRunIds() {
       const active: RunSummary[] = [];
