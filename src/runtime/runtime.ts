@@ -90,6 +90,10 @@ export class Runtime {
         return live ? this.durable(live) : this.get(runId);
       },
       (runId) => this.live.has(runId),
+      (runId) => {
+        const live = this.live.get(runId);
+        return live !== undefined && live.uncommitted === 0 ? live.state : undefined;
+      },
     );
     this.children = {
       store: options.store,

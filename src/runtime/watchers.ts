@@ -29,6 +29,11 @@ export class Watchers {
     private readonly get: (runId: string) => Promise<RunState | undefined>,
     /** Whether the run advances in this process (its commits notify here: no need to read it). */
     private readonly isLocal: (runId: string) => boolean,
+    /**
+     * The state of a run advancing here, when it has no commit in flight (it is durable now);
+     * undefined otherwise. Changed in place later: only to look at, at once.
+     */
+    private readonly peek: (runId: string) => RunState | undefined,
     /** Shared: how often a waiter reads the store when the bus is silent (ms). */
     private readonly pollMs = 1_000,
   ) {}
@@ -54,7 +59,10 @@ export class Watchers {
     if (list) for (const listener of list) listener(state);
   }
 
-  /** Resolves with the first state (now or later) that satisfies `until`. */
+  /**
+   * Resolves with the first state (now or later) that satisfies `until`. `until` may see a
+   * run's own state, which changes later: it must not keep it.
+   */
   waitFor(runId: string, until: (state: RunState) => boolean): Promise<RunState> {
     return new Promise<RunState>((resolve, reject) => {
       const stops: (() => void)[] = [];
@@ -74,8 +82,12 @@ export class Watchers {
       };
       const first = (state: RunState | undefined) => (state ? check(state) : fail(notFound('run', runId)));
       stops.push(this.watch(runId, check));
+      const now = this.peek(runId);
+      // A run here is checked at once, and copied only if it is what the waiter waits for.
+      if (now !== undefined) check(now);
+      if (settled) return;
       if (!this.shared) {
-        this.get(runId).then(first, fail);
+        if (now === undefined) this.get(runId).then(first, fail);
         return;
       }
       const onEvents = () => {

@@ -41,6 +41,7 @@ describeRedis(`waiting on a run over Redis${skipped}`, () => {
       true,
       async () => running,
       () => true,
+      () => undefined,
     );
 
     const waited = watchers.waitFor('r1', (state) => state.status === 'completed');
@@ -69,6 +70,7 @@ describeRedis(`waiting on a run over Redis${skipped}`, () => {
       true,
       async (runId) => (runId === 'r2' ? done : undefined),
       () => false,
+      () => undefined,
     );
 
     expect((await watchers.waitFor('r2', (state) => state.status === 'completed')).status).toBe('completed');
