@@ -301,12 +301,17 @@ export class Runtime {
     // and settling wait for the commit that catches up.
     if (live.uncommitted > 0) return;
     this.watchers.notify(runId, live.state);
-    if (this.live.get(runId) === live) this.settle(live, checkpoint);
+    if (this.leaves(checkpoint) && this.live.get(runId) === live) this.settle(live, checkpoint);
   }
 
-  /** After its last commit so far: a run with nothing in flight leaves memory. */
+  /** Whether the run leaves memory after this checkpoint, its last commit so far: when idle. */
+  protected leaves(checkpoint: Checkpoint): boolean {
+    return isIdle(checkpoint.state);
+  }
+
+  /** A run with nothing in flight leaves memory. */
   protected settle(_live: LiveRun, checkpoint: Checkpoint): void {
-    if (isIdle(checkpoint.state)) this.live.delete(checkpoint.state.meta.id);
+    this.live.delete(checkpoint.state.meta.id);
   }
 
   /** Forgets a run whose memory is no longer the truth (a failed commit): the store is. */

@@ -151,8 +151,12 @@ export class SharedRuntime extends Runtime {
     return fencedCheckpoint(checkpoint, this.shared, live.fence as number, inboxId);
   }
 
+  /** When it gives its lease back (it parked or finished, or this process only relays). */
+  protected override leaves(checkpoint: Checkpoint): boolean {
+    return checkpoint.release === true;
+  }
+
   protected override settle(live: LiveRun, checkpoint: Checkpoint): void {
-    if (!checkpoint.release) return;
     this.dropRun(checkpoint.state.meta.id, live);
     const wake = wakeFor(checkpoint.state, checkpoint.active === true);
     if (wake) this.options.bus.publishWake(wake);

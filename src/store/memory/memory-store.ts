@@ -93,10 +93,6 @@ export function createMemoryStore(): Store {
    * Allocation-free for the usual batch of one checkpoint per run.
    */
   const check = (checkpoints: readonly Checkpoint[]): void => {
-    if (checkpoints.length === 1) {
-      checkOne(checkpoints[0]);
-      return;
-    }
     // Per run in this batch: created here? and the highest event seq so far. Linear in the batch,
     // also when one run has many checkpoints in it (a fan-out finishing together).
     const batch = new Map<string, { created: boolean; lastSeq: number }>();
@@ -121,9 +117,7 @@ export function createMemoryStore(): Store {
   };
 
   /** The usual batch: one checkpoint (a run alone, or merged by the committer). */
-  const checkOne = (cp: Checkpoint): void => {
-    const id = cp.state.meta.id;
-    const entry = runs.get(id);
+  const checkOne = (cp: Checkpoint, id: string, entry: RunEntry | undefined): void => {
     if (cp.created && entry) throw conflict(`run '${id}' already exists`);
     if (!cp.created && !entry) {
       throw runMissing(id);
@@ -137,10 +131,9 @@ export function createMemoryStore(): Store {
     }
   };
 
-  const apply = (cp: Checkpoint): void => {
+  const apply = (cp: Checkpoint, id: string, found: RunEntry | undefined): void => {
     const { state } = cp;
-    const id = state.meta.id;
-    let entry = runs.get(id);
+    let entry = found;
     if (!entry) {
       entry = { state, active: false, events: [], steps: [] };
       runs.set(id, entry);
@@ -161,8 +154,20 @@ export function createMemoryStore(): Store {
   };
 
   const commitNow = (checkpoints: readonly Checkpoint[]): void => {
+    if (checkpoints.length === 1) {
+      // The usual batch, without a map, and the run looked up once.
+      const cp = checkpoints[0];
+      const id = cp.state.meta.id;
+      const entry = runs.get(id);
+      checkOne(cp, id, entry);
+      apply(cp, id, entry);
+      return;
+    }
     check(checkpoints);
-    for (let i = 0; i < checkpoints.length; i++) apply(checkpoints[i]);
+    for (let i = 0; i < checkpoints.length; i++) {
+      const id = checkpoints[i].state.meta.id;
+      apply(checkpoints[i], id, runs.get(id));
+    }
   };
 
   const summary = (entry: RunEntry): RunSummary => {
