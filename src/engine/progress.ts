@@ -24,11 +24,15 @@ export interface Progress {
   readonly branches: readonly BranchView[];
 }
 
+const DONE = 1;
+const REMAINING = 2;
+/** Marks by node index, reused (every run's view computes progress; sets cost a microsecond). */
+let scratch = new Uint8Array(64);
+
 export function progressOf(state: RunState, flow: CompiledFlow): Progress {
-  // Marks by node index (every run's view computes this: sets of numbers cost a microsecond).
-  const DONE = 1;
-  const REMAINING = 2;
-  const marks = new Uint8Array(flow.nodes.length);
+  if (scratch.length < flow.nodes.length) scratch = new Uint8Array(flow.nodes.length * 2);
+  const marks = scratch;
+  marks.fill(0, 0, flow.nodes.length);
   for (const id in state.steps) {
     const index = flow.nodeIndex.get(id);
     if (index !== undefined && state.steps[id].status === 'completed') marks[index] |= DONE;
