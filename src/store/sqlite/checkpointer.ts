@@ -51,7 +51,11 @@ export interface CheckpointerOptions {
   readonly startAfter?: number;
   /** Pause between two background checkpoints. */
   readonly intervalMs?: number;
-  /** Checkpoints committed between two log resets by the writer. */
+  /**
+   * Checkpoints committed between two log resets by the writer. Each reset costs the event loop
+   * two fsyncs (~5 ms here): every 1000 commits it took a sixth of a sequential run's time, every
+   * 4000 the log stays under ~50 MB (3–4 pages a commit).
+   */
   readonly restartEvery?: number;
 }
 
@@ -74,7 +78,7 @@ export function createCheckpointer(
 ): Checkpointer {
   const startAfter = options.startAfter ?? 100;
   const intervalMs = options.intervalMs ?? 20;
-  const restartEvery = options.restartEvery ?? 1000;
+  const restartEvery = options.restartEvery ?? 4000;
   let worker: Worker | undefined;
   let exited: Promise<void> = Promise.resolve();
   let passive: Statement<[]> | undefined;
