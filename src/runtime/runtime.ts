@@ -11,7 +11,7 @@
 import type { ActionRegistry } from '../actions/registry.js';
 import type { Bus } from '../bus/bus.js';
 import { advance } from '../engine/advance.js';
-import { createRunState, snapshotState } from '../engine/run-state.js';
+import { createRunState } from '../engine/run-state.js';
 import type { Effect, EngineEvent, RunMeta, RunOptions, RunState } from '../engine/types.js';
 import { notFound, RequestError, RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
@@ -26,7 +26,7 @@ import { durableSnapshot, type LiveRun, loadStoredRun, type StoredRun } from './
 import { pendingWork, type StepEffect } from './pending-work.js';
 import { activityOf, StepCall, stepResultEvent } from './step-call.js';
 import { createTimerScheduler } from './timers.js';
-import { type StateListener, Watchers } from './watchers.js';
+import { Watchers } from './watchers.js';
 
 export type { LiveRun } from './live-run.js';
 export type FlowResolver = (flowId: string, version?: number) => Promise<CompiledFlow>;
@@ -185,11 +185,6 @@ export class Runtime {
     const state = await this.options.store.loadRun(runId);
     if (!state) throw notFound('run', runId);
     return this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
-  }
-
-  /** Calls `listener` with a snapshot of the run's state whenever its commits land; returns the unsubscribe function. */
-  watch(runId: string, listener: StateListener): () => void {
-    return this.watchers.watch(runId, (state) => listener(snapshotState(state)));
   }
 
   /** Resolves with the first state (now or later) that satisfies `until`. */

@@ -74,11 +74,20 @@ export class Watchers {
         return true;
       };
       // `state` may be a live run's own (changed in place later): what is handed out is a copy.
-      const check = (state: RunState | undefined) => {
-        if (!settled && state && until(state) && settle()) resolve(snapshotState(state));
-      };
       const fail = (error: unknown) => {
         if (settle()) reject(error);
+      };
+      const check = (state: RunState | undefined) => {
+        if (settled || !state) return;
+        let satisfied: boolean;
+        try {
+          satisfied = until(state);
+        } catch (error) {
+          // Called inside a commit's callback: the waiter fails, the run goes on.
+          fail(error);
+          return;
+        }
+        if (satisfied && settle()) resolve(snapshotState(state));
       };
       const first = (state: RunState | undefined) => (state ? check(state) : fail(notFound('run', runId)));
       stops.push(this.watch(runId, check));

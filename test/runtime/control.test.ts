@@ -59,6 +59,24 @@ describe.each(STORE_KINDS)('controls (%s store)', (kind) => {
     expect(await runloom.runs.events(run.id)).toHaveLength(events);
   });
 
+  it('a waiter whose condition throws fails alone: the commit that called it, and the run, go on', async () => {
+    const runloom = await openRunloom(kind);
+    await runloom.flows.publish(approvalFlow);
+    const run = await runloom.runs.start('approval', {});
+    await runloom.runs.wait(run.id, isWaiting);
+    const picky = runloom.runs.wait(run.id, (state) => {
+      if (state.status === 'completed') throw new Error('cannot judge a finished run');
+      return false;
+    });
+    // Its condition throws inside the commit of the signal's transition.
+    const signalled = await runloom.runs.signal(run.id, 'approval', { approved: true });
+    expect(signalled.status).toBe('completed');
+    await expect(picky).rejects.toThrow('cannot judge a finished run');
+    const done = await runloom.runs.wait(run.id);
+    expect(done.vars).toEqual({ approval: { approved: true } });
+    expect((await runloom.runs.events(run.id)).at(-1)?.type).toBe('run.completed');
+  });
+
   it('a callback resolves a wait through the API', async () => {
     const runloom = await openRunloom(kind);
     await runloom.flows.publish(
