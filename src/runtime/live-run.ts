@@ -8,6 +8,7 @@ import type { RunState } from '../engine/types.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Store } from '../store/store.js';
 import type { SnapshotMark } from './checkpoint.js';
+import type { StepCall } from './step-call.js';
 
 export interface LiveRun {
   /**
@@ -24,6 +25,13 @@ export interface LiveRun {
   readonly flow: CompiledFlow;
   /** Shared store: the fence this process holds the run with. */
   fence?: number;
+  /** Steps executing for the run here, by seq. */
+  calls?: Map<number, StepCall>;
+  /**
+   * Set when the runtime let go of this object (the run left memory, or memory stopped being the
+   * truth): what arrives for the run then goes through a load. Saves a map lookup per step.
+   */
+  gone?: boolean;
   /**
    * Shared store: inbox items taken while the run was held here. Kept, not cleared at commit: a
    * read of the inbox started before that commit may still return them.

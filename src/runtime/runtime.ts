@@ -53,8 +53,6 @@ export interface StartRequest {
 export class Runtime {
   protected readonly live = new Map<string, LiveRun>();
   private readonly loading = new Map<string, Promise<LiveRun>>();
-  /** Steps executing here, by idempotency key (unique among a run's pending steps, and across runs). */
-  protected readonly inflight = new Map<string, StepCall>();
   private readonly watchers: Watchers;
   private readonly committer;
   protected readonly timers;
@@ -141,7 +139,7 @@ export class Runtime {
       // advance() refuses bad input by throwing here, before anything is stored.
       this.apply(live, { type: 'run.started', at: meta.createdAt, input: request.input }, true);
     } catch (error) {
-      if (this.live.get(meta.id) === live) this.live.delete(meta.id);
+      if (this.live.get(meta.id) === live) this.forget(meta.id, live);
       throw error;
     }
     return durableSnapshot(live);
@@ -195,7 +193,7 @@ export class Runtime {
   async close(): Promise<void> {
     this.closed = true;
     this.timers.close();
-    for (const call of this.inflight.values()) call.abort();
+    for (const live of this.live.values()) if (live.calls) for (const call of live.calls.values()) call.abort();
     await this.committer.drain();
   }
 
@@ -305,29 +303,36 @@ export class Runtime {
   }
 
   /** A run with nothing in flight leaves memory. */
-  protected settle(_live: LiveRun, checkpoint: Checkpoint): void {
-    this.live.delete(checkpoint.state.meta.id);
+  protected settle(live: LiveRun, checkpoint: Checkpoint): void {
+    this.forget(checkpoint.state.meta.id, live);
   }
 
   /** Forgets a run whose memory is no longer the truth (a failed commit): the store is. */
-  protected dropRun(runId: string, _live: LiveRun): void {
+  protected dropRun(runId: string, live: LiveRun): void {
+    this.forget(runId, live);
+  }
+
+  /** The one way a run leaves the map: its object is marked, for step calls that still hold it. */
+  private forget(runId: string, live: LiveRun): void {
     this.live.delete(runId);
+    live.gone = true;
   }
 
   /** Internal events (step results, timers, children): failures are logged, never thrown. */
   protected deliver(runId: string, event: EngineEvent): void {
     if (this.closed) return;
     const live = this.live.get(runId);
-    if (live) {
-      // The hot path: the run is in memory, so the event applies now, without a promise.
-      try {
-        this.apply(live, event);
-      } catch (error) {
-        this.refused(runId, event, error);
-      }
-      return;
+    if (live) this.applyInternal(live, event);
+    else this.deliverAway(runId, event);
+  }
+
+  /** The hot path: the run is in memory, so the event applies now, without a promise. */
+  private applyInternal(live: LiveRun, event: EngineEvent): void {
+    try {
+      this.apply(live, event);
+    } catch (error) {
+      this.refused(live.state.meta.id, event, error);
     }
-    this.deliverAway(runId, event);
   }
 
   /** An event for a run not in memory: load it, then apply. */
@@ -350,7 +355,7 @@ export class Runtime {
         this.executeStep(live, effect);
         return;
       case 'step.cancel':
-        this.inflight.get(effect.step.idempotencyKey)?.abort();
+        live.calls?.get(effect.seq)?.abort();
         return;
       case 'timer.start':
         this.timers.schedule(runId, effect.seq, effect.fireAt);
@@ -374,7 +379,8 @@ export class Runtime {
     const runId = live.state.meta.id;
     const node = activityOf(live.flow, effect.nodeId);
     const call = new StepCall(runId, node, effect, this.log);
-    this.inflight.set(call.idempotencyKey, call);
+    live.calls ??= new Map();
+    live.calls.set(effect.seq, call);
     const executor = this.executors[node.type];
     const run = executor
       ? executor(call)
@@ -382,15 +388,18 @@ export class Runtime {
           new RunloomError('NOT_EXECUTABLE', `no executor is registered for '${node.type}' nodes (step '${effect.nodeId}')`),
         );
     run.then(
-      (result) => this.stepEnded(call, result, undefined),
-      (error: unknown) => this.stepEnded(call, undefined, error),
+      (result) => this.stepEnded(live, call, result, undefined),
+      (error: unknown) => this.stepEnded(live, call, undefined, error),
     );
   }
 
-  private stepEnded(call: StepCall, result: StepResult | undefined, error: unknown): void {
-    // A run reloaded meanwhile (a failed commit) runs its steps again under the same keys.
-    if (this.inflight.get(call.idempotencyKey) === call) this.inflight.delete(call.idempotencyKey);
-    if (call.aborted) return;
-    this.deliver(call.runId, stepResultEvent(call.seq, this.clock.now(), result, error));
+  private stepEnded(live: LiveRun, call: StepCall, result: StepResult | undefined, error: unknown): void {
+    if (live.calls?.get(call.seq) === call) live.calls.delete(call.seq);
+    if (call.aborted || this.closed) return;
+    const event = stepResultEvent(call.seq, this.clock.now(), result, error);
+    // The run's object, unless the runtime let go of it: then the run is loaded again (a run
+    // dropped after a failed commit comes back this way, and runs its pending steps again).
+    if (live.gone) this.deliver(call.runId, event);
+    else this.applyInternal(live, event);
   }
 }

@@ -166,14 +166,9 @@ export class SharedRuntime extends Runtime {
   protected override dropRun(runId: string, live: LiveRun): void {
     super.dropRun(runId, live);
     this.timers.clearRun(runId);
-    for (const key in live.state.pending) {
-      const pending = live.state.pending[key];
-      if (pending.kind !== 'step') continue;
-      const call = this.inflight.get(pending.idempotencyKey);
-      if (call) {
-        this.inflight.delete(pending.idempotencyKey);
-        call.abort();
-      }
+    if (live.calls) {
+      for (const call of live.calls.values()) call.abort();
+      live.calls.clear();
     }
   }
 
