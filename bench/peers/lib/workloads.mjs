@@ -25,7 +25,10 @@ export const SIZES = {
   quick: { W1: 30, W2: 3, W3: 100, W4: 20, W5: 300 },
 };
 
-/** Runs of the warm-up pass each process makes before measuring (W5 has none). */
+/** Warm-up passes of each workload last at least this long (ms), for every engine alike. */
+export const WARMUP_MS = { full: 1_500, quick: 100 };
+
+/** Runs of a warm-up pass (W5 has none). */
 export const WARMUP = {
   full: { W1: 50, W2: 5, W3: 100, W4: 25 },
   quick: { W1: 5, W2: 1, W3: 10, W4: 3 },
