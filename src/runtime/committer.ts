@@ -84,7 +84,6 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
     // A store without I/O (memory) has no write for checkpoints to share: each is written as it
     // is made and answered before enqueue returns, which spares every step the queue, the batch
     // and an extra turn of promises (a fifth of a step's cost in memory).
-
     return {
       enqueue(checkpoint, done) {
         try {
@@ -214,7 +213,8 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
         // same event-loop turn (timers, I/O callbacks) then share one transaction. With a
         // synchronous store nothing can enqueue while a write is in progress, so a microtask flush
         // would commit (and fsync) them one by one. A store that is not persistent (a memory
-        // store wrapped without its synchronous commit) flushes at once.
+        // store wrapped without its synchronous commit) flushes at once — on a resolved
+        // promise, not queueMicrotask, which Node wraps in an async resource per callback.
         if (persistent) setImmediate(flush);
         else resolved.then(flush);
       }

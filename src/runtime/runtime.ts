@@ -239,9 +239,8 @@ export class Runtime {
 
   /**
    * Advances the run and enqueues the checkpoint; effects follow once it is durable (with a
-   * store that commits synchronously, before this returns). Throws (a
-   * RequestError) when the engine refuses the event, before anything changes. Returns whether
-   * the event changed the run.
+   * store that commits synchronously, before this returns). Throws (a RequestError) when the
+   * engine refuses the event, before anything changes. Returns whether the event changed the run.
    */
   protected apply(live: LiveRun, event: EngineEvent, created = false, inboxId?: number): boolean {
     const runId = live.state.meta.id;

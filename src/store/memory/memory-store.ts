@@ -89,8 +89,8 @@ export function createMemoryStore(): Store {
   const flows = new Map<string, FlowEntry>();
 
   /**
-   * All-or-nothing without an undo log: refuse the whole batch before touching anything.
-   * Allocation-free for the usual batch of one checkpoint per run.
+   * All-or-nothing without an undo log: refuse the whole batch before touching anything. (The
+   * usual batch, one checkpoint, takes `checkOne`, without a map.)
    */
   const check = (checkpoints: readonly Checkpoint[]): void => {
     // Per run in this batch: created here? and the highest event seq so far. Linear in the batch,
