@@ -45,12 +45,9 @@ export class Watchers {
     return () => {
       const now = this.listeners.get(runId);
       if (!now?.includes(listener)) return;
-      if (now.length === 1) this.listeners.delete(runId);
-      else
-        this.listeners.set(
-          runId,
-          now.filter((l) => l !== listener),
-        );
+      const rest = now.filter((l) => l !== listener);
+      if (rest.length === 0) this.listeners.delete(runId);
+      else this.listeners.set(runId, rest);
     };
   }
 
@@ -73,10 +70,10 @@ export class Watchers {
         for (const stop of stops) stop();
         return true;
       };
-      // `state` may be a live run's own (changed in place later): what is handed out is a copy.
       const fail = (error: unknown) => {
         if (settle()) reject(error);
       };
+      // `state` may be a live run's own (changed in place later): what is handed out is a copy.
       const check = (state: RunState | undefined) => {
         if (settled || !state) return;
         let satisfied: boolean;
