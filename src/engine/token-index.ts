@@ -21,8 +21,8 @@ export function isMovable(token: Token): boolean {
 
 const NONE: readonly number[] = [];
 
-/** Index of `id` in an ascending list, or of where it would go (`found` false). */
-function search(ids: readonly number[], id: number): { at: number; found: boolean } {
+/** Index of `id` in an ascending list, or of where it would go. */
+function search(ids: readonly number[], id: number): number {
   let lo = 0;
   let hi = ids.length;
   while (lo < hi) {
@@ -30,7 +30,7 @@ function search(ids: readonly number[], id: number): { at: number; found: boolea
     if (ids[mid] < id) lo = mid + 1;
     else hi = mid;
   }
-  return { at: lo, found: lo < ids.length && ids[lo] === id };
+  return lo;
 }
 
 export class TokenIndex {
@@ -106,7 +106,8 @@ export class TokenIndex {
       return;
     }
     if (!movable && (last < id || ids.length === 0)) return;
-    const { at, found } = search(ids, id);
+    const at = search(ids, id);
+    const found = at < ids.length && ids[at] === id;
     if (movable && !found) ids.splice(at, 0, id);
     else if (!movable && found) ids.splice(at, 1);
   }
