@@ -21,12 +21,8 @@ afterEach(async () => {
 });
 
 describeRedis(`waiting on a run over Redis${skipped}`, () => {
-  async function subscribers(admin: Redis, channel: string): Promise<number> {
-    const [, count] = (await admin.pubsub('NUMSUB', channel)) as [string, number];
-    return Number(count);
-  }
-
-  it('a wait satisfied here before the SUBSCRIBE is acknowledged still unsubscribes', async () => {
+  /** A Redis bus of its own prefix, a second connection to ask Redis, and how to ask it. */
+  function redis() {
     const prefix = `runloom-test-${randomBytes(4).toString('hex')}`;
     const bus = createRedisBus({ url: redisUrl as string, prefix });
     const admin = new Redis(redisUrl as string);
@@ -34,6 +30,23 @@ describeRedis(`waiting on a run over Redis${skipped}`, () => {
       () => bus.close(),
       () => admin.quit(),
     );
+    return {
+      bus,
+      /**
+       * Subscribers of a run's channel once Redis has done what the bus sent before: it answers
+       * one connection's commands in order, so once a SUBSCRIBE sent later is acknowledged, an
+       * UNSUBSCRIBE sent on hearing back from an earlier one is sent; once one more is, it is done.
+       */
+      async subscribers(runId: string): Promise<number> {
+        for (const other of ['after-1', 'after-2']) (await bus.subscribeRun(other, () => {}))();
+        const [, count] = (await admin.pubsub('NUMSUB', `${prefix}:run:${runId}`)) as [string, number];
+        return Number(count);
+      },
+    };
+  }
+
+  it('a wait satisfied here before the SUBSCRIBE is acknowledged still unsubscribes', async () => {
+    const { bus, subscribers } = redis();
     const running = runState({ id: 'r1', status: 'running' });
     const done = runState({ id: 'r1', status: 'completed' });
     const watchers = new Watchers(
@@ -48,22 +61,11 @@ describeRedis(`waiting on a run over Redis${skipped}`, () => {
     // The run's commit here lands at once, long before Redis answers the SUBSCRIBE.
     watchers.notify('r1', done);
     expect((await waited).status).toBe('completed');
-
-    // Redis answers one connection's commands in order: once a SUBSCRIBE sent after the
-    // waiter's is acknowledged, the waiter has heard back and sent its UNSUBSCRIBE; once one
-    // sent after that is acknowledged too, Redis has done it.
-    for (const other of ['after-1', 'after-2']) (await bus.subscribeRun(other, () => {}))();
-    expect(await subscribers(admin, `${prefix}:run:r1`)).toBe(0);
+    expect(await subscribers('r1')).toBe(0);
   });
 
   it('a wait satisfied by a state read from the store also unsubscribes, and so does one that fails', async () => {
-    const prefix = `runloom-test-${randomBytes(4).toString('hex')}`;
-    const bus = createRedisBus({ url: redisUrl as string, prefix });
-    const admin = new Redis(redisUrl as string);
-    closers.push(
-      () => bus.close(),
-      () => admin.quit(),
-    );
+    const { bus, subscribers } = redis();
     const done = runState({ id: 'r2', status: 'completed' });
     const watchers = new Watchers(
       bus,
@@ -75,7 +77,7 @@ describeRedis(`waiting on a run over Redis${skipped}`, () => {
 
     expect((await watchers.waitFor('r2', (state) => state.status === 'completed')).status).toBe('completed');
     await expect(watchers.waitFor('missing', () => true)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(await subscribers(admin, `${prefix}:run:r2`)).toBe(0);
-    expect(await subscribers(admin, `${prefix}:run:missing`)).toBe(0);
+    expect(await subscribers('r2')).toBe(0);
+    expect(await subscribers('missing')).toBe(0);
   });
 });
