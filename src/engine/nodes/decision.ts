@@ -1,5 +1,4 @@
 /** Exclusive decision: the first edge whose condition holds, in file order, else the default edge. */
-
 import type { CompiledEdge, DecisionNode } from '../../flow/compiled.js';
 import { expressionFailure, failStep, follow } from '../outcome.js';
 import { tokenWith } from '../token.js';

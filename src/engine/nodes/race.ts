@@ -1,5 +1,4 @@
 /** Event-based gateway: arms every wait/timer it points to; the first to finish wins (see outcome.ts). */
-
 import type { RaceNode } from '../../flow/compiled.js';
 import { tokenWith } from '../token.js';
 import type { Token } from '../types.js';

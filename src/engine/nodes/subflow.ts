@@ -1,5 +1,4 @@
 /** Subflow nodes start a child run (a real run with its own id and log); its limits come out of the parent's. */
-
 import type { Limits, SubflowNode } from '../../flow/compiled.js';
 import { expressionFailure, failStep } from '../outcome.js';
 import { tokenWith } from '../token.js';

@@ -1,5 +1,4 @@
 /** Timer nodes: a duration, an `until` time, or the next cron occurrence. Durable: the shell persists them. */
-
 import { CronExpressionParser } from 'cron-parser';
 import type { ErrorInfo } from '../../errors.js';
 import type { TimerNode } from '../../flow/compiled.js';

@@ -2,7 +2,6 @@
  * Wait nodes park a token until a signal (by name) or a callback / human input addressed to the
  * node arrives. A signal that came before anyone waited for it is buffered and taken here.
  */
-
 import type { WaitNode } from '../../flow/compiled.js';
 import { completeStep, failStep, settleRace } from '../outcome.js';
 import { tokenWith } from '../token.js';
