@@ -17,7 +17,7 @@ import { notFound, RequestError, RunloomError, toErrorInfo } from '../errors.js'
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Mutable } from '../mutable.js';
 import type { Checkpoint, Store } from '../store/store.js';
-import { checkpointOf, isIdle, markOf, settledStep } from './checkpoint.js';
+import { checkpointOf, markOf, settledStep } from './checkpoint.js';
 import { type ChildHost, cancelChild, reportToParent, startChild } from './children.js';
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
@@ -296,9 +296,12 @@ export class Runtime {
     if (this.leaves(checkpoint) && this.live.get(runId) === live) this.settle(live, checkpoint);
   }
 
-  /** Whether the run leaves memory after this checkpoint, its last commit so far: when idle. */
+  /**
+   * Whether the run leaves memory after this checkpoint, its last commit so far: when idle
+   * (what `checkpointOf` already worked out as `active`).
+   */
   protected leaves(checkpoint: Checkpoint): boolean {
-    return isIdle(checkpoint.state);
+    return checkpoint.active === false;
   }
 
   /** A run with nothing in flight leaves memory. */
