@@ -7,8 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
-import type { Checkpoint, Store } from '../../src/store/index.js';
-import { closeAll, openRunloom, STORE_KINDS, sleep } from './support.js';
+import type { Store } from '../../src/store/index.js';
+import { closeAll, onCommit, openRunloom, STORE_KINDS, sleep } from './support.js';
 
 const runs: Record<string, number> = {};
 const slow = defineAction({
@@ -24,28 +24,11 @@ const slow = defineAction({
 /** Refuses the first commit that carries a step result, once. */
 function refusingOnce(store: Store): Store {
   let refused = false;
-  const refuse = (checkpoints: readonly Checkpoint[]) => {
-    if (refused || !checkpoints.some((cp) => cp.events.some((e) => e.type === 'step.completed'))) return false;
+  return onCommit(store, (checkpoints) => {
+    if (refused || !checkpoints.some((cp) => cp.events.some((e) => e.type === 'step.completed'))) return;
     refused = true;
-    return true;
-  };
-  const error = () => Object.assign(new Error('refused by the test'), { code: 'STORE_CONFLICT' });
-  const commitNow = store.commitNow?.bind(store);
-  return {
-    ...store,
-    async commit(checkpoints) {
-      if (refuse(checkpoints)) throw error();
-      return store.commit(checkpoints);
-    },
-    ...(commitNow
-      ? {
-          commitNow(checkpoints) {
-            if (refuse(checkpoints)) throw error();
-            commitNow(checkpoints);
-          },
-        }
-      : {}),
-  };
+    throw Object.assign(new Error('refused by the test'), { code: 'STORE_CONFLICT' });
+  });
 }
 
 afterEach(closeAll);

@@ -12,7 +12,7 @@ import pg from 'pg';
 import type { ActionDefinition } from '../../src/actions/action.js';
 import type { RunState } from '../../src/engine/types.js';
 import { createRunloom, type Runloom, type RunloomOptions } from '../../src/runloom.js';
-import { createPostgresStore, openStore, type Store } from '../../src/store/index.js';
+import { type Checkpoint, createPostgresStore, openStore, type Store } from '../../src/store/index.js';
 
 export type StoreKind = 'memory' | 'sqlite' | 'postgres';
 const pgUrl = process.env.RUNLOOM_TEST_PG_URL;
@@ -36,28 +36,38 @@ export interface TestRunloom extends Runloom {
 
 const opened: { runloom: Runloom; dir?: string; schema?: string }[] = [];
 
-/** Counts calls, then hands them to the real store unchanged. */
-export function countingStore(store: Store, calls: StoreCalls): Store {
-  const count = (checkpoints: readonly unknown[]) => {
-    calls.commits++;
-    calls.checkpoints += checkpoints.length;
-    calls.maxBatch = Math.max(calls.maxBatch, checkpoints.length);
-  };
+/**
+ * The store with `before` called on every batch it is asked to write, through `commit()` and
+ * `commitNow()` alike; `before` may throw to refuse the batch.
+ */
+export function onCommit(store: Store, before: (checkpoints: readonly Checkpoint[]) => void): Store {
   const commitNow = store.commitNow?.bind(store);
   return {
     ...store,
     async commit(checkpoints) {
-      count(checkpoints);
+      before(checkpoints);
       return store.commit(checkpoints);
     },
     ...(commitNow
       ? {
           commitNow(checkpoints) {
-            count(checkpoints);
+            before(checkpoints);
             commitNow(checkpoints);
           },
         }
       : {}),
+  };
+}
+
+/** Counts calls, then hands them to the real store unchanged. */
+export function countingStore(store: Store, calls: StoreCalls): Store {
+  const counted = onCommit(store, (checkpoints) => {
+    calls.commits++;
+    calls.checkpoints += checkpoints.length;
+    calls.maxBatch = Math.max(calls.maxBatch, checkpoints.length);
+  });
+  return {
+    ...counted,
     async loadRun(runId) {
       calls.loadRun++;
       return store.loadRun(runId);
