@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
 import type { Store } from '../../src/store/index.js';
-import { closeAll, onCommit, openRunloom, STORE_KINDS, sleep } from './support.js';
+import { closeAll, forkJoinFlow, onCommit, openRunloom, STORE_KINDS, sleep } from './support.js';
 
 const runs: Record<string, number> = {};
 const slow = defineAction({
@@ -41,26 +41,12 @@ describe.each(STORE_KINDS.filter((kind) => kind === 'sqlite'))('a refused commit
     for (const key of Object.keys(runs)) delete runs[key];
     const logged: string[] = [];
     const runloom = await openRunloom(kind, [slow], { log: (message) => logged.push(message) }, refusingOnce);
-    await runloom.flows.publish({
-      format: 'runloom/v1',
-      id: 'pair',
-      nodes: [
-        { id: 'start', type: 'start' },
-        { id: 'fork', type: 'parallel' },
+    await runloom.flows.publish(
+      forkJoinFlow('pair', [
         { id: 'a', type: 'task', action: 'test.slow', input: { name: 'a', ms: 5 }, output: 'a' },
         { id: 'b', type: 'task', action: 'test.slow', input: { name: 'b', ms: 60 }, output: 'b' },
-        { id: 'join', type: 'parallel' },
-        { id: 'end', type: 'end' },
-      ],
-      edges: [
-        { from: 'start', to: 'fork' },
-        { from: 'fork', to: 'a' },
-        { from: 'fork', to: 'b' },
-        { from: 'a', to: 'join' },
-        { from: 'b', to: 'join' },
-        { from: 'join', to: 'end' },
-      ],
-    });
+      ]),
+    );
     const run = await runloom.runs.start('pair', {});
     const done = await runloom.runs.wait(run.id);
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
 import { createMemoryBus } from '../../src/bus/memory/memory-bus.js';
 import { createRunloom } from '../../src/runloom.js';
-import { linearFlow } from './support.js';
+import { forkJoinFlow, linearFlow } from './support.js';
 
 const url = process.env.RUNLOOM_TEST_PG_URL;
 const describePg = url ? describe : describe.skip;
@@ -73,26 +73,12 @@ describePg(`shared runtime inboxes${skipped}`, () => {
     });
     const runloom = await createRunloom({ store: `${url}?schema=${schema}`, bus, actions: [slow], worker: true });
     try {
-      await runloom.flows.publish({
-        format: 'runloom/v1',
-        id: 'held',
-        nodes: [
-          { id: 'start', type: 'start' },
-          { id: 'fork', type: 'parallel' },
+      await runloom.flows.publish(
+        forkJoinFlow('held', [
           { id: 'gate', type: 'wait', signal: 'go', output: 'gate' },
           { id: 'work', type: 'task', action: 'test.slow', input: {} },
-          { id: 'join', type: 'parallel' },
-          { id: 'end', type: 'end' },
-        ],
-        edges: [
-          { from: 'start', to: 'fork' },
-          { from: 'fork', to: 'gate' },
-          { from: 'fork', to: 'work' },
-          { from: 'gate', to: 'join' },
-          { from: 'work', to: 'join' },
-          { from: 'join', to: 'end' },
-        ],
-      });
+        ]),
+      );
       // Held here (its slow step is in flight); the signal comes as another process sends it.
       const run = await runloom.runs.start('held', {});
       await runloom.store.leases?.send(

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
 import { createRunloom, type Runloom } from '../../src/runloom.js';
-import { closeAll, isWaiting, linearFlow, openRunloom, STORE_KINDS } from './support.js';
+import { closeAll, forkJoinFlow, isWaiting, linearFlow, openRunloom, STORE_KINDS } from './support.js';
 
 const shout = defineAction({
   name: 'test.shout',
@@ -126,26 +126,12 @@ describe('subflow recovery (SQLite file, restarted process)', () => {
       findChildRun: () => new Promise<undefined>(() => {}),
     }));
     await first.flows.publish(childFlow);
-    await first.flows.publish({
-      format: 'runloom/v1',
-      id: 'both',
-      nodes: [
-        { id: 'start', type: 'start' },
-        { id: 'fork', type: 'parallel' },
+    await first.flows.publish(
+      forkJoinFlow('both', [
         { id: 'gate', type: 'wait', signal: 'go', output: 'gate' },
         { id: 'call', type: 'subflow', flow: 'child', input: { text: 'quiet' }, output: 'child' },
-        { id: 'join', type: 'parallel' },
-        { id: 'end', type: 'end' },
-      ],
-      edges: [
-        { from: 'start', to: 'fork' },
-        { from: 'fork', to: 'gate' },
-        { from: 'fork', to: 'call' },
-        { from: 'gate', to: 'join' },
-        { from: 'call', to: 'join' },
-        { from: 'join', to: 'end' },
-      ],
-    });
+      ]),
+    );
     const run = await first.runs.start('both', {});
     const parked = await first.runs.wait(run.id, isWaiting);
     expect(await first.runs.list({ parentRunId: run.id })).toEqual([]);
