@@ -1,13 +1,15 @@
 /**
- * The action registry: actions by name, and `invoke`, the one place where an action runs.
+ * The action registry: actions by name, and `call` (`invoke` is its promise form), the one
+ * place where an action runs.
  *
- * `invoke` validates the input, runs the action with a fresh {@link StepContext}, validates the
+ * `call` validates the input, runs the action with a fresh {@link StepContext}, validates the
  * output and enforces timeout and cancellation. It never coerces what the action throws: a
  * plain `Error` reaches the runtime unchanged, which coerces it once (`toErrorInfo`).
  *
  * Hot path: the engine targets 200,000 steps/s in memory, so a synchronous action without a
- * timeout costs one schema parse, one context object and one resolved promise — no timer, no
- * closure, no `Promise.race`. Timers and abort listeners exist only for steps that need them.
+ * timeout costs one schema parse and one context object, and its result comes back as it is —
+ * no promise, timer, closure or `Promise.race`. Timers and abort listeners exist only for steps
+ * that need them.
  *
  * @example
  * const registry = createActionRegistry(builtinActions());
@@ -44,6 +46,12 @@ export interface ActionRegistry extends ActionCatalog {
    * `OUTPUT_INVALID`, `TIMEOUT` (retryable) or `CANCELLED`, or with whatever the action threw.
    */
   invoke(name: string, input: unknown, ctx: InvokeContext): Promise<InvokeResult>;
+  /**
+   * `invoke` for a caller that can use a result at once: a synchronous action's result comes
+   * back as it is, not in a promise, and what fails before the action goes async is thrown.
+   * The runtime applies such a step without a promise turn.
+   */
+  call(name: string, input: unknown, ctx: InvokeContext): InvokeResult | Promise<InvokeResult>;
 }
 
 const NAME = /^[A-Za-z][\w.-]*$/;
@@ -79,8 +87,16 @@ export function createActionRegistry(actions: readonly ActionDefinition[] = []):
       byName.set(def.name, def);
     },
     invoke(name, input, ctx) {
+      try {
+        const result = registry.call(name, input, ctx);
+        return isThenable(result) ? result : Promise.resolve(result);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    call(name, input, ctx) {
       const def = byName.get(name);
-      if (def === undefined) return Promise.reject(unknownAction(name));
+      if (def === undefined) throw unknownAction(name);
       return invokeAction(def, input, ctx);
     },
   };
@@ -88,30 +104,27 @@ export function createActionRegistry(actions: readonly ActionDefinition[] = []):
   return registry;
 }
 
-/** Runs `def` for one step; exported for callers that already hold the definition. */
-export function invokeAction(def: ActionDefinition, input: unknown, ctx: InvokeContext): Promise<InvokeResult> {
+/**
+ * Runs `def` for one step, as `call` does (a synchronous result as it is, early failures
+ * thrown); exported for callers that already hold the definition.
+ */
+export function invokeAction(def: ActionDefinition, input: unknown, ctx: InvokeContext): InvokeResult | Promise<InvokeResult> {
+  if (ctx.aborted ?? ctx.signal.aborted) throw cancelled(def.name, ctx.signal.reason);
+  const parsed = def.input.safeParse(input);
+  if (!parsed.success) throw inputInvalid(def.name, parsed.error);
+  const timeoutMs = effectiveTimeout(ctx.timeoutMs ?? def.timeout);
   let step: StepContext;
-  let result: unknown;
-  let timeoutMs = 0;
-  try {
-    if (ctx.aborted ?? ctx.signal.aborted) throw cancelled(def.name, ctx.signal.reason);
-    const parsed = def.input.safeParse(input);
-    if (!parsed.success) throw inputInvalid(def.name, parsed.error);
-    timeoutMs = effectiveTimeout(ctx.timeoutMs ?? def.timeout);
-    // With a timeout the step owns its signal, so that the timeout can abort it.
-    if (timeoutMs === 0 && ctx instanceof StepContext) step = ctx;
-    else {
-      const sink = ctx instanceof StepContext ? ctx.logSink : ctx.log;
-      step = new StepContext(ctx.runId, ctx.nodeId, ctx.attempt, ctx.idempotencyKey, sink, timeoutMs === 0 ? ctx : undefined);
-    }
-    result = def.run(parsed.data, step);
-    // A synchronous action has already finished: no timer or listener is ever armed for it,
-    // even with a timeout (nothing could have interrupted it anyway).
-    if (!isThenable(result)) return Promise.resolve(finish(def, result, step));
-  } catch (error) {
-    return Promise.reject(error);
+  // With a timeout the step owns its signal, so that the timeout can abort it.
+  if (timeoutMs === 0 && ctx instanceof StepContext) step = ctx;
+  else {
+    const sink = ctx instanceof StepContext ? ctx.logSink : ctx.log;
+    step = new StepContext(ctx.runId, ctx.nodeId, ctx.attempt, ctx.idempotencyKey, sink, timeoutMs === 0 ? ctx : undefined);
   }
-  return awaitAction(def, result, step, ctx.signal, timeoutMs);
+  const result = def.run(parsed.data, step);
+  // A synchronous action has already finished: no timer or listener is ever armed for it,
+  // even with a timeout (nothing could have interrupted it anyway).
+  if (!isThenable(result)) return finish(def, result, step);
+  return awaitAction(def, result, step, ctx, timeoutMs);
 }
 
 /** 0 means none: absent, 0, negative or infinite. Capped where setTimeout would misfire. */
@@ -128,10 +141,12 @@ function effectiveTimeout(ms: number | undefined): number {
 class PendingStep implements AbortWatcher {
   settled = false;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The caller's context when it tells this step of an abort itself; else its signal is watched. */
+  direct: StepContext | undefined = undefined;
   constructor(
     readonly def: ActionDefinition,
     readonly step: StepContext,
-    readonly signal: AbortSignal,
+    readonly ctx: InvokeContext,
     readonly timeoutMs: number,
     readonly resolve: (result: InvokeResult) => void,
     readonly reject: (error: unknown) => void,
@@ -141,7 +156,8 @@ class PendingStep implements AbortWatcher {
     if (this.settled) return false;
     this.settled = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    unwatch(this.signal, this);
+    if (this.direct !== undefined) this.direct.unwatchAbort(this);
+    else unwatch(this.ctx.signal, this);
     return true;
   }
 
@@ -180,15 +196,18 @@ function awaitAction(
   def: ActionDefinition,
   result: PromiseLike<unknown>,
   step: StepContext,
-  signal: AbortSignal,
+  ctx: InvokeContext,
   timeoutMs: number,
 ): Promise<InvokeResult> {
   return new Promise<InvokeResult>((resolve, reject) => {
-    const pending = new PendingStep(def, step, signal, timeoutMs, resolve, reject);
+    const pending = new PendingStep(def, step, ctx, timeoutMs, resolve, reject);
     // Armed once `run` has returned its promise: its synchronous prefix is not counted, which
     // spares every step a clock read (~100 ns) for a difference that is almost always nil.
     if (timeoutMs > 0) pending.timer = setTimeout(fireTimeout, timeoutMs, pending);
-    watch(signal, pending);
+    // A context of ours says when it is aborted without an AbortSignal (the runtime's step
+    // calls are): making one for every async step cost more than the rest of the step.
+    if (ctx instanceof StepContext && ctx.watchAbort(pending)) pending.direct = ctx;
+    else watch(ctx.signal, pending);
     result.then(
       (value) => pending.fulfil(value),
       (error: unknown) => pending.fail(error),
@@ -203,7 +222,7 @@ function finish(def: ActionDefinition, value: unknown, step: StepContext): Invok
   return { output: parsed.data, cost: step.cost };
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return (
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&

@@ -12,6 +12,7 @@
  * that hands out an already-aborted signal.
  */
 import { RunloomError } from '../errors.js';
+import type { AbortWatcher } from './abort-watch.js';
 import type { ActionContext, LogLevel } from './action.js';
 
 export type LogSink = (message: string, data?: unknown, level?: LogLevel) => void;
@@ -42,6 +43,7 @@ export class StepContext implements ActionContext {
   private ownSignal: AbortSignal | undefined = undefined;
   private controller: AbortController | undefined = undefined;
   private abortReason: unknown = NOT_ABORTED;
+  private abortWatcher: AbortWatcher | undefined = undefined;
 
   /** `shared`: use the caller's signal, read on first use. Absent: the step owns a signal, made on first read. */
   constructor(
@@ -77,6 +79,24 @@ export class StepContext implements ActionContext {
     if (this.abortReason !== NOT_ABORTED) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
+    const watcher = this.abortWatcher;
+    this.abortWatcher = undefined;
+    watcher?.onAbort(reason);
+  }
+
+  /**
+   * Calls `watcher.onAbort` once if this context is aborted before `unwatchAbort`, without making
+   * a signal. One watcher at a time: false (nothing done) when another is watching or it is
+   * already aborted — watch the signal then.
+   */
+  watchAbort(watcher: AbortWatcher): boolean {
+    if (this.abortWatcher !== undefined || this.abortReason !== NOT_ABORTED) return false;
+    this.abortWatcher = watcher;
+    return true;
+  }
+
+  unwatchAbort(watcher: AbortWatcher): void {
+    if (this.abortWatcher === watcher) this.abortWatcher = undefined;
   }
 
   /** Adds to the credits spent by this step; an action that calls several paid APIs reports each. */

@@ -34,7 +34,11 @@ export interface StepResult {
   readonly cost?: number | undefined;
 }
 
-export type NodeExecutor = (request: StepRequest) => Promise<StepResult>;
+/**
+ * Executes one step. A result returned as it is (not in a promise) is applied without a promise
+ * turn; throwing fails the step like a rejection does.
+ */
+export type NodeExecutor = (request: StepRequest) => StepResult | Promise<StepResult>;
 
 export type Executors = Partial<Record<ActivityNode['type'], NodeExecutor>>;
 
@@ -42,11 +46,12 @@ export function taskExecutor(actions: ActionRegistry): NodeExecutor {
   return (request) => {
     const action = request.node.action;
     if (!action) {
-      return Promise.reject(
-        new RunloomError('NOT_EXECUTABLE', `task '${request.nodeId}' has no action (remote webhook steps are not available yet)`),
+      throw new RunloomError(
+        'NOT_EXECUTABLE',
+        `task '${request.nodeId}' has no action (remote webhook steps are not available yet)`,
       );
     }
     // The request is the invoke context as it is: nothing is copied and the signal stays unmade.
-    return actions.invoke(action, request.input, request);
+    return actions.call(action, request.input, request);
   };
 }

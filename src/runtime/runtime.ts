@@ -9,6 +9,7 @@
  * hooks below.
  */
 import type { ActionRegistry } from '../actions/registry.js';
+import { isThenable } from '../actions/registry.js';
 import type { Bus } from '../bus/bus.js';
 import { advance } from '../engine/advance.js';
 import { createRunState } from '../engine/run-state.js';
@@ -24,6 +25,7 @@ import { createCommitter } from './committer.js';
 import { type Executors, type StepResult, taskExecutor } from './executors.js';
 import { durableSnapshot, type LiveRun, loadStoredRun, type StoredRun } from './live-run.js';
 import { pendingWork, type StepEffect } from './pending-work.js';
+import { ReadySteps } from './ready-steps.js';
 import { activityOf, StepCall, stepResultEvent } from './step-call.js';
 import { createTimerScheduler } from './timers.js';
 import { Watchers } from './watchers.js';
@@ -55,6 +57,8 @@ export class Runtime {
   private readonly loading = new Map<string, Promise<LiveRun>>();
   private readonly watchers: Watchers;
   private readonly committer;
+  /** Results of steps that finished synchronously, applied after the transition that started them. */
+  private readonly ready = new ReadySteps((live, call, result, error) => this.stepEnded(live, call, result, error));
   protected readonly timers;
   protected readonly executors: Executors;
   protected readonly clock: Clock;
@@ -243,6 +247,15 @@ export class Runtime {
    * engine refuses the event, before anything changes. Returns whether the event changed the run.
    */
   protected apply(live: LiveRun, event: EngineEvent, created = false, inboxId?: number): boolean {
+    this.ready.hold();
+    try {
+      return this.transition(live, event, created, inboxId);
+    } finally {
+      this.ready.release();
+    }
+  }
+
+  private transition(live: LiveRun, event: EngineEvent, created: boolean, inboxId: number | undefined): boolean {
     const runId = live.state.meta.id;
     const settled = settledStep(live.state, event);
     let transition: ReturnType<typeof advance>;
@@ -384,15 +397,23 @@ export class Runtime {
     live.calls ??= new Map();
     live.calls.set(effect.seq, call);
     const executor = this.executors[node.type];
-    const run = executor
-      ? executor(call)
-      : Promise.reject(
-          new RunloomError('NOT_EXECUTABLE', `no executor is registered for '${node.type}' nodes (step '${effect.nodeId}')`),
-        );
-    run.then(
-      (result) => this.stepEnded(live, call, result, undefined),
-      (error: unknown) => this.stepEnded(live, call, undefined, error),
-    );
+    let run: StepResult | Promise<StepResult>;
+    try {
+      if (!executor) {
+        throw new RunloomError('NOT_EXECUTABLE', `no executor is registered for '${node.type}' nodes (step '${effect.nodeId}')`);
+      }
+      run = executor(call);
+    } catch (error) {
+      this.ready.push(live, call, undefined, error);
+      return;
+    }
+    if (!isThenable(run)) this.ready.push(live, call, run, undefined);
+    else {
+      run.then(
+        (result) => this.stepEnded(live, call, result, undefined),
+        (error: unknown) => this.stepEnded(live, call, undefined, error),
+      );
+    }
   }
 
   private stepEnded(live: LiveRun, call: StepCall, result: StepResult | undefined, error: unknown): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type ActionContext, defineAction } from '../../src/actions/action.js';
 import { createActionRegistry, estimateCost } from '../../src/actions/registry.js';
+import { StepContext } from '../../src/actions/step-context.js';
 import { RunloomError } from '../../src/errors.js';
 import { testStep } from './step.js';
 
@@ -231,6 +232,47 @@ describe('registry: timeout and cancellation', () => {
     step.controller.abort();
     expect((await rejection(createActionRegistry([spy]).invoke('spy', null, step))).code).toBe('CANCELLED');
     expect(ran).toBe(false);
+  });
+});
+
+describe('registry: cancellation through a StepContext of the caller (the runtime passes its step calls)', () => {
+  const deaf = defineAction({ name: 'deaf', input: z.unknown(), run: () => new Promise(() => {}) });
+  const callerContext = (timeoutMs?: number) =>
+    Object.assign(new StepContext('run-1', 'node-a', 1, 'run-1:node-a:1:0'), timeoutMs ? { timeoutMs } : {});
+
+  it('rejects CANCELLED when the context is aborted, with or without a timeout of its own', async () => {
+    for (const timeoutMs of [undefined, 5_000]) {
+      const ctx = callerContext(timeoutMs);
+      const pending = createActionRegistry([deaf]).invoke('deaf', null, ctx);
+      ctx.abort(new Error('user cancelled'));
+      expect((await rejection(pending)).code).toBe('CANCELLED');
+    }
+  });
+
+  it('the action sees its signal aborted, made before or after the abort', async () => {
+    const seen: AbortSignal[] = [];
+    const ctx = callerContext();
+    const pending = createActionRegistry([waitForAbort(seen)]).invoke('wait.abort', null, ctx);
+    ctx.abort(new Error('stop'));
+    expect((await rejection(pending)).code).toBe('CANCELLED');
+    expect(seen[0].aborted).toBe(true);
+    expect(ctx.signal.aborted).toBe(true);
+  });
+
+  it('two steps under one context are both cancelled (the second watches the signal)', async () => {
+    const ctx = callerContext();
+    const registry = createActionRegistry([deaf]);
+    const pending = [registry.invoke('deaf', null, ctx), registry.invoke('deaf', null, ctx)];
+    ctx.abort();
+    expect(await Promise.all(pending.map((p) => rejection(p).then((e) => e.code)))).toEqual(['CANCELLED', 'CANCELLED']);
+  });
+
+  it('a finished step is no longer told: aborting its context later changes nothing', async () => {
+    const quick = defineAction({ name: 'quick', input: z.unknown(), run: async () => 'done' });
+    const ctx = callerContext();
+    await expect(createActionRegistry([quick]).invoke('quick', null, ctx)).resolves.toMatchObject({ output: 'done' });
+    expect(() => ctx.abort(new Error('late'))).not.toThrow();
+    expect(ctx.aborted).toBe(true);
   });
 });
 
