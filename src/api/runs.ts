@@ -82,11 +82,12 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       status: state.status,
       reason: state.reason,
       input: state.input,
-      vars: state.vars,
+      // May be a live run's own state (a start's view): what changes in place is copied.
+      vars: { ...state.vars },
       // Absent ones undefined, which JSON leaves out: one literal, not spreads (every view).
       output: state.output,
       error: state.error,
-      usage: state.usage,
+      usage: { ...state.usage },
       limits: state.limits,
       parentRunId: state.meta.parent?.runId,
       createdAt: state.meta.createdAt,
@@ -106,7 +107,10 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
     async start(flow, input, options) {
       const ref = typeof flow === 'string' ? { flowId: flow } : flow;
       const compiled = await flows.compiled(ref.flowId, ref.version);
-      return viewWith(await runtime.start({ flow: compiled, input: input ?? {}, ...(options ? { options } : {}) }), compiled);
+      // The view is read from the run's own state once it is durable: no copy of the whole state.
+      return runtime.start({ flow: compiled, input: input ?? {}, ...(options ? { options } : {}) }, (state) =>
+        viewWith(state, compiled),
+      );
     },
     get: async (runId) => view(await state(runId)),
     state,

@@ -78,6 +78,7 @@ export function rerun(w: Work, token: Token, pending: { input: unknown; estimate
     executeActivity(
       w,
       token,
+      token.visit,
       (node as MapNode).body as ActivityNode,
       node.id,
       attempt,

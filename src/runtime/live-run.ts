@@ -8,7 +8,7 @@ import type { RunState } from '../engine/types.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Store } from '../store/store.js';
 import type { SnapshotMark } from './checkpoint.js';
-import type { StepCall } from './step-call.js';
+import type { StepCalls } from './step-calls.js';
 
 export interface LiveRun {
   /**
@@ -26,7 +26,7 @@ export interface LiveRun {
   /** Shared store: the fence this process holds the run with. */
   fence?: number;
   /** Steps executing for the run here, by seq. */
-  calls?: Map<number, StepCall>;
+  calls?: StepCalls;
   /**
    * Set when the runtime let go of this object (the run left memory, or memory stopped being the
    * truth): what arrives for the run then goes through a load. Saves a map lookup per step.
@@ -39,15 +39,21 @@ export interface LiveRun {
   inboxApplied?: Set<number>;
 }
 
-/** A snapshot of the run as soon as it has no commit in flight (at once if it has none). */
-export function durableSnapshot(live: LiveRun): Promise<RunState> {
-  if (live.uncommitted === 0) return Promise.resolve(snapshotState(live.state));
+/**
+ * What `read` makes of the run's state as soon as it has no commit in flight (at once if it has
+ * none). `read` sees the run's own state, which changes later: it copies what it keeps.
+ */
+export function whenDurable<T>(live: LiveRun, read: (state: RunState) => T): Promise<T> {
+  if (live.uncommitted === 0) return Promise.resolve(read(live.state));
   return new Promise((resolve, reject) => {
     if (!live.waiters) live.waiters = [];
     // Called inside the commit's callback, before the run can change again.
-    live.waiters.push((error) => (error ? reject(error) : resolve(snapshotState(live.state))));
+    live.waiters.push((error) => (error ? reject(error) : resolve(read(live.state))));
   });
 }
+
+/** A snapshot of the run as soon as it has no commit in flight (at once if it has none). */
+export const durableSnapshot = (live: LiveRun): Promise<RunState> => whenDurable(live, snapshotState);
 
 export interface StoredRun {
   readonly state: RunState;

@@ -23,14 +23,17 @@ import { type ChildHost, cancelChild, reportToParent, startChild } from './child
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
 import { type Executors, type StepResult, taskExecutor } from './executors.js';
-import { durableSnapshot, type LiveRun, loadStoredRun, type StoredRun } from './live-run.js';
+import { durableSnapshot, type LiveRun, loadStoredRun, type StoredRun, whenDurable } from './live-run.js';
 import { pendingWork, type StepEffect } from './pending-work.js';
 import { ReadySteps } from './ready-steps.js';
 import { activityOf, StepCall, stepResultEvent } from './step-call.js';
+import { StepCalls } from './step-calls.js';
 import { createTimerScheduler } from './timers.js';
 import { Watchers } from './watchers.js';
 
 export type { LiveRun } from './live-run.js';
+
+const ignore = (): undefined => undefined;
 export type FlowResolver = (flowId: string, version?: number) => Promise<CompiledFlow>;
 
 export interface RuntimeOptions {
@@ -100,7 +103,7 @@ export class Runtime {
     this.children = {
       store: options.store,
       resolveFlow: options.resolveFlow,
-      start: (request) => this.start(request),
+      start: (request) => this.start(request, ignore),
       get: (runId) => this.get(runId),
       deliver: (runId, event) => this.deliver(runId, event),
       now: () => this.clock.now(),
@@ -125,7 +128,12 @@ export class Runtime {
     return ids.length;
   }
 
-  async start(request: StartRequest): Promise<RunState> {
+  /**
+   * Starts a run; resolves with what `read` makes of its state once its first checkpoint is
+   * durable (later ones too, when its first steps finished synchronously). `read` sees the run's
+   * own state, which changes later: it copies what it keeps (`snapshotState` copies it all).
+   */
+  async start<T>(request: StartRequest, read: (state: RunState) => T): Promise<T> {
     const meta: Mutable<RunMeta> = {
       id: request.id ?? this.ids.runId(),
       flowId: request.flow.id,
@@ -146,7 +154,7 @@ export class Runtime {
       if (this.live.get(meta.id) === live) this.forget(meta.id, live);
       throw error;
     }
-    return durableSnapshot(live);
+    return whenDurable(live, read);
   }
 
   /** Feeds an event to a run (loading it if needed); resolves once its checkpoint is durable. */
@@ -197,7 +205,7 @@ export class Runtime {
   async close(): Promise<void> {
     this.closed = true;
     this.timers.close();
-    for (const live of this.live.values()) if (live.calls) for (const call of live.calls.values()) call.abort();
+    for (const live of this.live.values()) live.calls?.abortAll();
     await this.committer.drain();
   }
 
@@ -394,8 +402,8 @@ export class Runtime {
     const runId = live.state.meta.id;
     const node = activityOf(live.flow, effect.nodeId);
     const call = new StepCall(runId, node, effect, this.log);
-    live.calls ??= new Map();
-    live.calls.set(effect.seq, call);
+    live.calls ??= new StepCalls();
+    live.calls.add(call);
     const executor = this.executors[node.type];
     let run: StepResult | Promise<StepResult>;
     try {
@@ -417,7 +425,7 @@ export class Runtime {
   }
 
   private stepEnded(live: LiveRun, call: StepCall, result: StepResult | undefined, error: unknown): void {
-    if (live.calls?.get(call.seq) === call) live.calls.delete(call.seq);
+    live.calls?.remove(call);
     if (call.aborted || this.closed) return;
     const event = stepResultEvent(call.seq, this.clock.now(), result, error);
     // The run's object, unless the runtime let go of it: then the run is loaded again (a run

@@ -166,10 +166,7 @@ export class SharedRuntime extends Runtime {
   protected override dropRun(runId: string, live: LiveRun): void {
     super.dropRun(runId, live);
     this.timers.clearRun(runId);
-    if (live.calls) {
-      for (const call of live.calls.values()) call.abort();
-      live.calls.clear();
-    }
+    live.calls?.abortAll();
   }
 
   /** Held elsewhere (or by nobody): the run's inbox, and a nudge for whoever takes it. */

@@ -9,22 +9,25 @@ import { expressionFailure, failStep } from '../outcome.js';
 import { tokenWith } from '../token.js';
 import type { Effect, PendingStep, Token } from '../types.js';
 import { addPending, log, putToken, scopeFor, type Work } from '../work.js';
-import { armBoundaryTimers, countStep } from './common.js';
+import { armBoundaryTimers, countStep, countVisit } from './common.js';
 
 type StepExecute = Extract<Effect, { type: 'step.execute' }>;
 
 const NO_SCOPE = {};
 
-function idempotencyKey(w: Work, nodeId: string, attempt: number, token: Token, item?: number): string {
-  const branch = item === undefined ? token.branch : `${token.branch}[${item}]`;
-  const visit = token.visit > 1 ? `@${token.visit}` : '';
-  return `${w.s.meta.id}:${nodeId}:${attempt}:${branch}${visit}`;
+function idempotencyKey(w: Work, nodeId: string, attempt: number, branch: string, visit: number, item?: number): string {
+  const where = item === undefined ? branch : `${branch}[${item}]`;
+  return visit > 1 ? `${w.s.meta.id}:${nodeId}:${attempt}:${where}@${visit}` : `${w.s.meta.id}:${nodeId}:${attempt}:${where}`;
 }
 
-/** Emits the step.execute effect for `token` at an activity (or one item of a map). */
+/**
+ * Emits the step.execute effect for `token` at an activity (or one item of a map). `visit` is
+ * the token's, given apart so that a step being entered needs no token just to carry it.
+ */
 export function executeActivity(
   w: Work,
   token: Token,
+  visit: number,
   node: ActivityNode,
   nodeId: string,
   attempt: number,
@@ -32,7 +35,7 @@ export function executeActivity(
   estimate: number,
   item?: number,
 ): number {
-  const key = idempotencyKey(w, nodeId, attempt, token, item);
+  const key = idempotencyKey(w, nodeId, attempt, token.branch, visit, item);
   // Optional fields are set only when present: a state must equal itself after a JSON round trip.
   const pending: Mutable<PendingStep> = {
     kind: 'step',
@@ -73,17 +76,18 @@ export function enterActivity(w: Work, token: Token, node: ActivityNode): void {
   }
   const estimate = node.estimateCost(input);
   if (!withinLimits(w, estimate)) return;
-  const counted = countStep(w, token);
-  const seq = executeActivity(w, counted, node, node.id, counted.attempt, input, estimate);
-  const started = tokenWith(counted, { status: 'running', seq });
+  // One new token for the step, counted and started at once (not a counted one, then another).
+  const visit = countVisit(w, token);
+  const seq = executeActivity(w, token, visit, node, node.id, token.attempt, input, estimate);
+  const started = tokenWith(token, { visit, status: 'running', seq });
   putToken(w, armBoundaryTimers(w, started, node));
-  log(w, 'step.started', started, { seq, attempt: counted.attempt, input });
+  log(w, 'step.started', started, { seq, attempt: token.attempt, input });
 }
 
 /** Runs the step again after a failure (attempt + 1), keeping the token's boundary timers. */
 export function retryActivity(w: Work, token: Token, node: ActivityNode, input: unknown, estimate: number): void {
   const attempt = token.attempt + 1;
-  const seq = executeActivity(w, token, node, node.id, attempt, input, estimate);
+  const seq = executeActivity(w, token, token.visit, node, node.id, attempt, input, estimate);
   const next = tokenWith(token, { status: 'running', attempt, seq, waitingFor: undefined });
   putToken(w, next);
   log(w, 'step.started', next, { seq, attempt, input });

@@ -10,8 +10,11 @@ function setVisit(visits: number[], node: number, visit: number): void {
   visits[node] = visit;
 }
 
-/** Counts the step against maxSteps and numbers the visit (loops get distinct idempotency keys). */
-export function countStep(w: Work, token: Token): Token {
+/**
+ * Counts the step against maxSteps and numbers the visit (loops get distinct idempotency keys);
+ * returns the token's visit number, for a caller that makes the token itself.
+ */
+export function countVisit(w: Work, token: Token): number {
   const s = w.s;
   // A user retry (retry.requested: attempt > 1 on a token that already visited) runs the same
   // visit again: only the attempt may change in the idempotency key `runId:nodeId:attempt:branch`,
@@ -20,6 +23,12 @@ export function countStep(w: Work, token: Token): Token {
   const visit = again ? token.visit : (s.visits[token.node] ?? 0) + 1;
   if (!again) setVisit(s.visits, token.node, visit);
   s.usage.steps++;
+  return visit;
+}
+
+/** countVisit, and the token with its visit number (put in the run's list). */
+export function countStep(w: Work, token: Token): Token {
+  const visit = countVisit(w, token);
   // Tokens come from the run's list (drive found them there): an unchanged one needs no put.
   if (token.visit === visit) return token;
   const counted = tokenWith(token, { visit });

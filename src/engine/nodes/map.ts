@@ -72,7 +72,7 @@ export function pumpMap(w: Work, token: Token, node: MapNode): boolean {
         reachLimit(w, crossed);
         return started;
       }
-      executeActivity(w, token, body, node.id, 1, input, estimate, index);
+      executeActivity(w, token, token.visit, body, node.id, 1, input, estimate, index);
     }
     map = { ...map, next: index + 1, active: map.active + 1, attempts: { ...map.attempts, [index]: 1 } };
     started = true;
