@@ -60,6 +60,8 @@ export interface RunsApi {
   wait(runId: string, until?: (view: RunState) => boolean): Promise<RunView>;
 }
 
+const hasEnded = (state: RunState) => TERMINAL_STATUSES.has(state.status);
+
 export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: FlowsApi, now: () => number): RunsApi {
   const view = async (state: RunState): Promise<RunView> =>
     viewWith(state, await flows.compiled(state.meta.flowId, state.meta.flowVersion));
@@ -133,8 +135,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
     raiseLimits: (runId, limits, onLimit) =>
       send(runId, { type: 'limits.raised', at: now(), limits, ...(onLimit ? { onLimit } : {}) }),
     async wait(runId, until) {
-      const check = until ?? ((s: RunState) => TERMINAL_STATUSES.has(s.status));
-      return view(await runtime.waitFor(runId, check));
+      return view(await runtime.waitFor(runId, until ?? hasEnded));
     },
   };
 }

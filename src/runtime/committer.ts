@@ -70,6 +70,11 @@ function merge(entry: Entry, next: Checkpoint): void {
 }
 
 export interface Committer {
+  /**
+   * For a store with `commitNow`: writes the checkpoint before it returns, or throws what the
+   * store refused. The caller needs no callback (one closure less per step in memory).
+   */
+  readonly now: ((checkpoint: Checkpoint) => void) | undefined;
   /** `done` is called once the checkpoint is durable; for a store with `commitNow`, before this returns. */
   enqueue(checkpoint: Checkpoint, done: (error?: unknown) => void): void;
   /** Resolves when everything enqueued so far is written. */
@@ -84,10 +89,12 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
     // A store without I/O (memory) has no write for checkpoints to share: each is written as it
     // is made and answered before enqueue returns, which spares every step the queue, the batch
     // and an extra turn of promises (a fifth of a step's cost in memory).
+    const now = (checkpoint: Checkpoint) => commitNow([checkpoint]);
     return {
+      now,
       enqueue(checkpoint, done) {
         try {
-          commitNow([checkpoint]);
+          now(checkpoint);
         } catch (error) {
           done(error);
           return;
@@ -194,6 +201,7 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
   };
 
   return {
+    now: undefined,
     enqueue(checkpoint, done) {
       const runId = checkpoint.state.meta.id;
       const entry = waiting.get(runId);

@@ -13,7 +13,7 @@ import { isThenable } from '../actions/registry.js';
 import type { Bus } from '../bus/bus.js';
 import { advance } from '../engine/advance.js';
 import { createRunState } from '../engine/run-state.js';
-import type { Effect, EngineEvent, RunMeta, RunOptions, RunState } from '../engine/types.js';
+import type { Effect, EngineEvent, RunMeta, RunOptions, RunState, Transition } from '../engine/types.js';
 import { notFound, RequestError, RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Mutable } from '../mutable.js';
@@ -266,7 +266,7 @@ export class Runtime {
   private transition(live: LiveRun, event: EngineEvent, created: boolean, inboxId: number | undefined): boolean {
     const runId = live.state.meta.id;
     const settled = settledStep(live.state, event);
-    let transition: ReturnType<typeof advance>;
+    let transition: Transition;
     try {
       transition = advance(live.state, event, live.flow);
     } catch (error) {
@@ -278,22 +278,38 @@ export class Runtime {
     live.uncommitted++;
     const checkpoint = this.seal(live, checkpointOf(event, settled, transition, live.flow, live.mark, created), inboxId);
     if (checkpoint.snapshot) live.mark = markOf(live.state, checkpoint.active === true);
-    this.committer.enqueue(checkpoint, (error) => {
-      live.uncommitted--;
-      if (error) {
-        // Memory is ahead of the store now (or another worker holds the run): the store is the truth.
-        if (this.live.get(runId) === live) this.dropRun(runId, live);
-        this.log('commit failed', { runId, error: toErrorInfo(error) });
-      } else {
-        this.afterCommit(live, checkpoint, transition.effects, transition.events);
-      }
-      if (live.uncommitted === 0 && live.waiters) {
-        const waiters = live.waiters;
-        live.waiters = undefined;
-        for (const waiter of waiters) waiter(error);
-      }
-    });
+    const now = this.committer.now;
+    if (now === undefined) {
+      this.committer.enqueue(checkpoint, (error) => this.committed(live, checkpoint, transition, error));
+      return true;
+    }
+    let error: unknown;
+    try {
+      now(checkpoint);
+    } catch (refused) {
+      // Whatever was thrown counts as a refusal, even a falsy value.
+      error = refused || new Error('the store refused the commit');
+    }
+    this.committed(live, checkpoint, transition, error);
     return true;
+  }
+
+  /** The checkpoint is durable (`error` undefined), or the store refused it. */
+  private committed(live: LiveRun, checkpoint: Checkpoint, transition: Transition, error: unknown): void {
+    const runId = live.state.meta.id;
+    live.uncommitted--;
+    if (error) {
+      // Memory is ahead of the store now (or another worker holds the run): the store is the truth.
+      if (this.live.get(runId) === live) this.dropRun(runId, live);
+      this.log('commit failed', { runId, error: toErrorInfo(error) });
+    } else {
+      this.afterCommit(live, checkpoint, transition.effects, transition.events);
+    }
+    if (live.uncommitted === 0 && live.waiters) {
+      const waiters = live.waiters;
+      live.waiters = undefined;
+      for (const waiter of waiters) waiter(error);
+    }
   }
 
   /** What the store writes for a checkpoint (shared stores add the lease's terms). */

@@ -59,3 +59,32 @@ describe.each(STORE_KINDS.filter((kind) => kind === 'sqlite'))('a refused commit
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 });
+
+// The memory store commits synchronously: its refusal reaches the runtime as a throw, not a callback.
+describe('a refused synchronous commit (memory store)', () => {
+  it('is logged, lets go of that run, and the runtime goes on with the others', async () => {
+    const logged: { message: string; data: unknown }[] = [];
+    let target: string | undefined;
+    let refusals = 0;
+    const runloom = await openRunloom('memory', [slow], { log: (message, data) => logged.push({ message, data }) }, (store) =>
+      onCommit(store, (checkpoints) => {
+        if (!checkpoints.some((cp) => cp.state.meta.id === target && !cp.created)) return;
+        refusals++;
+        throw Object.assign(new Error('refused by the test'), { code: 'STORE_CONFLICT' });
+      }),
+    );
+    await runloom.flows.publish(
+      forkJoinFlow('pair', [{ id: 'a', type: 'task', action: 'test.slow', input: { name: 'a', ms: 5 }, output: 'a' }]),
+    );
+    const refused = await runloom.runs.start('pair', {});
+    target = refused.id;
+    const other = await runloom.runs.start('pair', {});
+    expect((await runloom.runs.wait(other.id)).status).toBe('completed');
+    await sleep(30);
+    expect(refusals).toBeGreaterThan(0);
+    expect(logged).toContainEqual({
+      message: 'commit failed',
+      data: expect.objectContaining({ runId: refused.id, error: expect.objectContaining({ code: 'STORE_CONFLICT' }) }),
+    });
+  });
+});
