@@ -78,17 +78,32 @@ function split(w: Work, token: Token, node: Gateway): void {
   );
 }
 
-/** The branch a join hands on: the longest common prefix of the joined branches. */
+/**
+ * The branch a join hands on: the longest common prefix of the joined branches, in whole
+ * segments ("0.1" and "0.10" share "0", not "0.1"). Compared by character, without splitting
+ * every branch (a 100-branch join did 100 splits and slices).
+ */
 export function commonBranch(branches: readonly string[]): string {
-  let parts = branches[0].split('.');
-  for (let i = 1; i < branches.length; i++) {
-    const other = branches[i].split('.');
+  let prefix = branches[0];
+  for (let i = 1; i < branches.length && prefix.length > 0; i++) {
+    const other = branches[i];
+    const max = Math.min(prefix.length, other.length);
     let n = 0;
-    while (n < parts.length && n < other.length && parts[n] === other[n]) n++;
-    parts = parts.slice(0, n);
+    while (n < max && prefix.charCodeAt(n) === other.charCodeAt(n)) n++;
+    if (n < prefix.length) prefix = prefix.slice(0, n);
   }
-  return parts.length > 0 ? parts.join('.') : '0';
+  // Whole segments: the prefix must end where a segment ends in every branch.
+  const end = prefix.length;
+  for (const branch of branches) {
+    if (branch.length !== end && branch.charCodeAt(end) !== DOT) {
+      prefix = prefix.slice(0, Math.max(0, prefix.lastIndexOf('.')));
+      break;
+    }
+  }
+  return prefix.length > 0 ? prefix : '0';
 }
+
+const DOT = 46;
 
 /**
  * Fires joins that wait for nothing that can still come: inclusive joins always, parallel
