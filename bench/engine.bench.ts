@@ -92,7 +92,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const modes = modesOf(plan);
   process.stderr.write(
-    `Runloom engine benchmark${plan.quick ? ' (--quick)' : ''}: ${modes.join(', ')}; ${plan.reps} reps; ${plan.inline ? 'inline' : 'one process per mode'}\n`,
+    `Runloom engine benchmark${plan.quick ? ' (--quick)' : ''}${plan.asyncAction ? ' (--async-action)' : ''}: ${modes.join(', ')}; ${plan.reps} reps; ${plan.inline ? 'inline' : 'one process per mode'}\n`,
   );
   const results: ModeResult[] = [];
   for (const mode of modes) results.push(plan.inline ? await measure(plan, mode) : await inChild(plan, mode));

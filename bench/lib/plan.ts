@@ -11,6 +11,8 @@
  *   --profile DIR      run each mode's child under `--cpu-prof` (100 µs sampling, profiles in
  *                      DIR/<mode>/) and print the top self-time functions of each row's measured
  *                      reps (warm-up and start-up cut out); rates then include profiler overhead
+ *   --async-action     the no-op action returns a promise: every step waits for a promise turn,
+ *                      so concurrent runs (W3) interleave step by step also in memory
  *   --write / --no-write   write bench/LAST_RUN.md (default: only for a full, unfiltered run)
  */
 import { WORKLOADS, type WorkloadId, type WorkloadSizes } from './workloads.js';
@@ -40,6 +42,8 @@ export interface Plan {
   readonly inline: boolean;
   readonly write: boolean;
   readonly only: readonly string[];
+  /** --async-action: the no-op action is asynchronous (the default one finishes synchronously). */
+  readonly asyncAction: boolean;
   /** Where to write CPU profiles of the measured reps (undefined: no profiling). */
   readonly profileDir?: string;
   readonly sizes: WorkloadSizes;
@@ -89,7 +93,8 @@ export function parsePlan(argv: readonly string[], execArgv: readonly string[] =
   if (!Number.isInteger(reps) || reps < 1) throw new UsageError(`--reps expects a positive integer, got ${value('--reps')}`);
   const profiling = execArgv.some((a) => a.startsWith('--cpu-prof') || a.startsWith('--prof') || a.startsWith('--inspect'));
   const profileDir = value('--profile');
-  const full = !quick && only.length === 0 && profileDir === undefined;
+  const asyncAction = argv.includes('--async-action');
+  const full = !quick && only.length === 0 && profileDir === undefined && !asyncAction;
   const write = argv.includes('--no-write') ? false : argv.includes('--write') || full;
   for (const pattern of only) {
     if (!MODES.some((mode) => [...WORKLOADS, 'floor' as const].some((item) => matches(pattern, mode, item)))) {
@@ -103,6 +108,7 @@ export function parsePlan(argv: readonly string[], execArgv: readonly string[] =
     inline: profileDir === undefined && !argv.includes('--isolate') && (argv.includes('--inline') || profiling || quick),
     write,
     only,
+    asyncAction,
     ...(profileDir === undefined ? {} : { profileDir }),
     ...(quick ? QUICK : FULL),
   };

@@ -136,7 +136,7 @@ export function notes(plan: Plan): string[] {
       ]
     : [];
   return [
-    `Steps are task executions counted inside the action (a synchronous no-op). Each workload runs on a fresh store (a memory store keeps every run it saw), warmed up by one round of itself; median of ${plan.reps} measurements; min–max is the spread.`,
+    `Steps are task executions counted inside the action (${plan.asyncAction ? 'an asynchronous no-op: --async-action' : 'a synchronous no-op'}). Each workload runs on a fresh store (a memory store keeps every run it saw), warmed up by one round of itself; median of ${plan.reps} measurements; min–max is the spread.`,
     ...rounds,
     ...core,
     "µs/step = wall time ÷ steps (for concurrent runs it is amortised over all runs in flight). CPU µs/step = this process's user+system CPU time ÷ steps (all threads, GC included; not I/O waits): it is what a step costs even when other work shares the machine.",
@@ -144,6 +144,11 @@ export function notes(plan: Plan): string[] {
     `Raw commits/s: plain SQLite (src/store/sqlite/raw-floor.ts), one single-row INSERT per transaction on a fresh file, same pragmas, measured ${plan.reps}× before and ${plan.reps}× after the workloads of its mode (pooled: disk sync latency drifts). Ratio = Runloom steps/s ÷ raw commits/s.`,
     `A run that is alone (W1) needs one durable commit per step plus one at start (${SEQ_STEPS + 1} commits per ${SEQ_STEPS} steps), so its ceiling is about the raw floor × ${SEQ_STEPS}/${SEQ_STEPS + 1}; concurrency (W2, W3) is what group commit turns into more steps per commit.`,
     `W2 sets maxParallel = 100 so every branch is in flight at once. W3 starts all runs at once, then awaits them all.`,
+    ...(plan.asyncAction
+      ? []
+      : [
+          "In memory a synchronous step is applied as soon as the transition that started it is done (no promise turn), so a run keeps going until it waits: W3's runs then mostly run one after another. On SQLite they interleave (commits are asynchronous); --async-action measures them interleaved in memory too.",
+        ]),
   ];
 }
 

@@ -152,11 +152,12 @@ async function open(
   counter: StepCounter,
   stats: CommitStats,
   notes: string[],
+  asyncAction: boolean,
 ): Promise<Runloom> {
   const durability = mode === 'strict' ? 'strict' : 'normal';
   // The store is opened here exactly as createRunloom would open this URL, so that it can be wrapped.
   const create = (store: Store) =>
-    createRunloom({ store: counted(store, stats), actions: [noopAction(counter)], recover: false });
+    createRunloom({ store: counted(store, stats), actions: [noopAction(counter, asyncAction)], recover: false });
   const publish = async (runloom: Runloom) => {
     await runloom.flows.publish(sequentialFlow());
     await runloom.flows.publish(fanOutFlow());
@@ -203,7 +204,7 @@ export async function runMode(plan: Plan, mode: RuntimeMode, progress: (line: st
         // step; a file grows its indexes) must not weigh on the next one's measurement.
         await runloom?.close();
         collect();
-        runloom = await open(mode, join(dir, `runloom-${workload}.db`), counter, stats, notes);
+        runloom = await open(mode, join(dir, `runloom-${workload}.db`), counter, stats, notes, plan.asyncAction);
         progress(`${mode}: ${workload} warm-up`);
         await runWorkload(runloom, counter, workload, plan.warmup[workload]);
         const rates: number[] = [];

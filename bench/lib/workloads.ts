@@ -36,15 +36,24 @@ export class StepCounter {
   count = 0;
 }
 
-/** A synchronous no-op: the cheapest action the registry can run, so the engine is what is measured. */
-export function noopAction(counter: StepCounter) {
+/**
+ * A synchronous no-op: the cheapest action the registry can run, so the engine is what is
+ * measured. `asynchronous`: the same no-op returning a promise (each step then waits a promise
+ * turn, and concurrent runs interleave step by step).
+ */
+export function noopAction(counter: StepCounter, asynchronous = false) {
   return defineAction({
     name: 'bench.noop',
     input: z.any(),
-    run: () => {
-      counter.count++;
-      return null;
-    },
+    run: asynchronous
+      ? async () => {
+          counter.count++;
+          return null;
+        }
+      : () => {
+          counter.count++;
+          return null;
+        },
   });
 }
 
