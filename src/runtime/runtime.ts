@@ -12,7 +12,7 @@ import type { ActionRegistry } from '../actions/registry.js';
 import { isThenable } from '../actions/registry.js';
 import type { Bus } from '../bus/bus.js';
 import { advance } from '../engine/advance.js';
-import { createRunState } from '../engine/run-state.js';
+import { createRunState, snapshotState } from '../engine/run-state.js';
 import type { Effect, EngineEvent, RunMeta, RunOptions, RunState, Transition } from '../engine/types.js';
 import { notFound, RequestError, RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
@@ -26,6 +26,7 @@ import { type Executors, type StepResult, taskExecutor } from './executors.js';
 import { durableSnapshot, type LiveRun, loadStoredRun, type StoredRun, whenDurable } from './live-run.js';
 import { pendingWork, type StepEffect } from './pending-work.js';
 import { ReadySteps } from './ready-steps.js';
+import { RecentRuns } from './recent-runs.js';
 import { activityOf, StepCall, stepResultEvent } from './step-call.js';
 import { StepCalls } from './step-calls.js';
 import { createTimerScheduler } from './timers.js';
@@ -34,6 +35,9 @@ import { Watchers } from './watchers.js';
 export type { LiveRun } from './live-run.js';
 
 const ignore = (): undefined => undefined;
+
+/** Ended runs whose state reads are answered without the store. */
+const RECENT_RUNS = 2_048;
 export type FlowResolver = (flowId: string, version?: number) => Promise<CompiledFlow>;
 
 export interface RuntimeOptions {
@@ -58,6 +62,8 @@ export interface StartRequest {
 export class Runtime {
   protected readonly live = new Map<string, LiveRun>();
   private readonly loading = new Map<string, Promise<LiveRun>>();
+  /** Runs that ended here lately (embedded runtime: a shared one lets go of runs through its own hooks). */
+  private readonly recent: RecentRuns | undefined;
   private readonly watchers: Watchers;
   private readonly committer;
   /** Results of steps that finished synchronously, applied after the transition that started them. */
@@ -80,6 +86,7 @@ export class Runtime {
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? createIds();
     this.log = options.log ?? (() => {});
+    this.recent = crossProcess ? undefined : new RecentRuns(RECENT_RUNS);
     this.executors = { task: taskExecutor(options.actions), ...options.executors };
     this.committer = createCommitter(options.store);
     this.timers = createTimerScheduler(
@@ -172,6 +179,8 @@ export class Runtime {
   async get(runId: string): Promise<RunState | undefined> {
     const live = this.live.get(runId);
     if (live && (live.uncommitted === 0 || !this.options.store.capabilities.persistent)) return this.durable(live);
+    const recent = live ? undefined : this.recent?.get(runId);
+    if (recent) return snapshotState(recent);
     return (await this.loadStored(runId))?.state;
   }
 
@@ -341,8 +350,9 @@ export class Runtime {
     return checkpoint.active === false;
   }
 
-  /** A run with nothing in flight leaves memory. */
+  /** A run with nothing in flight leaves memory (an ended one's state stays at hand for reads). */
   protected settle(live: LiveRun, checkpoint: Checkpoint): void {
+    this.recent?.remember(live.state);
     this.forget(checkpoint.state.meta.id, live);
   }
 

@@ -73,4 +73,38 @@ describe.each(STORE_KINDS)('eviction (%s store)', (kind) => {
     expect(done.status).toBe('completed');
     expect(done.vars).toEqual({ hold: { held: true }, gate: { early: true } });
   });
+
+  it('a run that completed here is read without the store; a failed one (it may be retried) is read from it', async () => {
+    const fail = defineAction({
+      name: 'test.fail',
+      input: z.object({}),
+      run: () => {
+        throw Object.assign(new Error('no'), { code: 'NOPE' });
+      },
+    });
+    const runloom = await openRunloom(kind, [stamp, fail]);
+    await runloom.flows.publish(
+      linearFlow('ok', [{ id: 'one', type: 'task', action: 'test.stamp', input: { n: 1 }, output: 'one' }]),
+    );
+    await runloom.flows.publish(linearFlow('ko', [{ id: 'one', type: 'task', action: 'test.fail', input: {} }]));
+    const ok = await runloom.runs.start('ok', {});
+    const ko = await runloom.runs.start('ko', {});
+    expect((await runloom.runs.wait(ok.id)).status).toBe('completed');
+    expect((await runloom.runs.wait(ko.id)).status).toBe('failed');
+
+    const loads = runloom.calls.loadRun;
+    const completed = await runloom.runs.get(ok.id);
+    expect(completed).toMatchObject({ status: 'completed', vars: { one: { n: 1 } }, output: { one: { n: 1 } } });
+    expect(await runloom.runs.state(ok.id)).toEqual(await runloom.runs.state(ok.id));
+    // Shared stores (another process may hold the run) always read the store.
+    expect(runloom.calls.loadRun - loads).toBe(kind === 'postgres' ? 3 : 0);
+
+    const failed = await runloom.runs.get(ko.id);
+    expect(failed.status).toBe('failed');
+    expect(runloom.calls.loadRun - loads).toBe(kind === 'postgres' ? 4 : 1);
+    // What a read hands out is a copy: changing it changes nothing for the next reader.
+    const state = await runloom.runs.state(ok.id);
+    (state.vars as Record<string, unknown>).one = 'changed';
+    expect((await runloom.runs.state(ok.id)).vars).toEqual({ one: { n: 1 } });
+  });
 });
