@@ -62,8 +62,8 @@ export interface StartRequest {
 export class Runtime {
   protected readonly live = new Map<string, LiveRun>();
   private readonly loading = new Map<string, Promise<LiveRun>>();
-  /** Runs that ended here lately (embedded runtime: a shared one lets go of runs through its own hooks). */
-  private readonly recent: RecentRuns | undefined;
+  /** Runs that ended here lately: their final states, for reads right after. */
+  protected readonly recent = new RecentRuns(RECENT_RUNS);
   private readonly watchers: Watchers;
   private readonly committer;
   /** Results of steps that finished synchronously, applied after the transition that started them. */
@@ -86,7 +86,6 @@ export class Runtime {
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? createIds();
     this.log = options.log ?? (() => {});
-    this.recent = crossProcess ? undefined : new RecentRuns(RECENT_RUNS);
     this.executors = { task: taskExecutor(options.actions), ...options.executors };
     this.committer = createCommitter(options.store);
     this.timers = createTimerScheduler(
@@ -179,7 +178,7 @@ export class Runtime {
   async get(runId: string): Promise<RunState | undefined> {
     const live = this.live.get(runId);
     if (live && (live.uncommitted === 0 || !this.options.store.capabilities.persistent)) return this.durable(live);
-    const recent = live ? undefined : this.recent?.get(runId);
+    const recent = live ? undefined : this.recent.get(runId);
     if (recent) return snapshotState(recent);
     return (await this.loadStored(runId))?.state;
   }
@@ -352,7 +351,7 @@ export class Runtime {
 
   /** A run with nothing in flight leaves memory (an ended one's state stays at hand for reads). */
   protected settle(live: LiveRun, checkpoint: Checkpoint): void {
-    this.recent?.remember(live.state);
+    this.recent.remember(live.state);
     this.forget(checkpoint.state.meta.id, live);
   }
 

@@ -157,6 +157,8 @@ export class SharedRuntime extends Runtime {
   }
 
   protected override settle(live: LiveRun, checkpoint: Checkpoint): void {
+    // Its lease is given back: an ended run's final state stays at hand for reads here.
+    this.recent.remember(live.state);
     this.dropRun(checkpoint.state.meta.id, live);
     const wake = wakeFor(checkpoint.state, checkpoint.active === true);
     if (wake) this.options.bus.publishWake(wake);
