@@ -19,16 +19,18 @@ import type { LiveRun } from './live-run.js';
 import type { StepCall } from './step-call.js';
 
 /** How long the loop runs before it lets the event loop in (ms). */
-export const SLICE_MS = 4;
+const SLICE_MS = 4;
+/** Applied results kept at the front of the queue before they are dropped. */
+const COMPACT_AFTER = 1_024;
 
 export type StepEnd = (live: LiveRun, call: StepCall, result: StepResult | undefined, error: unknown) => void;
 
 export class ReadySteps {
   // Parallel arrays, not a record per result: one array slot each, nothing allocated per step.
-  private lives: (LiveRun | undefined)[] = [];
-  private calls: (StepCall | undefined)[] = [];
-  private results: (StepResult | undefined)[] = [];
-  private errors: unknown[] = [];
+  private readonly lives: (LiveRun | undefined)[] = [];
+  private readonly calls: (StepCall | undefined)[] = [];
+  private readonly results: (StepResult | undefined)[] = [];
+  private readonly errors: unknown[] = [];
   private head = 0;
   private holds = 0;
   private draining = false;
@@ -80,7 +82,21 @@ export class ReadySteps {
     } finally {
       this.draining = false;
       if (this.head === this.lives.length) this.reset();
+      else if (this.head >= COMPACT_AFTER) this.compact();
     }
+  }
+
+  /**
+   * Drops the applied prefix. A long chain never empties the queue (each result it applies
+   * queues the next), so without this the arrays would grow by a slot per step while it lasts.
+   */
+  private compact(): void {
+    const done = this.head;
+    this.lives.splice(0, done);
+    this.calls.splice(0, done);
+    this.results.splice(0, done);
+    this.errors.splice(0, done);
+    this.head = 0;
   }
 
   private resumeLater(): void {

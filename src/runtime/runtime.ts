@@ -33,12 +33,12 @@ import { createTimerScheduler } from './timers.js';
 import { Watchers } from './watchers.js';
 
 export type { LiveRun } from './live-run.js';
-
-const ignore = (): undefined => undefined;
+export type FlowResolver = (flowId: string, version?: number) => Promise<CompiledFlow>;
 
 /** Ended runs whose state reads are answered without the store. */
 const RECENT_RUNS = 2_048;
-export type FlowResolver = (flowId: string, version?: number) => Promise<CompiledFlow>;
+/** What a child's start reads of its state: nothing (its parent learns of it through events). */
+const ignore = (): undefined => undefined;
 
 export interface RuntimeOptions {
   readonly store: Store;
