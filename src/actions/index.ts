@@ -24,6 +24,5 @@ export {
   estimateCost,
   type InvokeContext,
   type InvokeResult,
-  invokeAction,
 } from './registry.js';
 export type { LogSink, StepIdentity } from './step-context.js';

@@ -104,11 +104,8 @@ export function createActionRegistry(actions: readonly ActionDefinition[] = []):
   return registry;
 }
 
-/**
- * Runs `def` for one step, as `call` does (a synchronous result as it is, early failures
- * thrown); exported for callers that already hold the definition.
- */
-export function invokeAction(def: ActionDefinition, input: unknown, ctx: InvokeContext): InvokeResult | Promise<InvokeResult> {
+/** Runs `def` for one step, as `call` does (a synchronous result as it is, early failures thrown). */
+function invokeAction(def: ActionDefinition, input: unknown, ctx: InvokeContext): InvokeResult | Promise<InvokeResult> {
   if (ctx.aborted ?? ctx.signal.aborted) throw cancelled(def.name, ctx.signal.reason);
   const parsed = def.input.safeParse(input);
   if (!parsed.success) throw inputInvalid(def.name, parsed.error);
