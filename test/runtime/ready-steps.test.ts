@@ -26,7 +26,7 @@ describe('ReadySteps', () => {
   });
 
   it('a chain that queues its next result as it applies one runs to its end in slices, its queue staying small', async () => {
-    const total = 1_000_000;
+    const total = 2_000_000;
     let applied = 0;
     let most = 0;
     let done: () => void = () => {};
