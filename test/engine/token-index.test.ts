@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMovable, TokenIndex } from '../../src/engine/token-index.js';
 import type { Token } from '../../src/engine/types.js';
+import { forkJoinFlow } from '../support/flows.js';
 import { flow, HOLD, startRun } from './driver.js';
 
 type Op =
@@ -79,26 +80,11 @@ describe('token index', () => {
     const width = 1_000;
     const branches = Array.from({ length: width }, (_, i) => `b${i}`);
     const wide = flow(
-      {
-        format: 'runloom/v1',
-        id: 'wide',
-        defaults: { limits: { maxParallel: width, maxSteps: width * 3 } },
-        nodes: [
-          { id: 'start', type: 'start' },
-          { id: 'fork', type: 'parallel' },
-          ...branches.map((id) => ({ id, type: 'task', action: 'work', output: id })),
-          { id: 'join', type: 'parallel' },
-          { id: 'end', type: 'end' },
-        ],
-        edges: [
-          { from: 'start', to: 'fork' },
-          ...branches.flatMap((id) => [
-            { from: 'fork', to: id },
-            { from: id, to: 'join' },
-          ]),
-          { from: 'join', to: 'end' },
-        ],
-      },
+      forkJoinFlow(
+        'wide',
+        branches.map((id) => ({ id, type: 'task', action: 'work', output: id })),
+        { defaults: { limits: { maxParallel: width, maxSteps: width * 3 } } },
+      ),
       { work: () => HOLD },
     );
     const run = startRun(wide);

@@ -117,4 +117,22 @@ describe.each(STORE_KINDS)('reads (%s store)', (kind) => {
     expect((await paused).status).toBe('paused');
     expect((await again).status).toBe('paused');
   });
+
+  it("a start's view stays as it was when the run goes on (it is read from the run's own state)", async () => {
+    const runloom = await openRunloom(kind);
+    await runloom.flows.publish(
+      linearFlow('later', [
+        { id: 'pause', type: 'task', action: 'delay', input: { ms: 20 }, output: 'pause' },
+        { id: 'note', type: 'task', action: 'set', input: { n: 2 }, output: 'note' },
+      ]),
+    );
+    // Returned while the delay runs: the run goes on in the very state object the view was read from.
+    const started = await runloom.runs.start('later', {});
+    const before = JSON.parse(JSON.stringify(started));
+    const done = await runloom.runs.wait(started.id);
+    expect(done.vars).toEqual({ pause: { waitedMs: expect.any(Number) }, note: { n: 2 } });
+    expect(done.usage.steps).toBeGreaterThan(before.usage.steps);
+    expect(before.vars).toEqual({});
+    expect(JSON.parse(JSON.stringify(started))).toEqual(before);
+  });
 });

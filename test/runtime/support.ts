@@ -14,6 +14,8 @@ import type { RunState } from '../../src/engine/types.js';
 import { createRunloom, type Runloom, type RunloomOptions } from '../../src/runloom.js';
 import { type Checkpoint, createPostgresStore, openStore, type Store } from '../../src/store/index.js';
 
+export { forkJoinFlow, linearFlow } from '../support/flows.js';
+
 export type StoreKind = 'memory' | 'sqlite' | 'postgres';
 const pgUrl = process.env.RUNLOOM_TEST_PG_URL;
 export const STORE_KINDS: readonly StoreKind[] = pgUrl ? ['memory', 'sqlite', 'postgres'] : ['memory', 'sqlite'];
@@ -112,46 +114,6 @@ async function dropSchema(schema: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-/** A fork/join flow: start → a parallel split → each given node → a parallel join → end. */
-export function forkJoinFlow(id: string, branches: readonly Record<string, unknown>[]): Record<string, unknown> {
-  const ids = branches.map((node) => node.id as string);
-  return {
-    format: 'runloom/v1',
-    id,
-    nodes: [
-      { id: 'start', type: 'start' },
-      { id: 'fork', type: 'parallel' },
-      ...branches,
-      { id: 'join', type: 'parallel' },
-      { id: 'end', type: 'end' },
-    ],
-    edges: [
-      { from: 'start', to: 'fork' },
-      ...ids.flatMap((branch) => [
-        { from: 'fork', to: branch },
-        { from: branch, to: 'join' },
-      ]),
-      { from: 'join', to: 'end' },
-    ],
-  };
-}
-
-/** A linear flow: start → the given nodes in order → end. */
-export function linearFlow(
-  id: string,
-  nodes: readonly Record<string, unknown>[],
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
-  const ids = ['start', ...nodes.map((node) => node.id as string), 'end'];
-  return {
-    format: 'runloom/v1',
-    id,
-    ...extra,
-    nodes: [{ id: 'start', type: 'start' }, ...nodes, { id: 'end', type: 'end' }],
-    edges: ids.slice(1).map((to, i) => ({ from: ids[i], to })),
-  };
 }
 
 export const isWaiting = (state: RunState) => state.status === 'waiting';
