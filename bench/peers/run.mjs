@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, renderMarkdown, renderText, sections } from './lib/report.mjs';
 import { selectTargets, workloadsOf } from './lib/targets.mjs';
-import { SIZES, stepsPerRun, WORKLOADS } from './lib/workloads.mjs';
+import { SIZES, stepsPerRun, WARMUP_MS, WORKLOADS } from './lib/workloads.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '../..');
@@ -186,11 +186,12 @@ function commitOf() {
 }
 
 function notes(options) {
-  const sizes = SIZES[options.quick ? 'quick' : 'full'];
+  const size = options.quick ? 'quick' : 'full';
+  const sizes = SIZES[size];
   return [
     `Sizes: W1 ${sizes.W1} runs × 10 steps one after another · W2 ${sizes.W2} runs × ${stepsPerRun('W2')} parallel steps + join · W3 ${sizes.W3} runs × 10 steps all in flight · W4 ${sizes.W4} runs of the BPMN process (7 tasks) one after another · W5 ${sizes.W5} runs parked.`,
     'A step is a task execution, counted inside the no-op task itself by every engine; each measurement checks the count (gateways, joins, start/end nodes are not steps).',
-    `Each engine × mode × workload runs in its own process (clean heap, own peak RSS): warm-up passes (5–10% of the size each) for at least 1.5 s, the same for every engine (a fixed number of runs warmed a slow engine for a while and a fast one for a few milliseconds, too little for the JIT), then one measurement. ${options.rounds} round(s), the engines' order rotated each round; median and min–max are across rounds. W5 is measured once (first round).`,
+    `Each engine × mode × workload runs in its own process (clean heap, own peak RSS): warm-up passes (5–10% of the size each) for at least ${WARMUP_MS[size] / 1000} s, the same for every engine (a fixed number of runs warmed a slow engine for a while and a fast one for a few milliseconds, too little for the JIT), then one measurement. ${options.rounds} round(s), the engines' order rotated each round; median and min–max are across rounds. W5 is measured once (first round).`,
     "µs/step = wall time ÷ steps (amortised over all runs in flight for W2/W3). CPU µs/step = this process's user+system CPU ÷ steps (GC included; PostgreSQL's server CPU is not in it). Peak RSS = the process's maximum resident set.",
     '"Runloom ÷ this" divides the matched Runloom row (named in brackets) by the peer: same durability class, and for SQLite the same sync level (synchronous=NORMAL ↔ Runloom normal, FULL ↔ strict). W5: peer RSS per parked run ÷ Runloom\'s.',
     'Runloom has no BPMN import yet: its W4 runs flows/w4-main.yaml + flows/w4-sub.yaml, the runloom/v1 equivalent of flows/w4.bpmn (the sub-process is a subflow, i.e. a child run). Only bpmn-engine reads the BPMN file; the other peers read no BPMN (W4 "—").',
