@@ -147,8 +147,8 @@ describe('sqlite store', () => {
     await store.commit([
       checkpoint({ ...state, eventSeq: 3 }, { events: [event(2), event(3)], steps: [stepRow(2), stepRow(3)] }),
     ]);
-    const carried = store.db.prepare('SELECT seq FROM run_events WHERE run_id = ? AND steps IS NOT NULL').pluck().all('r');
-    expect(carried).toEqual([3]); // on the commit's last event
+    const carried = store.db.prepare('SELECT key & 0xffffffff FROM run_log WHERE steps IS NOT NULL').pluck().all();
+    expect(carried).toEqual([2]); // on the commit's one log row
     expect(store.db.prepare("SELECT COUNT(*) FROM steps WHERE run_id = 'r'").pluck().get()).toBe(2);
     const rows = await store.listSteps('r');
     expect(rows.map((r) => [r.seq, r.nodeId])).toEqual([
@@ -159,6 +159,131 @@ describe('sqlite store', () => {
     expect(rows[1]).toEqual({ runId: 'r', ...stepRow(2) });
     // The log itself reads as it did: the rows it carries are not event data.
     expect(await store.readEvents('r', 1)).toEqual([event(2), event(3)]);
+  });
+
+  it('logs one row per commit and reads from any seq inside one', async () => {
+    const store = await openAt(freshPath());
+    const state = runState({ id: 'r' });
+    await store.commit([created(state, { events: [event(1, 'run.started'), event(2), event(3)] })]);
+    const withData = { ...event(5), nodeId: 'n5', token: 2, data: { output: 0, empty: '' } };
+    await store.commit([checkpoint({ ...state, eventSeq: 6 }, { snapshot: false, events: [event(4), withData, event(6)] })]);
+    await store.commit([checkpoint({ ...state, eventSeq: 7 }, { snapshot: false, events: [event(7)] })]);
+    await store.commit([checkpoint({ ...state, eventSeq: 9 }, { events: [event(8), event(9)] })]);
+    // Another run's log, between this one's rows in time, is a key range of its own.
+    await store.commit([created(runState({ id: 'other' }), { events: [event(1, 'run.started'), event(2)] })]);
+    const rows = store.db.prepare('SELECT key & 0xffffffff FROM run_log WHERE key >> 32 = 1 ORDER BY key').pluck().all();
+    expect(rows).toEqual([1, 4, 7, 8]);
+    const all = await store.readEvents('r');
+    expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(all[4]).toEqual(withData);
+    for (let after = 0; after <= 9; after++) {
+      expect((await store.readEvents('r', after)).map((e) => e.seq)).toEqual(all.slice(after).map((e) => e.seq));
+      for (let limit = 0; limit <= 3; limit++) {
+        const seqs = (await store.readEvents('r', after, limit)).map((e) => e.seq);
+        expect(seqs, `after ${after}, limit ${limit}`).toEqual(all.slice(after, after + limit).map((e) => e.seq));
+      }
+    }
+    expect((await store.readEvents('other')).map((e) => e.seq)).toEqual([1, 2]);
+    expect(await store.readEvents('nobody')).toEqual([]);
+  });
+
+  it('numbers runs by an INTEGER PRIMARY KEY, which VACUUM keeps, and reads every log after one', async () => {
+    const path = freshPath();
+    const store = await openAt(path);
+    // SQLite documents that VACUUM may renumber an implicit rowid, not an INTEGER PRIMARY KEY; in
+    // practice it keeps both, so the schema itself is what this test holds on to.
+    const columns = store.db.prepare('SELECT name, type, pk FROM pragma_table_info(?)').all('runs');
+    expect(columns).toContainEqual({ name: 'num', type: 'INTEGER', pk: 1 });
+    expect(store.db.prepare('SELECT name, type, pk FROM pragma_table_info(?) WHERE pk > 0').all('run_log')).toEqual([
+      { name: 'key', type: 'INTEGER', pk: 1 },
+    ]);
+    for (const id of ['a', 'b', 'c'])
+      await store.commit([created(runState({ id }), { events: [event(1, 'run.started'), event(2)] })]);
+    store.db.prepare("DELETE FROM runs WHERE id = 'a'").run();
+    store.db.exec('VACUUM');
+    await store.commit([checkpoint({ ...runState({ id: 'c' }), eventSeq: 3 }, { snapshot: false, events: [event(3)] })]);
+    expect((await store.readEvents('b')).map((e) => e.seq)).toEqual([1, 2]);
+    expect((await store.readEvents('c')).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('migrates a version 3 database: runs keep their rows, every event becomes a log row with its fields as written', async () => {
+    const path = freshPath();
+    const old = new Database(path);
+    migrate(
+      old,
+      MIGRATIONS.filter((m) => m.version <= 3),
+    );
+    const run = old.prepare(
+      `INSERT INTO runs (id, flow_id, flow_version, status, reason, state, event_seq, created_at, updated_at, active)
+       VALUES (?, 'f', 1, ?, 'r', ?, ?, 1, 2, ?)`,
+    );
+    const logged = old.prepare(
+      'INSERT INTO run_events (run_id, seq, type, at, node_id, token, data, steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const state = runState({ id: 'r', eventSeq: 4 });
+    run.run('r', 'running', JSON.stringify(state), 4, 1);
+    run.run('q', 'completed', JSON.stringify(runState({ id: 'q', status: 'completed' })), 1, 0);
+    logged.run('r', 1, 'run.started', 10, null, null, null, null);
+    logged.run('r', 2, 'step.started', 11.5, 'n2', 1, '{"input":{"x":[1,"a"]},"empty":""}', null);
+    logged.run('r', 3, 'step.completed', 12, 'n2', 1, 'null', JSON.stringify([stepRow(2)]));
+    logged.run('r', 4, 'branch.ended', 13, null, 0, '{"zero":0,"no":false}', null);
+    logged.run('q', 1, 'run.started', 14, null, null, '{}', null);
+    old
+      .prepare(
+        `INSERT INTO steps (run_id, seq, node_id, branch, attempt, status, input, output, started_at, ended_at)
+       VALUES ('r', 1, 'old', '0', 1, 'completed', '{}', '1', 1, 2)`,
+      )
+      .run();
+    old.close();
+
+    const store = await openAt(path);
+    expect(await store.readEvents('r')).toEqual([
+      { seq: 1, type: 'run.started', at: 10 },
+      { seq: 2, type: 'step.started', at: 11.5, nodeId: 'n2', token: 1, data: { input: { x: [1, 'a'] }, empty: '' } },
+      { seq: 3, type: 'step.completed', at: 12, nodeId: 'n2', token: 1, data: null },
+      { seq: 4, type: 'branch.ended', at: 13, token: 0, data: { zero: 0, no: false } },
+    ]);
+    expect(await store.readEvents('q')).toEqual([{ seq: 1, type: 'run.started', at: 14, data: {} }]);
+    expect((await store.listSteps('r')).map((row) => [row.seq, row.nodeId])).toEqual([
+      [1, 'old'],
+      [2, 'n2'],
+    ]);
+    expect(await store.loadRun('r')).toEqual(state);
+    expect(await store.listActiveRunIds()).toEqual(['r']);
+    // And the run goes on in the new log.
+    await store.commit([checkpoint({ ...state, eventSeq: 6 }, { snapshot: false, events: [event(5), event(6)] })]);
+    expect((await store.readEvents('r', 3)).map((e) => e.seq)).toEqual([4, 5, 6]);
+    await expect(store.commit([checkpoint({ ...state, eventSeq: 5 }, { events: [event(5)] })])).rejects.toMatchObject({
+      code: 'STORE_CONFLICT',
+    });
+  });
+
+  it('refuses a commit whose log goes backwards, inside one checkpoint or between two of one run in a batch', async () => {
+    const store = await openAt(freshPath());
+    const state = await (async () => {
+      const s = runState({ id: 'r' });
+      await store.commit([created(s)]);
+      return s;
+    })();
+    const backwards = checkpoint({ ...state, eventSeq: 3 }, { events: [event(3), event(2)] });
+    await expect(store.commit([backwards])).rejects.toMatchObject({
+      code: 'STORE_CONFLICT',
+      message: expect.stringMatching(/seq 2 after seq 3/),
+    });
+    const first = checkpoint({ ...state, eventSeq: 3 }, { events: [event(2), event(3)] });
+    const overlapping = checkpoint({ ...state, eventSeq: 4 }, { events: [event(3), event(4)] });
+    await expect(store.commit([first, overlapping])).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+    expect((await store.readEvents('r')).map((e) => e.seq)).toEqual([1]);
+    const next = checkpoint({ ...state, eventSeq: 5 }, { events: [event(4), event(5)] });
+    await store.commit([first, next]);
+    expect((await store.readEvents('r')).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    // The key holds a seq in 32 bits: one past them would land in the next run's range.
+    const beyond = checkpoint({ ...state, eventSeq: 2 ** 32 }, { events: [event(2 ** 32)] });
+    await expect(store.commit([beyond])).rejects.toMatchObject({
+      code: 'STORE_CONFLICT',
+      message: expect.stringMatching(/key range/),
+    });
+    expect((await store.readEvents('r', 4)).map((e) => e.seq)).toEqual([5]);
   });
 });
 

@@ -1,4 +1,2 @@
-/** JSON columns: `undefined` is stored as SQL NULL so it reads back absent (a JSON `null` stays `null`). */
-export { toJson } from '../rows.js';
-
+/** JSON columns: SQL NULL reads back absent (`undefined`); a JSON `null` stays `null`. */
 export const fromJson = (text: string | null): unknown => (text === null ? undefined : JSON.parse(text));

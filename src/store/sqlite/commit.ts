@@ -1,7 +1,7 @@
+import type { RunEvent } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
 import { activeByStatus, stepValues } from '../rows.js';
 import type { Checkpoint } from '../store.js';
-import { toJson } from './columns.js';
 import type { SqliteDatabase } from './open-database.js';
 
 export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkpoint[]) => void {
@@ -13,17 +13,19 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
   // Most steps leave the status and `active` as they were. Assigning either, even its current
   // value, rewrites its index entry (one more page in the WAL per commit), so the update that
   // leaves them alone runs first and the full one only when one of them changed.
-  const updateSameStatus = db.prepare(
-    'UPDATE runs SET reason = ?, state = ?, event_seq = ?, updated_at = ? WHERE id = ? AND status = ? AND active = ?',
-  );
-  const updateRun = db.prepare(
-    'UPDATE runs SET status = ?, active = ?, reason = ?, state = ?, event_seq = ?, updated_at = ? WHERE id = ?',
-  );
-  // Plain INSERT: a duplicate (run_id, seq) means two writers on one run, and must fail the batch.
-  // (One statement per event measured as fast as a multi-row INSERT: binding dominates.)
-  const insertEvent = db.prepare(
-    'INSERT INTO run_events (run_id, seq, type, at, node_id, token, data, steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
+  const updateSameStatus = db
+    .prepare(
+      'UPDATE runs SET reason = ?, state = ?, event_seq = ?, updated_at = ? WHERE id = ? AND status = ? AND active = ? RETURNING num',
+    )
+    .pluck();
+  const updateRun = db
+    .prepare(
+      'UPDATE runs SET status = ?, active = ?, reason = ?, state = ?, event_seq = ?, updated_at = ? WHERE id = ? RETURNING num',
+    )
+    .pluck();
+  // One row per commit, keyed by the run's number and the commit's first seq (migration 004).
+  // Plain INSERT: a duplicate key means two writers on one run, and must fail the batch.
+  const insertLog = db.prepare('INSERT INTO run_log (key, events, steps) VALUES ((? << 32) | ?, ?, ?)');
   // Upsert: a step re-executed after a crash writes its row again under the same seq.
   const upsertStep = db.prepare(
     `INSERT INTO steps (run_id, seq, node_id, branch, attempt, item, status, input, output, error, started_at, ended_at)
@@ -32,7 +34,7 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
        item = excluded.item, status = excluded.status, input = excluded.input, output = excluded.output, error = excluded.error,
        started_at = excluded.started_at, ended_at = excluded.ended_at`,
   );
-  const runExists = db.prepare('SELECT 1 FROM runs WHERE id = ?').pluck();
+  const numOf = db.prepare('SELECT num FROM runs WHERE id = ?').pluck();
   const setTimer = db.prepare(
     'INSERT INTO timers (run_id, seq, fire_at) VALUES (?, ?, ?) ON CONFLICT (run_id, seq) DO UPDATE SET fire_at = excluded.fire_at',
   );
@@ -47,23 +49,28 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
    */
   const writeOne = (cp: Checkpoint, row: Checkpoint | undefined, snapshot = cp.snapshot !== false): void => {
     const runId = cp.state.meta.id;
-    if (row && (snapshot || cp.created)) writeRun(cp, row);
-    else if (row && runExists.get(runId) === undefined) throw runMissing(runId);
+    const num = row && (snapshot || cp.created) ? writeRun(cp, row) : existing(runId);
     const events = cp.events;
-    const last = events.length - 1;
-    // The finished step rows ride on the commit's last event (migration 003): one page, not two.
-    const rows = cp.steps.length > 0 && last >= 0 ? JSON.stringify(cp.steps) : null;
-    for (let i = 0; i <= last; i++) {
-      const e = events[i];
-      insertEvent.run(runId, e.seq, e.type, e.at, e.nodeId ?? null, e.token ?? null, toJson(e.data), i === last ? rows : null);
+    if (events.length > 0) {
+      // The finished step rows ride on the commit's log row (migration 003): one page, not two.
+      const rows = cp.steps.length > 0 ? JSON.stringify(cp.steps) : null;
+      insertLog.run(num, firstSeq(runId, events), JSON.stringify(events), rows);
+    } else {
+      for (const s of cp.steps) upsertStep.run(...stepValues(runId, s));
     }
-    if (last < 0) for (const s of cp.steps) upsertStep.run(...stepValues(runId, s));
     // Set before clear: a timer armed and cancelled within one transition ends up cleared.
     for (const t of cp.timersSet) setTimer.run(runId, t.seq, t.fireAt);
     for (const seq of cp.timersCleared) clearTimer.run(runId, seq);
   };
 
-  const writeRun = (cp: Checkpoint, row: Checkpoint): void => {
+  const existing = (runId: string): number => {
+    const num = numOf.get(runId) as number | undefined;
+    if (num === undefined) throw runMissing(runId);
+    return num;
+  };
+
+  /** Writes the run's row; returns its number. */
+  const writeRun = (cp: Checkpoint, row: Checkpoint): number => {
     const state = row.state;
     const active = (row.active ?? activeByStatus(state)) ? 1 : 0;
     const { meta } = state;
@@ -71,26 +78,27 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
     const json = JSON.stringify(state);
     if (cp.created) {
       const parent = meta.parent;
-      insertRun.run(
-        runId,
-        meta.flowId,
-        meta.flowVersion,
-        state.status,
-        state.reason,
-        parent ? parent.runId : null,
-        parent ? parent.seq : null,
-        json,
-        state.eventSeq,
-        meta.createdAt,
-        state.updatedAt,
-        active,
+      return Number(
+        insertRun.run(
+          runId,
+          meta.flowId,
+          meta.flowVersion,
+          state.status,
+          state.reason,
+          parent ? parent.runId : null,
+          parent ? parent.seq : null,
+          json,
+          state.eventSeq,
+          meta.createdAt,
+          state.updatedAt,
+          active,
+        ).lastInsertRowid,
       );
-    } else if (
-      updateSameStatus.run(state.reason, json, state.eventSeq, state.updatedAt, runId, state.status, active).changes === 0 &&
-      updateRun.run(state.status, active, state.reason, json, state.eventSeq, state.updatedAt, runId).changes === 0
-    ) {
-      throw runMissing(runId);
     }
+    const num = (updateSameStatus.get(state.reason, json, state.eventSeq, state.updatedAt, runId, state.status, active) ??
+      updateRun.get(state.status, active, state.reason, json, state.eventSeq, state.updatedAt, runId)) as number | undefined;
+    if (num === undefined) throw runMissing(runId);
+    return num;
   };
 
   const writeAll = db.transaction((checkpoints: readonly Checkpoint[]) => {
@@ -104,10 +112,18 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
       if (cp.snapshot !== false) snapshot.add(cp.state.meta.id);
     }
     const created = new Set<string>();
+    /** Per run, the last seq logged in this batch: its next row must start after it. */
+    const logged = new Map<string, number>();
     for (let i = 0; i < checkpoints.length; i++) {
       const cp = checkpoints[i];
       const runId = cp.state.meta.id;
       const lastIndex = last.get(runId) as number;
+      const events = cp.events;
+      if (events.length > 0) {
+        const before = logged.get(runId);
+        if (before !== undefined && !(events[0].seq > before)) throw outOfOrder(runId, events[0].seq, before);
+        logged.set(runId, events[events.length - 1].seq);
+      }
       if (cp.created) {
         created.add(runId);
         writeOne(cp, checkpoints[lastIndex], true);
@@ -127,6 +143,30 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
     }
   };
 }
+
+/**
+ * The seq a commit's log row is keyed by: its first event's. Only that one is a key, so the
+ * order of the rest is checked here: a repeated or backward seq would otherwise be stored.
+ */
+function firstSeq(runId: string, events: readonly RunEvent[]): number {
+  for (let i = 1; i < events.length; i++) {
+    if (!(events[i].seq > events[i - 1].seq)) throw outOfOrder(runId, events[i].seq, events[i - 1].seq);
+  }
+  const seq = events[0].seq;
+  if (!(Number.isInteger(seq) && seq >= 0 && seq <= MAX_SEQ)) {
+    throw new RunloomError(
+      'STORE_CONFLICT',
+      `commit rejected, nothing written: run '${runId}' logs event seq ${seq}, outside the log's key range (0 to ${MAX_SEQ})`,
+    );
+  }
+  return seq;
+}
+
+/** The key holds the seq in its low 32 bits. */
+const MAX_SEQ = 0xffff_ffff;
+
+const outOfOrder = (runId: string, seq: number, after: number) =>
+  new RunloomError('STORE_CONFLICT', `commit rejected, nothing written: run '${runId}' logs event seq ${seq} after seq ${after}`);
 
 /** Silently dropping a checkpoint would lose a step: a run must be created before it is updated. */
 const runMissing = (runId: string) =>

@@ -1,6 +1,6 @@
 /**
  * `listSteps()`: a run's finished step rows, by seq. They are carried by the run's log (the
- * `steps` column of the commit's last event, migration 003) and, for rows written before that or
+ * `steps` column of the commit's row, migrations 003 and 004) and, for rows written before 003 or
  * by a commit without events, by the `steps` table. A step run again after a crash is written
  * again under its seq: the later row wins.
  */
@@ -21,7 +21,12 @@ export function prepareListSteps(db: SqliteDatabase): (runId: string) => StepRec
     `SELECT seq, node_id, branch, attempt, item, status, input, output, error, started_at, ended_at
      FROM steps WHERE run_id = ?`,
   );
-  const fromLog = db.prepare('SELECT steps FROM run_events WHERE run_id = ? AND steps IS NOT NULL ORDER BY seq').pluck();
+  const fromLog = db
+    .prepare(
+      `WITH run (low) AS (SELECT num << 32 FROM runs WHERE id = ?)
+       SELECT steps FROM run_log, run WHERE key >= run.low AND key < run.low + 4294967296 AND steps IS NOT NULL ORDER BY key`,
+    )
+    .pluck();
   return (runId) => {
     const bySeq = new Map<number, StepRecordRow>();
     for (const r of fromTable.all(runId) as StepDbRow[]) {

@@ -7,6 +7,7 @@ import type { Migration } from '../../migrations.js';
 import { sql as initial } from './001-initial.js';
 import { sql as active } from './002-active.js';
 import { sql as stepRowsInLog } from './003-step-rows-in-log.js';
+import { sql as runLog } from './004-run-log.js';
 
 export type { Migration };
 
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'active', sql: active },
   { version: 3, name: 'step-rows-in-log', sql: stepRowsInLog },
+  { version: 4, name: 'run-log', sql: runLog },
 ];
