@@ -229,7 +229,7 @@ export interface Store {
    */
   loadRun(runId: string): Promise<RunState | undefined>;
   listRuns(filter?: RunFilter): Promise<RunSummary[]>;
-  /** Events with seq > afterSeq, oldest first. */
+  /** Events with seq > afterSeq, oldest first; at most `limit` of them (absent or negative: all). */
   readEvents(runId: string, afterSeq?: number, limit?: number): Promise<RunEvent[]>;
   listSteps(runId: string): Promise<StepRecordRow[]>;
   /**

@@ -313,6 +313,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       it('reads from any seq, with a limit', async () => {
         expect((await store.readEvents('r', 2)).map((e) => e.seq)).toEqual([3, 4, 5]);
         expect((await store.readEvents('r', 1, 2)).map((e) => e.seq)).toEqual([2, 3]);
+        expect((await store.readEvents('r', 1, 0)).map((e) => e.seq)).toEqual([]);
+        // A negative limit is no limit, in every store.
+        expect((await store.readEvents('r', 1, -1)).map((e) => e.seq)).toEqual([2, 3, 4, 5]);
         expect(await store.readEvents('r', 5)).toEqual([]);
         expect(await store.readEvents('unknown')).toEqual([]);
       });

@@ -20,7 +20,8 @@ export function prepareReadEvents(pool: PostgresPool): (runId: string, afterSeq?
     const { rows } = await pool.query<EventRow & { absent: boolean }>({
       name: 'runloom.read-events',
       text: SQL,
-      values: [runId, afterSeq, limit ?? null],
+      // LIMIT NULL is none; a negative limit is none too, as in the other stores (PostgreSQL refuses one).
+      values: [runId, afterSeq, limit === undefined || limit < 0 ? null : limit],
     });
     return rows.map((r) => {
       const event: { seq: number; type: string; at: number; nodeId?: string; token?: number; data?: unknown } = {
