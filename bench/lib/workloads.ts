@@ -42,19 +42,11 @@ export class StepCounter {
  * turn, and concurrent runs interleave step by step).
  */
 export function noopAction(counter: StepCounter, asynchronous = false) {
-  return defineAction({
-    name: 'bench.noop',
-    input: z.any(),
-    run: asynchronous
-      ? async () => {
-          counter.count++;
-          return null;
-        }
-      : () => {
-          counter.count++;
-          return null;
-        },
-  });
+  const run = () => {
+    counter.count++;
+    return null;
+  };
+  return defineAction({ name: 'bench.noop', input: z.any(), run: asynchronous ? async () => run() : run });
 }
 
 const task = (id: string) => ({ id, type: 'task', action: 'bench.noop', input: {} });
