@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describePg(`shared runtime under short leases${skipped}`, () => {
-  it('runs every step exactly once while lease renewals race with commits (150 ms leases)', async () => {
+  it('runs every step exactly once while lease renewals race with commits (400 ms leases)', async () => {
     const executed = new Map<string, number>();
     const count = defineAction({
       name: 'test.count',
@@ -36,7 +36,7 @@ describePg(`shared runtime under short leases${skipped}`, () => {
       },
     });
     const runloom = await createRunloom({
-      store: `${url}?schema=${schema}&lease_ms=150`,
+      store: `${url}?schema=${schema}&lease_ms=400`,
       actions: [count],
       worker: { pollMs: 50 },
     });
