@@ -47,14 +47,14 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
    * its state written; without one the row stays as it is (Checkpoint.snapshot) and only the
    * log grows — one page less per step, and no state to serialise.
    */
-  const writeOne = (cp: Checkpoint, row: Checkpoint | undefined, snapshot = cp.snapshot !== false): void => {
+  const writeOne = (cp: Checkpoint, row: Checkpoint | undefined, snapshot = cp.snapshot !== false, after?: number): void => {
     const runId = cp.state.meta.id;
     const num = row && (snapshot || cp.created) ? writeRun(cp, row) : existing(runId);
     const events = cp.events;
     if (events.length > 0) {
       // The finished step rows ride on the commit's log row (migration 003): one page, not two.
       const rows = cp.steps.length > 0 ? JSON.stringify(cp.steps) : null;
-      insertLog.run(num, firstSeq(runId, events), JSON.stringify(events), rows);
+      insertLog.run(num, firstSeq(runId, events, after), JSON.stringify(events), rows);
     } else {
       for (const s of cp.steps) upsertStep.run(...stepValues(runId, s));
     }
@@ -118,18 +118,14 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
       const cp = checkpoints[i];
       const runId = cp.state.meta.id;
       const lastIndex = last.get(runId) as number;
-      const events = cp.events;
-      if (events.length > 0) {
-        const before = logged.get(runId);
-        if (before !== undefined && !(events[0].seq > before)) throw outOfOrder(runId, events[0].seq, before);
-        logged.set(runId, events[events.length - 1].seq);
-      }
+      const after = logged.get(runId);
       if (cp.created) {
         created.add(runId);
-        writeOne(cp, checkpoints[lastIndex], true);
+        writeOne(cp, checkpoints[lastIndex], true, after);
       } else {
-        writeOne(cp, lastIndex === i && !created.has(runId) ? cp : undefined, snapshot.has(runId));
+        writeOne(cp, lastIndex === i && !created.has(runId) ? cp : undefined, snapshot.has(runId), after);
       }
+      if (cp.events.length > 0) logged.set(runId, cp.events[cp.events.length - 1].seq);
     }
   });
 
@@ -146,11 +142,14 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
 
 /**
  * The seq a commit's log row is keyed by: its first event's. Only that one is a key, so the
- * order of the rest is checked here: a repeated or backward seq would otherwise be stored.
+ * order is checked here, within the commit and after `after` (the last seq an earlier
+ * checkpoint of the run logged in the same batch): a repeated or backward seq would otherwise
+ * be stored.
  */
-function firstSeq(runId: string, events: readonly RunEvent[]): number {
-  for (let i = 1; i < events.length; i++) {
-    if (!(events[i].seq > events[i - 1].seq)) throw outOfOrder(runId, events[i].seq, events[i - 1].seq);
+function firstSeq(runId: string, events: readonly RunEvent[], after?: number): number {
+  for (let i = 0; i < events.length; i++) {
+    const before = i === 0 ? after : events[i - 1].seq;
+    if (before !== undefined && !(events[i].seq > before)) throw outOfOrder(runId, events[i].seq, before);
   }
   const seq = events[0].seq;
   if (!(Number.isInteger(seq) && seq >= 0 && seq <= MAX_SEQ)) {
