@@ -114,6 +114,8 @@ function flowsInMemory(sqlite: Store): Store {
     listSteps: (id) => sqlite.listSteps(id),
     listActiveRunIds: () => sqlite.listActiveRunIds(),
     findChildRun: (id, seq) => sqlite.findChildRun(id, seq),
+    listEndedRuns: (before, limit, cursor) => sqlite.listEndedRuns(before, limit, cursor),
+    deleteEndedRuns: (ids, before) => sqlite.deleteEndedRuns(ids, before),
     dueTimers: (now, limit) => sqlite.dueTimers(now, limit),
     nextTimerAt: () => sqlite.nextTimerAt(),
   };

@@ -41,6 +41,7 @@ async function loadActionModules(modules: readonly string[]): Promise<ActionDefi
   const actions: ActionDefinition[] = [];
   for (const module of modules) {
     let loaded: { default?: unknown; actions?: unknown };
+    if (/\.[cm]?ts$/.test(module)) await registerTypeScript(module);
     try {
       loaded = await import(pathToFileURL(resolve(module)).href);
     } catch (error) {
@@ -53,6 +54,28 @@ async function loadActionModules(modules: readonly string[]): Promise<ActionDefi
     actions.push(...(list as ActionDefinition[]));
   }
   return actions;
+}
+
+/**
+ * Node cannot import TypeScript by itself (before 23.6): a `.ts` actions module is loaded through
+ * tsx's loader when the project has tsx. Runloom itself runs compiled and never needs it.
+ */
+let typeScriptLoaded = false;
+
+async function registerTypeScript(module: string): Promise<void> {
+  if (typeScriptLoaded) return;
+  let tsx: { register: () => unknown };
+  try {
+    const specifier = 'tsx/esm/api'; // a variable, so that tsc does not need tsx to build Runloom
+    tsx = await import(specifier);
+  } catch {
+    throw new RequestError(
+      'BAD_REQUEST',
+      `--actions '${module}' is TypeScript: install tsx beside it (npm install --save-dev tsx) or compile it to .js`,
+    );
+  }
+  tsx.register();
+  typeScriptLoaded = true;
 }
 
 /** Checked before anything else is done, so a bad value is refused before the store is touched. */

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { FlowInvalidError, RequestError, RunloomError } from '../errors.js';
+import { registerRetentionCommands } from './retention-commands.js';
 import { runCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-commands.js';
 import { EXIT } from './watch.js';
@@ -41,7 +42,7 @@ program
     process.exitCode = validateFiles(files, command.optsWithGlobals().json);
   });
 
-registerRunsCommands(program);
+registerRetentionCommands(registerRunsCommands(program));
 
 program
   .command('worker')

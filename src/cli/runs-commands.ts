@@ -62,7 +62,8 @@ function wholeNumber(name: string, text: string | undefined, min = 0): number | 
   return value;
 }
 
-export function registerRunsCommands(program: Command): void {
+/** Registers `runloom runs …` and returns the `runs` command, for the commands other files add to it. */
+export function registerRunsCommands(program: Command): Command {
   const runs = program.command('runs').description('inspect and control runs');
 
   runs
@@ -224,4 +225,5 @@ export function registerRunsCommands(program: Command): void {
         throw new RequestError('BAD_REQUEST', 'name at least one of --max-steps, --max-time-ms, --max-credits');
       return withRunloom(command, false, async (r, o) => printView(await r.runs.raiseLimits(runId, limits), o.json));
     });
+  return runs;
 }

@@ -91,3 +91,16 @@ export function toStepRecord(
     endedAt: r.ended_at,
   };
 }
+
+/**
+ * Retention's choice over `runs r`, in SQL both stores speak (`before` is the placeholder of the
+ * cut-off): ended before it, and a child run only once its parent has ended too or is gone, since
+ * a live parent may still look its child up. `created_at <` lets the runs_created index bound the
+ * scan to old runs (a run cannot end before it was created).
+ */
+export const endedBeforeSql = (before: string): string =>
+  `r.created_at < ${before} AND r.updated_at < ${before} AND r.status IN ('completed', 'failed', 'cancelled')
+   AND NOT EXISTS (SELECT 1 FROM runs p WHERE p.id = r.parent_run_id AND p.status NOT IN ('completed', 'failed', 'cancelled'))`;
+
+/** Where a listing of ended runs starts when it has no cursor: before any run. */
+export const FIRST_ENDED_CURSOR = { createdAt: Number.MIN_SAFE_INTEGER, id: '' } as const;

@@ -119,6 +119,12 @@ export interface RunFilter {
   readonly order?: 'newest' | 'oldest';
 }
 
+/** Where a listing of ended runs goes on from: the last run of the page before. */
+export interface EndedRunsCursor {
+  readonly createdAt: number;
+  readonly id: string;
+}
+
 /** An event waiting in a run's inbox for the worker that holds the run. */
 export interface InboxItem {
   readonly id: number;
@@ -240,6 +246,20 @@ export interface Store {
   listActiveRunIds(): Promise<string[]>;
   /** Child runs started for (parentRunId, seq), for idempotent child creation. */
   findChildRun(parentRunId: string, seq: number): Promise<string | undefined>;
+
+  // retention (F8.4) ---------------------------------------------------------------------
+  /**
+   * Runs that ended (completed, failed, cancelled) and last changed before `before`, oldest
+   * created first, after `cursor`. A child run counts once its parent has ended too (or is gone):
+   * a live parent may still look its child up.
+   */
+  listEndedRuns(before: number, limit: number, cursor?: EndedRunsCursor): Promise<RunSummary[]>;
+  /**
+   * Deletes these runs and everything of theirs (log, step rows, timers, inbox, offered steps) in
+   * one transaction — each only if `listEndedRuns(before)` would still list it (a run retried
+   * since it was listed stays). Returns the ids deleted.
+   */
+  deleteEndedRuns(runIds: readonly string[], before: number): Promise<string[]>;
 
   // timers ------------------------------------------------------------------------------
   /** Timers due at or before `now`, earliest first. */

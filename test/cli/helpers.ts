@@ -1,7 +1,8 @@
 /**
  * Runs the `runloom` command as a user does: a real child process (`node bin/runloom.mjs …`),
- * a real SQLite file in a temp dir. Start-up through tsx takes 1–3 s, so tests group their
- * assertions and run independent commands concurrently.
+ * a real SQLite file in a temp dir. `bin/runloom.mjs` runs the compiled dist/, which the vitest
+ * global setup (test/support/build-dist.ts) rebuilds when the source is newer. Start-ups are
+ * CPU-bound, so tests group their assertions and run independent commands concurrently.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 }
 
 /**
- * At most this many commands at once per test file: each start-up is CPU-bound (tsx, module
+ * At most this many commands at once per test file: each start-up is CPU-bound (module
  * loading), and a dozen at once on a small machine only makes every one of them slow.
  */
 const MAX_CHILDREN = 3;

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/types.js';
 import type { Checkpoint, Store } from '../../src/store/store.js';
 import { checkpoint, created, event, type RunFixture, runState, stepRow } from './fixtures.js';
+import { describeRetentionContract } from './retention-contract.js';
 
 /** What an implementation can do beyond the interface; a case needing what is absent is skipped, saying why. */
 export interface StoreContractOptions {
@@ -65,6 +66,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await store.readEvents('r', 1)).map((e) => e.seq)).toEqual([2]);
       },
     );
+
+    describeRetentionContract(() => store);
 
     it('init is idempotent', async () => {
       await store.init();

@@ -8,10 +8,19 @@
  */
 
 import { snapshotState } from '../../engine/run-state.js';
-import type { RunEvent, RunState } from '../../engine/types.js';
+import { type RunEvent, type RunState, TERMINAL_STATUSES } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
 import { activeByStatus } from '../rows.js';
-import type { Checkpoint, FlowSummary, FlowVersionRecord, RunSummary, StepRow, Store, TimerRow } from '../store.js';
+import type {
+  Checkpoint,
+  EndedRunsCursor,
+  FlowSummary,
+  FlowVersionRecord,
+  RunSummary,
+  StepRow,
+  Store,
+  TimerRow,
+} from '../store.js';
 
 interface RunEntry {
   state: RunState;
@@ -186,6 +195,16 @@ export function createMemoryStore(): Store {
 
   const byCreated = (a: RunSummary, b: RunSummary) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+  /** What retention may delete: ended before `before`, and a child only once its parent has ended (or is gone). */
+  const prunable = (entry: RunEntry, before: number): boolean => {
+    const { state } = entry;
+    if (!TERMINAL_STATUSES.has(state.status) || state.updatedAt >= before) return false;
+    const parent = state.meta.parent && runs.get(state.meta.parent.runId);
+    return parent === undefined || TERMINAL_STATUSES.has(parent.state.status);
+  };
+  const afterCursor = (s: RunSummary, cursor: EndedRunsCursor | undefined) =>
+    cursor === undefined || byCreated(s, { ...s, createdAt: cursor.createdAt, id: cursor.id }) > 0;
+
   return {
     capabilities: { supportsSkipLocked: false, persistent: false },
     async init() {},
@@ -291,6 +310,29 @@ export function createMemoryStore(): Store {
     },
     async findChildRun(parentRunId, seq) {
       return children.get(pairKey(parentRunId, seq));
+    },
+
+    async listEndedRuns(before, limit, cursor) {
+      const found: RunSummary[] = [];
+      for (const entry of runs.values()) {
+        if (!prunable(entry, before)) continue;
+        const s = summary(entry);
+        if (afterCursor(s, cursor)) found.push(s);
+      }
+      return found.sort(byCreated).slice(0, limit);
+    },
+    async deleteEndedRuns(runIds, before) {
+      const deleted: string[] = [];
+      for (const id of runIds) {
+        const entry = runs.get(id);
+        if (!entry || !prunable(entry, before)) continue;
+        runs.delete(id);
+        const parent = entry.state.meta.parent;
+        if (parent && children.get(pairKey(parent.runId, parent.seq)) === id) children.delete(pairKey(parent.runId, parent.seq));
+        for (const [key, timer] of timers) if (timer.runId === id) timers.delete(key);
+        deleted.push(id);
+      }
+      return deleted;
     },
 
     async dueTimers(now, limit) {

@@ -5,12 +5,14 @@
  */
 import type { Store } from '../store.js';
 import { foldBatch, prepareCommit } from './commit.js';
+import { prepareDeleteEndedRuns } from './delete-ended-runs.js';
 import { prepareDueTimers } from './due-timers.js';
 import { prepareFindChildRun } from './find-child-run.js';
 import { prepareGetDraft } from './get-draft.js';
 import { prepareGetFlowVersion } from './get-flow-version.js';
 import { prepareLeases } from './leases.js';
 import { prepareListActiveRunIds } from './list-active-run-ids.js';
+import { prepareListEndedRuns } from './list-ended-runs.js';
 import { prepareListFlows } from './list-flows.js';
 import { prepareListRuns } from './list-runs.js';
 import { prepareListSteps } from './list-steps.js';
@@ -53,6 +55,8 @@ function prepareOperations(pool: PostgresPool, leaseMs: number) {
     listSteps: prepareListSteps(pool),
     listActiveRunIds: prepareListActiveRunIds(pool),
     findChildRun: prepareFindChildRun(pool),
+    listEndedRuns: prepareListEndedRuns(pool),
+    deleteEndedRuns: prepareDeleteEndedRuns(pool),
     dueTimers: prepareDueTimers(pool),
     nextTimerAt: prepareNextTimerAt(pool),
     leases: prepareLeases(pool, leaseMs),
@@ -146,6 +150,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
     async findChildRun(parentRunId, seq) {
       return (await use()).findChildRun(parentRunId, seq);
+    },
+    async listEndedRuns(before, limit, cursor) {
+      return (await use()).listEndedRuns(before, limit, cursor);
+    },
+    async deleteEndedRuns(runIds, before) {
+      return (await use()).deleteEndedRuns(runIds, before);
     },
     async dueTimers(now, limit) {
       return (await use()).dueTimers(now, limit);

@@ -6,11 +6,13 @@
 import type { Durability, Store } from '../store.js';
 import { createCheckpointer } from './checkpointer.js';
 import { prepareCommit } from './commit.js';
+import { prepareDeleteEndedRuns } from './delete-ended-runs.js';
 import { prepareDueTimers } from './due-timers.js';
 import { prepareFindChildRun } from './find-child-run.js';
 import { prepareGetDraft } from './get-draft.js';
 import { prepareGetFlowVersion } from './get-flow-version.js';
 import { prepareListActiveRunIds } from './list-active-run-ids.js';
+import { prepareListEndedRuns } from './list-ended-runs.js';
 import { prepareListFlows } from './list-flows.js';
 import { prepareListRuns } from './list-runs.js';
 import { prepareListSteps } from './list-steps.js';
@@ -57,6 +59,8 @@ function prepareOperations(db: SqliteDatabase) {
     listSteps: prepareListSteps(db),
     listActiveRunIds: prepareListActiveRunIds(db),
     findChildRun: prepareFindChildRun(db),
+    listEndedRuns: prepareListEndedRuns(db),
+    deleteEndedRuns: prepareDeleteEndedRuns(db),
     dueTimers: prepareDueTimers(db),
     nextTimerAt: prepareNextTimerAt(db),
   };
@@ -134,6 +138,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async findChildRun(parentRunId, seq) {
       return use().findChildRun(parentRunId, seq);
+    },
+    async listEndedRuns(before, limit, cursor) {
+      return use().listEndedRuns(before, limit, cursor);
+    },
+    async deleteEndedRuns(runIds, before) {
+      return use().deleteEndedRuns(runIds, before);
     },
     async dueTimers(now, limit) {
       return use().dueTimers(now, limit);
