@@ -18,6 +18,19 @@ export interface EvaluationState {
 
 export const state: EvaluationState = { now: undefined, depth: 0, ticks: 0, deadline: 0 };
 
+/** Wall time one evaluation may take. A safety valve, not a semantic: flows must stay far below. */
+export const TIME_BUDGET_MS = 100;
+
+/**
+ * Starts the evaluation's clock at its first call and stops the evaluation once the budget is
+ * spent. Called every few hundred nodes, and around every native call that may take long.
+ */
+export function checkClock(): void {
+  const now = performance.now();
+  if (state.deadline === 0) state.deadline = now + TIME_BUDGET_MS;
+  else if (now > state.deadline) throw new SandboxViolation(`took longer than ${TIME_BUDGET_MS} ms: is there an endless loop?`);
+}
+
 /**
  * Thrown from inside JSONata by the sandbox (hooks, overridden functions). Carries only the
  * reason: the compiled expression turns it into an `ExpressionError` naming source and `where`.
