@@ -1,19 +1,13 @@
 /**
  * The JSONata built-ins Runloom replaces, because the originals read the wall clock, draw
- * random numbers, evaluate strings unchecked, or read inherited properties. Installed on every
+ * random numbers, evaluate strings unchecked, read inherited properties, or allocate or take
+ * time without bound (`bounded-functions.ts`). Installed on every
  * compiled expression (`installSandboxFunctions`), once, at compile time.
  */
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
+import { BOUNDED_FUNCTIONS } from './bounded-functions.js';
+import { builtin, type Implementation } from './builtins.js';
 import { isRefusedKey, SandboxViolation, state } from './sandbox-state.js';
-
-/** `(this: Focus, ...args: any[]) => any`, as jsonata.d.ts types a registered function. */
-type Implementation = Parameters<jsonata.Expression['registerFunction']>[1];
-
-/** The original implementation of a JSONata built-in, taken once at module load. */
-function builtin(name: string): Implementation {
-  const fn = jsonata(`$${name}`).evaluate({}) as { implementation: Implementation };
-  return fn.implementation;
-}
 
 const fromMillis = builtin('fromMillis') as (this: unknown, ms: number, picture?: string, timezone?: string) => string;
 const toMillis = builtin('toMillis') as (this: unknown, timestamp: string, picture?: string) => number | undefined;
@@ -82,6 +76,7 @@ const OVERRIDES: ReadonlyArray<readonly [string, Implementation, string]> = [
   // compile-time checks (forbidden keys, reserved variables) and the compile-once budget.
   ['eval', refused('$eval()', 'write the expression itself'), '<sx?:x>'],
   ['lookup', lookup, '<x-s:x>'],
+  ...BOUNDED_FUNCTIONS,
 ];
 
 export function installSandboxFunctions(expression: jsonata.Expression): void {

@@ -14,9 +14,11 @@ export interface EvaluationState {
   ticks: number;
   /** `performance.now()` after which the evaluation is stopped; 0 until the first clock read. */
   deadline: number;
+  /** Written-out sizes of the objects counted so far (`budgets.ts`); made at the first one. */
+  sizes: WeakMap<object, number> | undefined;
 }
 
-export const state: EvaluationState = { now: undefined, depth: 0, ticks: 0, deadline: 0 };
+export const state: EvaluationState = { now: undefined, depth: 0, ticks: 0, deadline: 0, sizes: undefined };
 
 /** Wall time one evaluation may take. A safety valve, not a semantic: flows must stay far below. */
 export const TIME_BUDGET_MS = 100;
@@ -61,6 +63,12 @@ export const DYNAMIC_KEY: unique symbol = Symbol('runloom.expr.dynamicKey');
  * finding it is not a function. The runtime hook refuses the call first.
  */
 export const PROCEDURE: unique symbol = Symbol('runloom.expr.procedure');
+
+/**
+ * Set by the compile-time check on each step of a path, pointing to the path: the budget
+ * counts the items a path collects from its steps before JSONata flattens them (`budgets.ts`).
+ */
+export const PATH_OF: unique symbol = Symbol('runloom.expr.pathOf');
 
 export function isRefusedKey(key: string): boolean {
   return FORBIDDEN_KEYS.has(key) || JSONATA_MARKER_KEYS.has(key);

@@ -7,7 +7,7 @@
  * - the entry hook bounds depth (recursion) and time (endless loops), reading the clock only
  *   every 256 nodes, so a small expression never reads it at all; it also makes JSONata build
  *   the regex it is about to evaluate on RE2 (`regex.ts`), linear in time;
- * - the exit hook refuses any JS function that is not JSONata's own (a regex), and any
+ * - the exit hook checks each result against the size budgets (`budgets.ts`), and refuses any JS function that is not JSONata's own (a regex), and any
  *   JSONata-function look-alike that JSONata did not create from the compiled AST: nothing
  *   reached from data can be called, and no forged lambda can run an uncompiled body;
  * - lambdas are sealed as they are created (their fields made non-enumerable), so `*`, `**`,
@@ -20,6 +20,7 @@
 import type jsonata from 'jsonata';
 import { ExpressionError } from '../errors.js';
 import { type AstNode, describeJsonataError } from './ast.js';
+import { checkBuilt, enterPath, leavePath, resetBudgets } from './budgets.js';
 import { toPlainResult } from './plain-result.js';
 import { useLinearRegex } from './regex.js';
 import { installSandboxFunctions } from './sandbox-functions.js';
@@ -46,6 +47,7 @@ function onEntry(node: AstNode, input: unknown): void {
   }
   if ((++state.ticks & CLOCK_EVERY_MASK) === 0) checkClock();
   if (node.type === 'regex') useLinearRegex();
+  else if (node.type === 'path') enterPath(node);
   if (node.type === 'name' && input !== null && typeof input === 'object' && holdsFunction(input)) {
     throw new SandboxViolation(`functions have no properties (reading \`${String(node.value)}\`)`);
   }
@@ -59,6 +61,8 @@ function holdsFunction(input: object): boolean {
 
 function onExit(node: AstNode, _input: unknown, _environment: unknown, result: unknown): void {
   state.depth--;
+  if (node.type === 'path') leavePath(node);
+  checkBuilt(node, result);
   switch (typeof result) {
     case 'object':
       if (result === null) return;
@@ -145,6 +149,7 @@ export function evaluateSandboxed(expression: jsonata.Expression, scope: unknown
   state.depth = 0;
   state.ticks = 0;
   state.deadline = 0;
+  resetBudgets();
   try {
     return toPlainResult(expression.evaluate(scope));
   } catch (error) {
@@ -152,6 +157,7 @@ export function evaluateSandboxed(expression: jsonata.Expression, scope: unknown
   } finally {
     expression.assign('$', undefined); // JSONata keeps the last input bound: don't hold the scope alive
     state.now = undefined;
+    resetBudgets();
   }
 }
 

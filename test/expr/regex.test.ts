@@ -1,22 +1,15 @@
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
-import { ExpressionError } from '../../src/errors.js';
 import { compileExpression, validateExpression } from '../../src/expr/index.js';
 import { REGEX_WORK_LIMIT } from '../../src/expr/regex.js';
+import { type Timed, timed } from './timed.js';
 
 const WHERE = 'nodes[2].input.text';
 /** Generous: RE2 does these in milliseconds; backtracking took 29 s for 30 characters. */
 const WALL_MS = 1_000;
 
-function timed(source: string, scope: object = {}): { value?: unknown; error?: ExpressionError; ms: number } {
-  const started = performance.now();
-  try {
-    const value = compileExpression(source, WHERE).evaluate(scope);
-    return { value, ms: performance.now() - started };
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpressionError);
-    return { error: error as ExpressionError, ms: performance.now() - started };
-  }
+function run(source: string, scope?: object): Timed {
+  return timed(source, WHERE, scope);
 }
 
 const evil = `${'a'.repeat(30)}!`;
@@ -31,16 +24,16 @@ describe('regex: catastrophic patterns finish within budget (RE2, linear time)',
     [`$contains("${'x'.repeat(40)}y", /(x+x+)+z/)`, false],
     [`/^(a*)*$/("${evil}")`, undefined],
   ])('%s', (source, expected) => {
-    const { value, error, ms } = timed(source);
+    const { value, error, ms } = run(source);
     expect(error).toBeUndefined();
     expect(value).toEqual(expected);
     expect(ms).toBeLessThan(WALL_MS);
   });
 
-  it('stays linear on text from the run: 100,000 characters, nested quantifiers', () => {
-    const scope = { input: { text: `${'a'.repeat(100_000)}!` } };
+  it('stays linear on text from the run: 20,000 characters, nested quantifiers', () => {
+    const scope = { input: { text: `${'a'.repeat(20_000)}!` } };
     for (const source of ['$contains(input.text, /^(a+)+$/)', '$count($split(input.text, /(a|a)+!/))']) {
-      const { error, ms } = timed(source, scope);
+      const { error, ms } = run(source, scope);
       expect(error).toBeUndefined();
       expect(ms).toBeLessThan(WALL_MS);
     }
@@ -58,7 +51,7 @@ describe('regex: catastrophic patterns finish within budget (RE2, linear time)',
 describe('regex: one search is refused when text × regex size is over the budget', () => {
   it('fails the step naming the regex, the text length and the budget, in a few ms', () => {
     const scope = { vars: { text: 'a'.repeat(1_000_000) } };
-    const { error, ms } = timed('$contains(vars.text, /(.*a){20}/)', scope);
+    const { error, ms } = run('$contains(vars.text, /(.*a){20}/)', scope);
     expect(error?.message).toContain(`${WHERE}: expression \`$contains(vars.text, /(.*a){20}/)\` failed`);
     expect(error?.message).toContain('/(.*a){20}/ on a text of 1000000 characters is over the regex budget');
     expect(error?.message).toContain(String(REGEX_WORK_LIMIT));
@@ -67,8 +60,8 @@ describe('regex: one search is refused when text × regex size is over the budge
 
   it('lets a small regex search a large text', () => {
     const scope = { vars: { text: `${'a'.repeat(500_000)},${'a'.repeat(500)},b` } };
-    expect(timed('$count($split(vars.text, /,/))', scope).value).toBe(3);
-    expect(timed('$contains(vars.text, /b$/)', scope).value).toBe(true);
+    expect(run('$count($split(vars.text, /,/))', scope).value).toBe(3);
+    expect(run('$contains(vars.text, /b$/)', scope).value).toBe(true);
   });
 });
 
@@ -93,7 +86,7 @@ describe('regex: features RE2 lacks are refused at validation', () => {
 
   it('reads escapes and character classes: `[(?=)]` and `\\\\1` are not lookaround or backreferences', () => {
     expect(validateExpression('$contains(input.s, /[(?=)]\\\\1/)', WHERE)).toBeUndefined();
-    expect(timed('$contains("(\\\\1", /[(?=)]\\\\1/)').value).toBe(true);
+    expect(run('$contains("(\\\\1", /[(?=)]\\\\1/)').value).toBe(true);
   });
 });
 
@@ -118,7 +111,7 @@ describe('regex: same answers as JSONata gives on ordinary patterns', () => {
     } catch (error) {
       expected = { code: (error as { code?: string }).code };
     }
-    const { value, error } = timed(source);
+    const { value, error } = run(source);
     const actual =
       error === undefined ? JSON.parse(JSON.stringify(value ?? null)) : { code: /\((D\d+) at/.exec(error.message)?.[1] };
     expect(actual).toEqual(expected);
