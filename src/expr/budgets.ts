@@ -14,7 +14,7 @@
  * the run's scope is walked only when a built value holds it.
  */
 import type { AstNode } from './ast.js';
-import { checkClock, PATH_OF, SandboxViolation, state } from './sandbox-state.js';
+import { PATH_OF, SandboxViolation, state } from './sandbox-state.js';
 
 /** Characters (UTF-16 units) of one string: 4 M, 4–8 MB. */
 export const MAX_STRING_LENGTH = 4_000_000;
@@ -29,9 +29,6 @@ const number = new Intl.NumberFormat('en-US');
 export function overBudget(what: string, size: number, limit: number, unit: string): SandboxViolation {
   return new SandboxViolation(`${what} ${number.format(size)} ${unit} is over the budget of ${number.format(limit)} ${unit}`);
 }
-
-/** Results this large took milliseconds to make: the clock is read even between its usual ticks. */
-const LARGE = 4_096;
 
 export function checkStringLength(what: string, length: number): void {
   if (!(length <= MAX_STRING_LENGTH)) throw overBudget(what, length, MAX_STRING_LENGTH, 'characters');
@@ -70,13 +67,11 @@ export function leavePath(path: Path): void {
 export function checkBuilt(node: AstNode, result: unknown): void {
   if (typeof result === 'string') {
     checkStringLength('a string of', result.length);
-    if (result.length >= LARGE * 16) checkClock();
     return;
   }
   if (typeof result !== 'object' || result === null) return;
   if (Array.isArray(result)) {
     if (result.length > MAX_ARRAY_LENGTH) throw overBudget('an array of', result.length, MAX_ARRAY_LENGTH, 'items');
-    if (result.length >= LARGE) checkClock();
     const path = node[PATH_OF] as Path | undefined;
     if (path !== undefined) {
       const collected = (path[COLLECTED] ?? 0) + result.length;
