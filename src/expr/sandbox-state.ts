@@ -5,6 +5,8 @@
  * allocation per evaluation.
  */
 
+import { RESERVED_KEYS } from './reserved-keys.js';
+
 export interface EvaluationState {
   /** `scope.now` of the evaluation in progress: what `$now()` / `$millis()` return. */
   now: number | undefined;
@@ -42,7 +44,7 @@ export class SandboxViolation extends Error {
 }
 
 /** Property names that lead from data to JS machinery; never readable, never writable as keys. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = RESERVED_KEYS;
 
 /**
  * Keys by which JSONata recognises its own functions. An object carrying one, if it could be
