@@ -117,3 +117,35 @@ describe('regex: same answers as JSONata gives on ordinary patterns', () => {
     expect(actual).toEqual(expected);
   });
 });
+
+describe('regex: $toMillis parses pictures on RE2 too', () => {
+  it('40 digits against seven adjacent number parts finish within budget (backtracking: 0.9 s; 60 digits: 4 s)', () => {
+    const { value, error, ms } = run(`$toMillis("${'1'.repeat(60)}x", "[Y][M][D][H][m][s][f]")`);
+    expect(error).toBeUndefined();
+    expect(value).toBeUndefined();
+    expect(ms).toBeLessThan(WALL_MS);
+  });
+
+  it('refuses a timestamp longer than any date (the ISO 8601 check is quadratic)', () => {
+    const { error, ms } = run(`$toMillis("2024${'-01'.repeat(3_000)}x")`);
+    expect(error?.message).toContain('$toMillis reads at most 256 characters, not 9005');
+    expect(ms).toBeLessThan(WALL_MS);
+  });
+
+  it.each([
+    '$toMillis("2018-10-21 10:11:12", "[Y0001]-[M01]-[D01] [H01]:[m01]:[s01]")',
+    '$toMillis("Sunday, 21st October 2018", "[FNn], [D1o] [MNn] [Y0001]")',
+    '$toMillis("12/31/2020", "[M]/[D]/[Y]")',
+    '$toMillis("twenty-first of October, two thousand and eighteen", "[Dw] of [MNn], [Yw]")',
+    '$toMillis("2018-10-21T10:11:12.345Z")',
+  ])('same answer as JSONata: %s', (source) => {
+    expect(run(source).value).toBe(jsonata(source).evaluate({}));
+  });
+
+  it('gives the global RegExp back, also when the parse fails', () => {
+    run('$toMillis("2018-13-45", "[Y0001]-[M01]-[D01]")');
+    run('$toMillis("x", "[Y0001]-[M01]-[D01]")');
+    expect(RegExp).toBe(/x/.constructor);
+    expect(/a+/.test('aa')).toBe(true);
+  });
+});
