@@ -12,12 +12,34 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /**
  * The path of the first reserved key inside a JSON value (`input.customer.__proto__`), or
  * undefined. Iterative, so a deeply nested value cannot overflow the stack; own keys only.
+ * The engine calls it on every step result, so the common answer (none) builds no path.
  *
  * @example
  * findReservedKey(JSON.parse('{"a": [{"__proto__": 1}]}'), 'payload'); // 'payload.a[0].__proto__'
  */
 export function findReservedKey(value: unknown, root: string): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
+  if (value === null || typeof value !== 'object' || !holdsReservedKey(value)) return undefined;
+  return pathOfReservedKey(value, root);
+}
+
+function holdsReservedKey(value: object): boolean {
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop() as object;
+    if (Array.isArray(current)) {
+      for (const item of current) if (item !== null && typeof item === 'object') stack.push(item);
+      continue;
+    }
+    for (const key of Object.keys(current)) {
+      if (RESERVED_KEYS.has(key)) return true;
+      const item: unknown = (current as Record<string, unknown>)[key];
+      if (item !== null && typeof item === 'object') stack.push(item);
+    }
+  }
+  return false;
+}
+
+function pathOfReservedKey(value: object, root: string): string | undefined {
   const stack: [unknown, string][] = [[value, root]];
   while (stack.length > 0) {
     const [current, path] = stack.pop() as [unknown, string];
