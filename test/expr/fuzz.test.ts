@@ -65,6 +65,8 @@ const builder = fc.oneof(
   size.map((n) => `$length($replace($pad("", ${n % 5_000_000}, "x"), "x", "yyyyyyyyyy"))`),
   size.map((n) => `$count($split($pad("", ${n % 5_000_000}, "x"), ""))`),
   size.map((n) => `$count($distinct([1..${n % 2_000_000}].($ % 97)))`),
+  fc.integer({ min: 1, max: 400 }).map((n) => `$toMillis("${'1'.repeat(n)}x", "[Y][M][D][H][m][s][f]")`),
+  fc.integer({ min: 1, max: 5_000 }).map((n) => `$toMillis("2024${'-01'.repeat(n)}x")`),
 );
 
 const recursion = fc.oneof(
