@@ -12,8 +12,8 @@ import { FlowInvalidError } from '../../src/errors.js';
 import { createRunloom, type Runloom } from '../../src/runloom.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 2_000);
-/** Per case, validation + run. The expression budget is 100 ms; the rest is headroom for a busy host. */
-const WALL_MS = 3_000;
+/** Per case, validation + run. The expression budget is 100 ms; native built-ins on values at the size budgets take up to about 1 s (measured: 943 ms, a 200,000-match $replace), and the rest is headroom for a busy shared host (2,958 ms seen under load). */
+const WALL_MS = 5_000;
 /** Peak resident memory of this test process (forks pool: one process per file). */
 const PEAK_RSS_BYTES = 1_500_000_000;
 
@@ -134,6 +134,7 @@ describe('fuzz: generated expressions through validate and run', () => {
   it(`${CASES} expressions: a problem at its path, a completed run, or a step failure naming it`, async () => {
     const seen = { invalid: 0, completed: 0, failed: 0 };
     let slowest = 0;
+    let slowestSource = '';
     let n = 0;
     await fc.assert(
       fc.asyncProperty(expression, async (source) => {
@@ -152,7 +153,7 @@ describe('fuzz: generated expressions through validate and run', () => {
         const run = await runloom.runs.start(id, { text: `${'a'.repeat(40)}!` });
         const done = await runloom.runs.wait(run.id);
         const ms = performance.now() - started;
-        slowest = Math.max(slowest, ms);
+        if (ms > slowest) [slowest, slowestSource] = [ms, source];
         expect(ms, source).toBeLessThan(WALL_MS);
         if (done.status === 'completed') {
           seen.completed++;
@@ -170,7 +171,7 @@ describe('fuzz: generated expressions through validate and run', () => {
     for (const count of Object.values(seen)) expect(count).toBeGreaterThan(CASES / 20);
     expect(process.resourceUsage().maxRSS * 1024).toBeLessThan(PEAK_RSS_BYTES);
     console.log(
-      `fuzz: ${JSON.stringify(seen)}, slowest case ${Math.round(slowest)} ms, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+      `fuzz: ${JSON.stringify(seen)}, slowest case ${Math.round(slowest)} ms (${slowestSource.slice(0, 120)}), peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
     );
   }, 600_000);
 });
