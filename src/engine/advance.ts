@@ -12,6 +12,7 @@ import { drive } from './drive.js';
 import { completeMapItem } from './nodes/map.js';
 import { checkPayload, resolveWait, timeoutWait } from './nodes/wait.js';
 import { completeStep, failStep, follow, settleRace } from './outcome.js';
+import { refuseReservedKeys, reservedKeyFailure } from './reserved.js';
 import { scheduleRetry, shouldRetry } from './retry.js';
 import { resetToken, tokenWith } from './token.js';
 import {
@@ -92,6 +93,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     if (w.s.status !== 'queued') reject('RUN_STATUS', `run ${w.s.meta.id} has already started`);
     const problems = w.flow.checkInput?.(e.input);
     if (problems) reject('INPUT_INVALID', `input of flow '${w.flow.id}': ${problems.join('; ')}`);
+    refuseReservedKeys(e.input, 'input', `input of flow '${w.flow.id}'`);
     w.s.input = e.input;
     logInput(w, e);
     setStatus(w, 'running', 'started');
@@ -113,7 +115,9 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
       token,
       e.cost === undefined ? { seq: e.seq, output: e.output } : { seq: e.seq, output: e.output, cost: e.cost },
     );
-    if (pending.item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, pending.item, e.output);
+    const refused = reservedKeyFailure(e.output, w.flow.nodes[token.node].id);
+    if (refused) failStep(w, token, refused);
+    else if (pending.item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, pending.item, e.output);
     else completeStep(w, token, e.output);
     drive(w);
     return true;
@@ -166,6 +170,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
 
   'signal.received'(w, e) {
     refuseWhenTerminal(w, `signal '${e.name}'`);
+    refuseReservedKeys(e.payload, 'payload', `signal '${e.name}'`);
     const waits: Token[] = [];
     const boundaries: [Token, CompiledBoundary][] = [];
     for (const token of w.s.tokens) {
@@ -209,6 +214,7 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     if (e.status === 'completed') {
       const problems = checkPayload(node, e.output);
       if (problems) reject('INPUT_INVALID', `callback for '${e.nodeId}': ${problems.join('; ')}`);
+      refuseReservedKeys(e.output, 'output', `callback for '${e.nodeId}'`);
     }
     logInput(w, e, token);
     const current = { ...(token as Token), seq: undefined };
@@ -241,7 +247,9 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     const settled = settleChild(w, e);
     if (!settled) return false;
     const { token, item } = settled;
-    if (item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, item, e.output);
+    const refused = reservedKeyFailure(e.output, w.flow.nodes[token.node].id);
+    if (refused) failStep(w, tokenWith(token, { seq: undefined }), refused);
+    else if (item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, item, e.output);
     else completeStep(w, tokenWith(token, { seq: undefined }), e.output);
     drive(w);
     return true;

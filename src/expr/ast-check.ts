@@ -6,11 +6,14 @@
  * sandbox off); and rebinding `$clone` (the transform operator `~> | … |` copies its input with
  * whatever `$clone` is bound to, then writes into the copy: an identity `$clone` would let it
  * write into scope data or into a lambda). Non-literal object keys and the procedures of calls
- * are marked for the runtime hook (see DYNAMIC_KEY, PROCEDURE).
+ * are marked for the runtime hook (see DYNAMIC_KEY, PROCEDURE), and so are the steps of paths
+ * (PATH_OF). Regex literals are compiled for
+ * RE2 here, so one RE2 lacks (a backreference, a lookaround) is refused at validation.
  */
 import { ExpressionError } from '../errors.js';
 import type { AstNode } from './ast.js';
-import { DYNAMIC_KEY, FORBIDDEN_KEYS, isRefusedKey, PROCEDURE } from './sandbox-state.js';
+import { compileRegex } from './regex.js';
+import { DYNAMIC_KEY, FORBIDDEN_KEYS, isRefusedKey, PATH_OF, PROCEDURE } from './sandbox-state.js';
 
 export function checkAst(ast: AstNode, source: string, where: string): void {
   const fail = (reason: string): never => {
@@ -34,6 +37,10 @@ function walk(value: unknown, fail: (reason: string) => never, seen: Set<object>
 
 function checkNode(node: AstNode, fail: (reason: string) => never): void {
   const at = node.position === undefined ? '' : ` (at position ${node.position})`;
+  if (node.type === 'regex' && node.value instanceof RegExp) {
+    const refused = compileRegex(node.value);
+    if (refused !== undefined) fail(`the regex /${node.value.source}/ ${refused}${at}`);
+  }
   if (node.type === 'name' && typeof node.value === 'string' && FORBIDDEN_KEYS.has(node.value)) {
     fail(`the property \`${node.value}\` is not accessible in expressions${at}`);
   }
@@ -44,6 +51,9 @@ function checkNode(node: AstNode, fail: (reason: string) => never): void {
   }
   for (const bound of boundNames(node)) {
     if (bound === 'clone') fail(`\`$clone\` cannot be rebound: the transform operator relies on it to copy its input${at}`);
+  }
+  if (node.type === 'path' && Array.isArray(node.steps)) {
+    for (const step of node.steps as AstNode[]) step[PATH_OF] = node;
   }
   if ((node.type === 'function' || node.type === 'partial') && node.procedure !== undefined) {
     (node.procedure as AstNode)[PROCEDURE] = true;

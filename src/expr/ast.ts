@@ -5,7 +5,7 @@
  */
 import jsonata from 'jsonata';
 import { ExpressionError } from '../errors.js';
-import { DYNAMIC_KEY, PROCEDURE } from './sandbox-state.js';
+import { DYNAMIC_KEY, PATH_OF, PROCEDURE } from './sandbox-state.js';
 
 export interface AstNode {
   readonly type: string;
@@ -13,6 +13,7 @@ export interface AstNode {
   readonly position?: number;
   [DYNAMIC_KEY]?: boolean;
   [PROCEDURE]?: boolean;
+  [PATH_OF]?: AstNode;
   readonly [field: string]: unknown;
 }
 

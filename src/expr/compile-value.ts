@@ -5,6 +5,7 @@
  */
 import { ExpressionError } from '../errors.js';
 import { compileExpression } from './compile-expression.js';
+import { RESERVED_KEYS } from './reserved-keys.js';
 import type { CompiledValue, ExprScope } from './types.js';
 
 /**
@@ -74,7 +75,8 @@ function compileArray(array: readonly unknown[], where: string): Node {
 
 function compileObject(object: Record<string, unknown>, where: string): Node {
   const keys = Object.keys(object);
-  if (keys.includes('__proto__')) throw new ExpressionError('__proto__', where, 'the key `__proto__` is not allowed');
+  const reserved = keys.find((key) => RESERVED_KEYS.has(key));
+  if (reserved !== undefined) throw new ExpressionError(reserved, where, `the key \`${reserved}\` is reserved`);
   const values = keys.map((key) => compileNode(object[key], keyPath(where, key)));
   if (values.every((v) => v.constant)) {
     if (values.every((v, i) => v.constant && v.value === object[keys[i]])) return { constant: true, value: object };

@@ -1,19 +1,14 @@
 /**
  * The JSONata built-ins Runloom replaces, because the originals read the wall clock, draw
- * random numbers, evaluate strings unchecked, or read inherited properties. Installed on every
+ * random numbers, evaluate strings unchecked, read inherited properties, or allocate or take
+ * time without bound (`bounded-functions.ts`). Installed on every
  * compiled expression (`installSandboxFunctions`), once, at compile time.
  */
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
+import { BOUNDED_FUNCTIONS } from './bounded-functions.js';
+import { builtin, type Implementation } from './builtins.js';
+import { LinearRegExp } from './regex.js';
 import { isRefusedKey, SandboxViolation, state } from './sandbox-state.js';
-
-/** `(this: Focus, ...args: any[]) => any`, as jsonata.d.ts types a registered function. */
-type Implementation = Parameters<jsonata.Expression['registerFunction']>[1];
-
-/** The original implementation of a JSONata built-in, taken once at module load. */
-function builtin(name: string): Implementation {
-  const fn = jsonata(`$${name}`).evaluate({}) as { implementation: Implementation };
-  return fn.implementation;
-}
 
 const fromMillis = builtin('fromMillis') as (this: unknown, ms: number, picture?: string, timezone?: string) => string;
 const toMillis = builtin('toMillis') as (this: unknown, timestamp: string, picture?: string) => number | undefined;
@@ -38,6 +33,33 @@ const clockFocus = {
     },
   },
 };
+
+/** Longer text is no timestamp; JSONata's ISO 8601 check backtracks in n² (9,000 characters: 0.3 s). */
+const MAX_TIMESTAMP_LENGTH = 256;
+const NativeRegExp = RegExp;
+
+/**
+ * JSONata parses a picture with `new RegExp('^(…)(…)…$', 'i')`, one group per part, and
+ * adjacent number parts backtrack in n^parts (40 digits against `[Y][M][D][H][m][s][f]`: 0.9 s;
+ * 60 digits: 4 s). The global RegExp is RE2 for the length of this synchronous call: nothing
+ * else runs meanwhile, and regex literals keep the built-in engine.
+ */
+function PictureRegExp(pattern: string, flags?: string): LinearRegExp {
+  return new LinearRegExp(new NativeRegExp(pattern, flags));
+}
+
+function linearToMillis(timestamp: string | undefined, picture?: string): number | undefined {
+  if (timestamp !== undefined && timestamp.length > MAX_TIMESTAMP_LENGTH) {
+    throw new SandboxViolation(`$toMillis reads at most ${MAX_TIMESTAMP_LENGTH} characters, not ${timestamp.length}`);
+  }
+  if (picture === undefined) return toMillis.call(clockFocus, timestamp as string);
+  globalThis.RegExp = PictureRegExp as unknown as RegExpConstructor;
+  try {
+    return toMillis.call(clockFocus, timestamp as string, picture);
+  } finally {
+    globalThis.RegExp = NativeRegExp;
+  }
+}
 
 function refused(what: string, advice: string): () => never {
   return () => {
@@ -75,13 +97,14 @@ function lookupOwn(input: unknown, key: string): unknown {
 const OVERRIDES: ReadonlyArray<readonly [string, Implementation, string]> = [
   ['now', (picture?: string, timezone?: string) => fromMillis.call(clockFocus, clock(), picture, timezone), '<s?s?:s>'],
   ['millis', () => clock(), '<:n>'],
-  ['toMillis', (timestamp: string, picture?: string) => toMillis.call(clockFocus, timestamp, picture), '<s-s?:n>'],
+  ['toMillis', linearToMillis, '<s-s?:n>'],
   ['random', refused('$random()', 'use an action'), '<:n>'],
   ['shuffle', refused('$shuffle()', 'use an action'), '<a:a>'],
   // `$eval` is disabled rather than sandboxed: a string evaluated at run time would skip the
   // compile-time checks (forbidden keys, reserved variables) and the compile-once budget.
   ['eval', refused('$eval()', 'write the expression itself'), '<sx?:x>'],
   ['lookup', lookup, '<x-s:x>'],
+  ...BOUNDED_FUNCTIONS,
 ];
 
 export function installSandboxFunctions(expression: jsonata.Expression): void {

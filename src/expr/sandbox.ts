@@ -5,8 +5,9 @@
  * - every JSONata node passes two hooks, `__evaluate_entry`/`__evaluate_exit` (JSONata 1.x
  *   looks them up as variables; the compile-time check keeps expressions from rebinding them);
  * - the entry hook bounds depth (recursion) and time (endless loops), reading the clock only
- *   every 256 nodes, so a small expression never reads it at all;
- * - the exit hook refuses any JS function that is not JSONata's own (a regex), and any
+ *   every 256 nodes, so a small expression never reads it at all; it also makes JSONata build
+ *   the regex it is about to evaluate on RE2 (`regex.ts`), linear in time;
+ * - the exit hook checks each result against the size budgets (`budgets.ts`), and refuses any JS function that is not JSONata's own (a regex), and any
  *   JSONata-function look-alike that JSONata did not create from the compiled AST: nothing
  *   reached from data can be called, and no forged lambda can run an uncompiled body;
  * - lambdas are sealed as they are created (their fields made non-enumerable), so `*`, `**`,
@@ -19,14 +20,14 @@
 import type jsonata from 'jsonata';
 import { ExpressionError } from '../errors.js';
 import { type AstNode, describeJsonataError } from './ast.js';
+import { checkBuilt, enterPath, leavePath, resetBudgets } from './budgets.js';
 import { toPlainResult } from './plain-result.js';
+import { useLinearRegex } from './regex.js';
 import { installSandboxFunctions } from './sandbox-functions.js';
-import { DYNAMIC_KEY, isRefusedKey, PROCEDURE, SandboxViolation, state } from './sandbox-state.js';
+import { checkClock, DYNAMIC_KEY, isRefusedKey, PROCEDURE, SandboxViolation, state } from './sandbox-state.js';
 
 /** Nested JSONata nodes allowed. The JS stack overflows near 1,300 with Node's default stack. */
 export const MAX_DEPTH = 500;
-/** Wall time one evaluation may take. A safety valve, not a semantic: flows must stay far below. */
-export const TIME_BUDGET_MS = 100;
 const CLOCK_EVERY_MASK = 0xff;
 
 /** Marks what JSONata created from the compiled AST: lambdas, partial applications, regexes. */
@@ -45,15 +46,11 @@ function onEntry(node: AstNode, input: unknown): void {
     );
   }
   if ((++state.ticks & CLOCK_EVERY_MASK) === 0) checkClock();
+  if (node.type === 'regex') useLinearRegex();
+  else if (node.type === 'path') enterPath(node);
   if (node.type === 'name' && input !== null && typeof input === 'object' && holdsFunction(input)) {
     throw new SandboxViolation(`functions have no properties (reading \`${String(node.value)}\`)`);
   }
-}
-
-function checkClock(): void {
-  const now = performance.now();
-  if (state.deadline === 0) state.deadline = now + TIME_BUDGET_MS;
-  else if (now > state.deadline) throw new SandboxViolation(`took longer than ${TIME_BUDGET_MS} ms: is there an endless loop?`);
 }
 
 /** A JSONata function, or an array (JSONata's lookup maps over arrays, nested ones too) holding one. */
@@ -64,6 +61,8 @@ function holdsFunction(input: object): boolean {
 
 function onExit(node: AstNode, _input: unknown, _environment: unknown, result: unknown): void {
   state.depth--;
+  if (node.type === 'path') leavePath(node);
+  checkBuilt(node, result);
   switch (typeof result) {
     case 'object':
       if (result === null) return;
@@ -150,6 +149,7 @@ export function evaluateSandboxed(expression: jsonata.Expression, scope: unknown
   state.depth = 0;
   state.ticks = 0;
   state.deadline = 0;
+  resetBudgets();
   try {
     return toPlainResult(expression.evaluate(scope));
   } catch (error) {
@@ -157,6 +157,7 @@ export function evaluateSandboxed(expression: jsonata.Expression, scope: unknown
   } finally {
     expression.assign('$', undefined); // JSONata keeps the last input bound: don't hold the scope alive
     state.now = undefined;
+    resetBudgets();
   }
 }
 

@@ -3,7 +3,8 @@
  * compiled, retry/timeout/cost are resolved against the action and the flow defaults.
  */
 import type { ActionCatalog } from '../actions/action.js';
-import { compileExpression, compileTemplate, compileValue, isExpression } from '../expr/index.js';
+import { RunloomError } from '../errors.js';
+import { compileExpression, compileTemplate, compileValue, isExpression, RESERVED_KEYS } from '../expr/index.js';
 import { costEstimator, resolveRetry } from './compile-settings.js';
 import type { ActivityNode, CompiledBoundary, CompiledNode, MapBody, RetryPolicy, SubflowNode } from './compiled.js';
 import { type Duration, parseDuration } from './duration.js';
@@ -30,10 +31,26 @@ type Loose = NodeDefinition & { output?: string; timeout?: Duration; retry?: Ret
 
 const NONE: readonly number[] = [];
 
+/**
+ * The engine writes `steps[id]` and `vars[…output]` with plain assignment: validation refuses
+ * reserved names, and so does compile, which every flow the engine runs goes through (stored
+ * versions included).
+ */
+function refuseReservedNames(id: string, output: string | undefined, path: string): void {
+  const names = [id, ...(output?.split('.') ?? [])];
+  const reserved = names.find((name) => RESERVED_KEYS.has(name));
+  if (reserved === undefined) return;
+  const where = reserved === id ? `${path}.id` : `${path}.output`;
+  throw new RunloomError('RESERVED_KEY', `${where}: \`${reserved}\` is reserved and cannot name a node or an output`, {
+    details: { where },
+  });
+}
+
 export function compileNode(node: NodeDefinition, index: number, ctx: NodeCompileContext): CompiledNode {
   const loose = node as Loose;
   const path = `nodes[${index}]`;
   const label = `node '${node.id}'`;
+  refuseReservedNames(node.id, loose.output, path);
   const base = {
     index,
     id: node.id,

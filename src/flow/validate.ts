@@ -11,6 +11,7 @@ import { checkExpressions } from './validate-expressions.js';
 import { checkGateways } from './validate-gateways.js';
 import { checkGraph, graphOf } from './validate-graph.js';
 import { checkJoins } from './validate-joins.js';
+import { checkReservedKeys } from './validate-keys.js';
 import { checkReferences, type FlowCatalog } from './validate-references.js';
 import { checkSchemas } from './validate-schemas.js';
 import { checkShape } from './validate-shape.js';
@@ -52,6 +53,7 @@ export function validateFlow(raw: unknown, ctx: ValidateContext = {}): Validatio
     ...checkReferences(view, ctx),
     ...checkExpressions(view),
     ...checkSchemas(view),
+    ...checkReservedKeys(view),
   ];
   if (problems.length === 0 && shape.data) return { flow: shape.data, problems };
   return { problems: byLocation(problems) };

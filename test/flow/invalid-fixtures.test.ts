@@ -63,6 +63,14 @@ const CASES: Record<string, Expected> = {
   'race-target.yaml': [['RACE_TARGET', 'edges[2].to']],
   'timeout-edge-source.yaml': [['TIMEOUT_EDGE_SOURCE', 'edges[2].timeout']],
   'map-body.yaml': [['MAP_BODY', 'nodes[1].do.type']],
+  // `output: __proto__` became the prototype of vars; a literal `__proto__` key passed validation
+  'reserved-key.yaml': [
+    ['RESERVED_KEY', 'nodes[1].input.__proto__'],
+    ['RESERVED_KEY', 'nodes[1].input.customer.constructor'],
+    ['RESERVED_KEY', 'nodes[1].output'],
+    ['RESERVED_KEY', 'nodes[2].output'],
+    ['RESERVED_KEY', 'nodes[3].id'],
+  ],
   'many-problems.yaml': [
     ['SCHEMA', 'id'],
     ['SCHEMA', 'defaults.limits.maxSteps'],
