@@ -39,6 +39,9 @@ export const PROBLEM_CODES = [
   'TIMEOUT_EDGE_SOURCE',
   'MULTIPLE_TIMEOUT_EDGES',
   'MAP_BODY',
+  'TOO_LARGE',
+  'TOO_DEEP',
+  'RESERVED_KEY',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
