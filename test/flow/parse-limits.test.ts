@@ -4,18 +4,8 @@
  * names the path and, for YAML, the line.
  */
 import { describe, expect, it } from 'vitest';
-import { FlowInvalidError } from '../../src/errors.js';
 import { MAX_DEPTH, MAX_FLOW_FILE_BYTES, parseFlowText } from '../../src/flow/index.js';
-
-function problemsOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FlowInvalidError);
-    return (error as FlowInvalidError).problems;
-  }
-  throw new Error('expected a FlowInvalidError');
-}
+import { problemsOf } from './support.js';
 
 const timed = <T>(fn: () => T): { value: T; ms: number } => {
   const started = performance.now();
