@@ -42,6 +42,7 @@ export const PROBLEM_CODES = [
   'TOO_LARGE',
   'TOO_DEEP',
   'RESERVED_KEY',
+  'ACTION_INPUT',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
