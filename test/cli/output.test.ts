@@ -4,19 +4,18 @@
  * `runs list` has a header or says there are no runs; limits below usage are refused with the
  * figure and an unset limit reads `unlimited`; every command and option of --help is described.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BIN,
   type CliResult,
-  cleanEnv,
   cli,
   example,
   expectNoStack,
   expectRefused,
   runIdOf,
   shown,
+  spawnCollect,
   tempDir,
   withStore,
   writeFile,
@@ -45,25 +44,14 @@ edges:
 );
 
 /** `runloom <args> | head -1` in bash: what head kept, and runloom's own exit code and stderr. */
-function pipedToHead(args: readonly string[]): Promise<CliResult> {
+async function pipedToHead(args: readonly string[]): Promise<CliResult> {
   const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const script = `${quoted} 2>"$ERR" | head -1; exit \${PIPESTATUS[0]}`;
   const errFile = tmp.path(`err-${Math.random().toString(36).slice(2)}`);
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { env: cleanEnv({ ERR: errFile }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', async (code) => {
-      clearTimeout(timer);
-      const { readFileSync } = await import('node:fs');
-      resolve({ code, stdout, stderr: readFileSync(errFile, 'utf8'), ms: Date.now() - started });
-    });
+  const result = await spawnCollect(['bash', '-c', `${quoted} 2>"$ERR" | head -1; exit \${PIPESTATUS[0]}`], {
+    env: { ERR: errFile },
+    timeoutMs: 60_000,
   });
+  return { ...result, stderr: readFileSync(errFile, 'utf8') };
 }
 
 describe('a closed stdout (| head -1) ends quietly', () => {

@@ -4,14 +4,13 @@
  * before it), or checked against the real thing, or skipped with its reason. A block this file
  * does not know fails the first test, so a new block cannot go untested by accident.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtinActions } from '../../src/actions/builtins/index.js';
 import { createActionRegistry } from '../../src/actions/registry.js';
 import { parseFlowText, validateFlow } from '../../src/flow/index.js';
-import { type CliResult, cleanEnv, cli, REPO, runIdOf, shown, tempDir, writeFile } from '../cli/helpers.js';
+import { type CliResult, cli, REPO, runIdOf, shown, spawnCollect, tempDir, writeFile } from '../cli/helpers.js';
 
 interface Block {
   readonly lang: string;
@@ -74,32 +73,9 @@ const TESTED = [
 
 /** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
 function runSnippet(code: string, cwd: string, env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const file = writeFile(
-    join(cwd, `snippet-${Math.random().toString(36).slice(2)}.mts`),
-    code.replaceAll("from 'runloom'", `from ${JSON.stringify(join(REPO, 'src/index.ts'))}`),
-  );
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, 'node_modules/tsx/dist/cli.mjs'), file], {
-      cwd,
-      env: cleanEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+  const source = code.replaceAll("from 'runloom'", `from ${JSON.stringify(join(REPO, 'src/index.ts'))}`);
+  const file = writeFile(join(cwd, `snippet-${Math.random().toString(36).slice(2)}.mts`), source);
+  return spawnCollect([process.execPath, join(REPO, 'node_modules/tsx/dist/cli.mjs'), file], { cwd, env, timeoutMs: 60_000 });
 }
 
 describe('README.md code blocks', () => {
