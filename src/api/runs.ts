@@ -8,6 +8,7 @@ import { type FollowOptions, followRun } from '../runtime/follow.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { RunFilter, RunSummary, StepRecordRow, Store } from '../store/store.js';
 import type { FlowsApi } from './flows.js';
+import { checkLimitsAboveUsage } from './limits-check.js';
 
 export interface WaitingOn {
   readonly nodeId: string;
@@ -132,8 +133,10 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       send(runId, { type: 'signal.received', at: now(), name, ...(payload === undefined ? {} : { payload }) }),
     callback: (runId, nodeId, result) => send(runId, { type: 'callback.received', at: now(), nodeId, ...result }),
     decide: (runId, nodeId, to, meta) => send(runId, { type: 'decision.made', at: now(), nodeId, to, ...meta }),
-    raiseLimits: (runId, limits, onLimit) =>
-      send(runId, { type: 'limits.raised', at: now(), limits, ...(onLimit ? { onLimit } : {}) }),
+    async raiseLimits(runId, limits, onLimit) {
+      checkLimitsAboveUsage(await state(runId), limits, now());
+      return send(runId, { type: 'limits.raised', at: now(), limits, ...(onLimit ? { onLimit } : {}) });
+    },
     async wait(runId, until) {
       return view(await runtime.waitFor(runId, until ?? hasEnded));
     },

@@ -4,6 +4,7 @@
  */
 import type { RunView } from '../api/runs.js';
 import type { RunEvent } from '../engine/types.js';
+import { printable } from './printable.js';
 
 export interface Display {
   event(event: RunEvent, view?: RunView): void;
@@ -16,6 +17,7 @@ const short = (value: unknown, max = 80): string => {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 };
 
+/** One line per event; ids and data are escaped (control characters cannot reach the terminal). */
 export function eventLine(event: RunEvent): string {
   const data = event.data as Record<string, unknown> | undefined;
   const detail =
@@ -26,17 +28,24 @@ export function eventLine(event: RunEvent): string {
         : data
           ? short(data, 60)
           : '';
-  return `#${event.seq} ${event.type}${event.nodeId ? ` ${event.nodeId}` : ''}${event.token !== undefined ? ` [t${event.token}]` : ''}${detail ? `  ${detail}` : ''}`;
+  return printable(
+    `#${event.seq} ${event.type}${event.nodeId ? ` ${event.nodeId}` : ''}${event.token !== undefined ? ` [t${event.token}]` : ''}${detail ? `  ${detail}` : ''}`,
+  );
 }
 
-export function ndjsonDisplay(out: NodeJS.WritableStream): Display {
+/** Each line carries the run's id, so a reader that keeps only the first line has it. */
+export const ndjsonEvent = (runId: string, event: RunEvent): string => `${JSON.stringify({ runId, ...event })}\n`;
+
+export function ndjsonDisplay(out: NodeJS.WritableStream, runId: string): Display {
   return {
-    event: (event) => out.write(`${JSON.stringify(event)}\n`),
-    end: (view) => out.write(`${JSON.stringify({ type: 'run.summary', run: view })}\n`),
+    event: (event) => out.write(ndjsonEvent(runId, event)),
+    end: (view) => out.write(`${JSON.stringify({ type: 'run.summary', runId, run: view })}\n`),
   };
 }
 
-export function lineDisplay(out: NodeJS.WritableStream): Display {
+/** The first line names the run, so `runloom run f.yaml | head -1` gives its id. */
+export function lineDisplay(out: NodeJS.WritableStream, runId: string): Display {
+  out.write(`run ${printable(runId)}\n`);
   return {
     event: (event) => out.write(`${eventLine(event)}\n`),
     end: () => {},
@@ -71,12 +80,14 @@ export function liveDisplay(out: NodeJS.WriteStream): Display {
     skipped = undefined;
     last = now;
     const lines = [
-      `run ${view.id} · ${view.flowId}@${view.flowVersion} · ${view.status} · ${view.progress.percent}% · ${view.usage.steps} steps`,
+      printable(
+        `run ${view.id} · ${view.flowId}@${view.flowVersion} · ${view.status} · ${view.progress.percent}% · ${view.usage.steps} steps`,
+      ),
       ...view.progress.branches.map((b) => {
         const map = b.mapTotal !== undefined ? ` (${b.mapDone}/${b.mapTotal} items)` : '';
         const retry = b.attempt > 1 ? ` attempt ${b.attempt}` : '';
         const why = b.waitingFor ? ` for ${b.waitingFor}` : '';
-        return `  ${ICON[b.status] ?? '·'} branch ${b.branch.padEnd(8)} ${b.nodeId}  ${b.status}${why}${retry}${map}`;
+        return printable(`  ${ICON[b.status] ?? '·'} branch ${b.branch.padEnd(8)} ${b.nodeId}  ${b.status}${why}${retry}${map}`);
       }),
     ];
     let text = drawn > 0 ? `\x1b[${drawn}A` : '';

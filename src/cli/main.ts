@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { FlowInvalidError, RequestError, RunloomError } from '../errors.js';
 import { registerRetentionCommands } from './retention-commands.js';
+import { watchStdout } from './output.js';
+import { printable } from './printable.js';
 import { runCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-commands.js';
 import { EXIT } from './watch.js';
@@ -67,19 +69,26 @@ function exitCodeOfError(error: unknown): number {
 /** One line (a flow's problems add theirs) naming the code; the stack only with RUNLOOM_DEBUG=1. */
 function reportError(error: unknown): void {
   const debug = Boolean(process.env.RUNLOOM_DEBUG);
-  if (error instanceof RunloomError) {
-    process.stderr.write(`error: [${error.code}] ${error.message}\n`);
+  if (error instanceof FlowInvalidError) {
+    // A flow's problems are lines of their own, each escaped apart (a newline in an id stays `\n`).
+    const lines = error.problems.map((p) => `  ${printable(p.path || '(root)')}: [${p.code}] ${printable(p.message)}`);
+    const listed = error.problems.map((p) => `  ${p.path || '(root)'}: [${p.code}] ${p.message}`).join('\n');
+    const head = error.message.slice(0, error.message.length - listed.length).trimEnd();
+    process.stderr.write(`error: [${error.code}] ${[printable(head), ...lines].join('\n')}\n`);
+  } else if (error instanceof RunloomError) {
+    process.stderr.write(`error: [${error.code}] ${printable(error.message)}\n`);
     if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
     if (debug && error.cause instanceof Error) process.stderr.write(`caused by: ${error.cause.stack ?? error.cause.message}\n`);
   } else if (error instanceof Error) {
-    process.stderr.write(`error: ${error.message}\n`);
+    process.stderr.write(`error: ${printable(error.message)}\n`);
     if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
     else process.stderr.write('(set RUNLOOM_DEBUG=1 for the stack trace)\n');
   } else {
-    process.stderr.write(`error: ${String(error)}\n`);
+    process.stderr.write(`error: ${printable(String(error))}\n`);
   }
 }
 
+watchStdout();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -1,10 +1,12 @@
 /** `runloom run <file|flow>`: publish (when given a file), start, show progress, exit by outcome. */
-import { readFileSync, statSync } from 'node:fs';
-import { FlowInvalidError, RequestError } from '../errors.js';
+import { statSync } from 'node:fs';
+import { RequestError } from '../errors.js';
+import { parseFlowText, readFlowSource } from '../flow/index.js';
 import type { Runloom } from '../runloom.js';
 import { durabilityOf, type GlobalOptions, openRunloom } from './context.js';
-import { FLOW_FILE, type FlowFile, siblingFlows } from './flow-files.js';
+import { calledSiblings, FLOW_FILE, type FlowFile, flowIdOf, siblingFlows, warningLine } from './flow-files.js';
 import { parseInputPairs, readInputFile } from './inputs.js';
+import { printable } from './printable.js';
 import { watchRun } from './watch.js';
 
 export interface RunOptions extends GlobalOptions {
@@ -32,13 +34,7 @@ export function resolveTarget(target: string): RunTarget {
     // not on disk: a flow id, or a missing file (below)
   }
   if (isDirectory) throw new RequestError('BAD_REQUEST', `'${target}' is a directory, not a flow file`);
-  if (isFile) {
-    try {
-      return { file: { source: readFileSync(target, 'utf8'), sourceName: target } };
-    } catch (error) {
-      throw new RequestError('BAD_REQUEST', `cannot read flow file '${target}': ${(error as Error).message}`);
-    }
-  }
+  if (isFile) return { file: { source: readFlowSource(target), sourceName: target } };
   if (FLOW_FILE.test(target) || /[/\\]/.test(target)) {
     throw new RequestError('NOT_FOUND', `flow file '${target}' not found (no such file)`, { details: { file: target } });
   }
@@ -53,23 +49,23 @@ export function resolveTarget(target: string): RunTarget {
 }
 
 /**
- * Publishes the file and the runloom/v1 flows beside it (so subflows resolve by id). A sibling
- * that does not validate is left out; the file itself must be valid.
+ * Publishes the file, and the sibling flows it calls as subflows (so they resolve by id). The
+ * file wins over a sibling with its flow id; siblings it does not call are not published, and
+ * one that cannot be parsed is a warning on stderr.
  */
-export async function publishWithSiblings(runloom: Runloom, file: string | FlowFile): Promise<string> {
-  const target = typeof file === 'string' ? { source: readFileSync(file, 'utf8'), sourceName: file } : file;
-  let siblings = siblingFlows(target.sourceName);
-  for (;;) {
-    try {
-      const [record] = await runloom.flows.publishAll([target, ...siblings]);
-      return record.flowId;
-    } catch (error) {
-      if (!(error instanceof FlowInvalidError)) throw error;
-      const bad = siblings.find((s) => error.message.startsWith(`${s.sourceName}:`));
-      if (!bad) throw error; // the file itself is invalid
-      siblings = siblings.filter((s) => s !== bad);
-    }
-  }
+export async function publishWithSiblings(runloom: Runloom, file: FlowFile): Promise<string> {
+  const raw = parseFlowText(file.source, file.sourceName);
+  const siblings = siblingFlows(file.sourceName, flowIdOf(raw));
+  for (const warning of siblings.warnings) process.stderr.write(`${printable(warningLine(warning))}\n`);
+  const called = calledSiblings(raw, siblings).map((s) => ({
+    source: s.raw as Record<string, unknown>,
+    sourceName: s.sourceName,
+  }));
+  const [record] = await runloom.flows.publishAll([
+    { source: raw as Record<string, unknown>, sourceName: file.sourceName },
+    ...called,
+  ]);
+  return record.flowId;
 }
 
 export async function runCommand(target: string, options: RunOptions): Promise<number> {

@@ -6,9 +6,12 @@ import { RUN_STATUSES } from '../engine/types.js';
 import { RequestError } from '../errors.js';
 import type { Runloom } from '../runloom.js';
 import { type GlobalOptions, openRunloom } from './context.js';
-import { eventLine } from './display.js';
+import { eventLine, ndjsonEvent } from './display.js';
 import { parseJsonOption } from './inputs.js';
-import { exitCodeOf, printSummary, watchRun } from './watch.js';
+import { stdoutClosed } from './output.js';
+import { printable } from './printable.js';
+import { printRunList } from './run-list.js';
+import { exitCodeOf, limitsLine, printSummary, watchRun } from './watch.js';
 
 type Action = (runloom: Runloom, options: GlobalOptions) => Promise<number>;
 
@@ -42,6 +45,27 @@ const controlThenWatch =
     return watchRun(runloom, runId, options.json, eventSeq);
   };
 
+/**
+ * A signal no wait or boundary of the run's flow listens for is kept by the run but answers
+ * nothing: most likely a typo, so say so (the command goes on, and exits as the run stands).
+ */
+async function warnUnusedSignal(runloom: Runloom, runId: string, name: string): Promise<void> {
+  const { meta } = await runloom.runs.state(runId);
+  const flow = await runloom.flows.compiled(meta.flowId, meta.flowVersion);
+  const names = new Set<string>();
+  for (const node of flow.nodes) {
+    if (node.type === 'wait' && node.signal) names.add(node.signal);
+    for (const boundary of node.boundaries) if (boundary.signal) names.add(boundary.signal);
+  }
+  if (names.has(name)) return;
+  const known = names.size > 0 ? `it listens for ${[...names].map((n) => `'${n}'`).join(', ')}` : 'it listens for no signal';
+  process.stderr.write(
+    printable(
+      `warning: no wait in flow '${meta.flowId}@${meta.flowVersion}' uses signal '${name}' (${known}); the signal is kept but answers nothing`,
+    ) + '\n',
+  );
+}
+
 function parseStatuses(text: string | undefined): RunStatus[] | undefined {
   if (!text) return undefined;
   const statuses = text.split(',');
@@ -68,7 +92,8 @@ export function registerRunsCommands(program: Command): Command {
 
   runs
     .command('list')
-    .option('--status <list>', 'comma-separated statuses')
+    .description('list runs, most recently updated first')
+    .option('--status <list>', `comma-separated statuses (${RUN_STATUSES.join(', ')})`)
     .option('--flow <id>', 'only runs of this flow')
     .option('--limit <n>', 'at most n runs', '50')
     .action((opts: { status?: string; flow?: string; limit?: string }, command: Command) => {
@@ -81,18 +106,15 @@ export function registerRunsCommands(program: Command): Command {
           limit,
         });
         if (options.json) process.stdout.write(`${JSON.stringify(list)}\n`);
-        else
-          for (const run of list)
-            process.stdout.write(
-              `${run.id}  ${run.flowId}@${run.flowVersion}  ${run.status.padEnd(9)} ${run.reason.padEnd(20)} ${new Date(run.updatedAt).toISOString()}\n`,
-            );
+        else printRunList(list);
         return 0;
       });
     });
 
   runs
     .command('show <runId>')
-    .option('--steps', 'also list the step records')
+    .description('show a run: status, usage against its limits, what it waits for, its branches')
+    .option('--steps', 'also list the step records (failed attempts with their error)')
     .action((runId: string, opts: { steps?: boolean }, command: Command) =>
       withRunloom(command, false, async (runloom, options) => {
         const view = await runloom.runs.get(runId);
@@ -102,12 +124,16 @@ export function registerRunsCommands(program: Command): Command {
           return exitCodeOf(view);
         }
         printSummary(view);
+        process.stdout.write(`${limitsLine(view)}\n`);
         for (const b of view.progress.branches)
-          process.stdout.write(`  branch ${b.branch} at ${b.nodeId}: ${b.status}${b.waitingFor ? ` for ${b.waitingFor}` : ''}\n`);
+          process.stdout.write(
+            `${printable(`  branch ${b.branch} at ${b.nodeId}: ${b.status}${b.waitingFor ? ` for ${b.waitingFor}` : ''}`)}\n`,
+          );
         if (opts.steps) {
           for (const step of await runloom.runs.steps(runId)) {
+            const error = step.error ? `  [${step.error.code}] ${step.error.message}` : '';
             process.stdout.write(
-              `  #${step.seq} ${step.nodeId}${step.item !== undefined ? `[${step.item}]` : ''} attempt ${step.attempt} ${step.status} ${step.endedAt - step.startedAt} ms\n`,
+              `  ${printable(`#${step.seq} ${step.nodeId}${step.item !== undefined ? `[${step.item}]` : ''} attempt ${step.attempt} ${step.status} ${step.endedAt - step.startedAt} ms${error}`)}\n`,
             );
           }
         }
@@ -117,6 +143,7 @@ export function registerRunsCommands(program: Command): Command {
 
   runs
     .command('tail <runId>')
+    .description("print a run's events")
     .option('--from <seq>', 'start after this event sequence number', '0')
     .option('--follow', 'keep polling for new events until the run finishes')
     .action((runId: string, opts: { from: string; follow?: boolean }, command: Command) => {
@@ -124,9 +151,10 @@ export function registerRunsCommands(program: Command): Command {
       return withRunloom(command, false, async (runloom, options) => {
         for (;;) {
           for (const event of await runloom.runs.events(runId, after)) {
-            process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${eventLine(event)}\n`);
+            process.stdout.write(options.json ? ndjsonEvent(runId, event) : `${eventLine(event)}\n`);
             after = event.seq;
           }
+          if (stdoutClosed()) return 0; // the reader has gone (`| head`): nothing more to show
           const view = await runloom.runs.get(runId);
           if (!opts.follow || ['completed', 'failed', 'cancelled'].includes(view.status)) return 0;
           // Another process executes the run: its events reach us through the store.
@@ -157,6 +185,7 @@ export function registerRunsCommands(program: Command): Command {
 
   runs
     .command('retry <runId>')
+    .description('retry the failed steps of a run (or of one node) and follow it')
     .option('--node <nodeId>', 'only the failed step at this node')
     .action((runId: string, opts: { node?: string }, command: Command) =>
       withRunloom(
@@ -168,18 +197,23 @@ export function registerRunsCommands(program: Command): Command {
 
   runs
     .command('signal <runId> <name>')
+    .description('send a signal to a run and follow it')
     .option('--data <json>', 'the signal payload (JSON)')
     .action((runId: string, name: string, opts: { data?: string }, command: Command) => {
       const payload = parseJsonOption('--data', opts.data); // refused before the store is opened
       return withRunloom(
         command,
         false,
-        controlThenWatch(runId, (r) => r.runs.signal(runId, name, payload)),
+        controlThenWatch(runId, async (r) => {
+          await warnUnusedSignal(r, runId, name);
+          return r.runs.signal(runId, name, payload);
+        }),
       );
     });
 
   runs
     .command('callback <runId> <nodeId>')
+    .description('answer a wait (or a task) that waits for a callback at a node, and follow the run')
     .option('--data <json>', 'the output (JSON)')
     .option('--failed <message>', 'report a failure instead')
     .action((runId: string, nodeId: string, opts: { data?: string; failed?: string }, command: Command) => {
@@ -198,6 +232,7 @@ export function registerRunsCommands(program: Command): Command {
 
   runs
     .command('decide <runId> <nodeId> <to>')
+    .description('take a manual decision: the edge from <nodeId> to the node <to>, and follow the run')
     .option('--reason <text>', 'why (recorded)')
     .action((runId: string, nodeId: string, to: string, opts: { reason?: string }, command: Command) =>
       withRunloom(
@@ -211,10 +246,10 @@ export function registerRunsCommands(program: Command): Command {
 
   runs
     .command('limits <runId>')
-    .description('raise the limits of a run (then `runs resume` it if it paused on one)')
-    .option('--max-steps <n>')
-    .option('--max-time-ms <n>')
-    .option('--max-credits <n>')
+    .description('change the limits of a run, never below what it has used (then `runs resume` it if it paused on one)')
+    .option('--max-steps <n>', 'most steps (node entries) the run may take')
+    .option('--max-time-ms <n>', 'most active time in ms (waiting and paused time do not count)')
+    .option('--max-credits <n>', 'most credits its actions may cost')
     .action((runId: string, opts: { maxSteps?: string; maxTimeMs?: string; maxCredits?: string }, command: Command) => {
       const limits = {
         ...(opts.maxSteps !== undefined ? { maxSteps: wholeNumber('--max-steps', opts.maxSteps) } : {}),
@@ -223,7 +258,11 @@ export function registerRunsCommands(program: Command): Command {
       };
       if (Object.keys(limits).length === 0)
         throw new RequestError('BAD_REQUEST', 'name at least one of --max-steps, --max-time-ms, --max-credits');
-      return withRunloom(command, false, async (r, o) => printView(await r.runs.raiseLimits(runId, limits), o.json));
+      return withRunloom(command, false, async (r, o) => {
+        const view = await r.runs.raiseLimits(runId, limits);
+        if (!o.json) process.stdout.write(`${limitsLine(view)}\n`);
+        return printView(view, o.json);
+      });
     });
   return runs;
 }

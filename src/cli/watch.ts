@@ -1,8 +1,10 @@
 /** Follows a run until it settles: finished, paused, or waiting for a person or another system. */
 import type { RunView } from '../api/runs.js';
 import { type RunState, TERMINAL_STATUSES } from '../engine/types.js';
+import { NO_LIMIT } from '../flow/compile-settings.js';
 import type { Runloom } from '../runloom.js';
 import { type Display, lineDisplay, liveDisplay, ndjsonDisplay } from './display.js';
+import { printable } from './printable.js';
 
 export const EXIT = { completed: 0, failed: 1, badInput: 2, waiting: 3 } as const;
 
@@ -21,13 +23,13 @@ export function exitCodeOf(view: RunView): number {
   return EXIT.waiting;
 }
 
-export function pickDisplay(json: boolean | undefined): Display {
-  if (json) return ndjsonDisplay(process.stdout);
-  return process.stdout.isTTY ? liveDisplay(process.stdout) : lineDisplay(process.stdout);
+export function pickDisplay(json: boolean | undefined, runId: string): Display {
+  if (json) return ndjsonDisplay(process.stdout, runId);
+  return process.stdout.isTTY ? liveDisplay(process.stdout) : lineDisplay(process.stdout, runId);
 }
 
 export async function watchRun(runloom: Runloom, runId: string, json: boolean | undefined, after = 0): Promise<number> {
-  const display = pickDisplay(json);
+  const display = pickDisplay(json, runId);
   const stop = new AbortController();
   const settled = runloom.runs.wait(runId, isSettled).then((view) => {
     stop.abort();
@@ -42,23 +44,46 @@ export async function watchRun(runloom: Runloom, runId: string, json: boolean | 
   return exitCodeOf(view);
 }
 
+/** `completed`, or `failed (max_steps)`: the reason only when it says more than the status. */
+export const statusText = (view: Pick<RunView, 'status' | 'reason'>): string =>
+  view.reason === view.status ? view.status : `${view.status} (${view.reason})`;
+
 export function printSummary(view: RunView): void {
   const out = process.stdout;
+  const id = printable(view.id);
   out.write(
-    `\nrun ${view.id}: ${view.status} (${view.reason}) · ${view.usage.steps} steps · ${view.usage.credits} credits · ${Math.round(view.usage.activeMs)} ms active\n`,
+    `\nrun ${id}: ${statusText(view)} · ${view.usage.steps} steps · ${view.usage.credits} credits · ${Math.round(view.usage.activeMs)} ms active\n`,
   );
-  if (view.status === 'completed') out.write(`output: ${JSON.stringify(view.output, null, 2)}\n`);
-  if (view.error) out.write(`error: [${view.error.code}] ${view.error.message}\n`);
-  for (const wait of view.waitingOn) {
-    if (wait.waitingFor === 'decision') {
-      out.write(
-        `waiting for a decision at '${wait.nodeId}': runloom runs decide ${view.id} ${wait.nodeId} <${(wait.options ?? []).join('|')}>\n`,
-      );
-    } else if (wait.signal) {
-      out.write(`waiting for signal '${wait.signal}': runloom runs signal ${view.id} ${wait.signal} --data '{...}'\n`);
-    } else {
-      out.write(`waiting for a callback at '${wait.nodeId}': runloom runs callback ${view.id} ${wait.nodeId} --data '{...}'\n`);
-    }
+  if (view.status === 'completed') {
+    const lines = (JSON.stringify(view.output, null, 2) ?? 'none').split('\n');
+    out.write(`output: ${lines.map(printable).join('\n')}\n`);
   }
-  if (view.status === 'paused') out.write(`paused: runloom runs resume ${view.id}\n`);
+  if (view.error) out.write(`error: [${printable(view.error.code)}] ${printable(view.error.message)}\n`);
+  for (const wait of view.waitingOn) out.write(`${printable(waitLine(view.id, wait))}\n`);
+  if (view.status === 'paused') out.write(`paused: runloom runs resume ${id}\n`);
+}
+
+/** What the run waits for at a node, and the command that answers it when someone must. */
+function waitLine(runId: string, wait: RunView['waitingOn'][number]): string {
+  switch (wait.waitingFor) {
+    case 'decision':
+      return `waiting for a decision at '${wait.nodeId}': runloom runs decide ${runId} ${wait.nodeId} <${(wait.options ?? []).join('|')}>`;
+    case 'timer':
+      return `waiting for a timer at '${wait.nodeId}': it continues by itself when the timer fires`;
+    case 'retry':
+      return `waiting to retry '${wait.nodeId}': it continues by itself after the backoff`;
+    case 'child':
+      return `waiting for the subflow run at '${wait.nodeId}' to finish`;
+    default:
+      return wait.signal
+        ? `waiting for signal '${wait.signal}': runloom runs signal ${runId} ${wait.signal} --data '{...}'`
+        : `waiting for a callback at '${wait.nodeId}': runloom runs callback ${runId} ${wait.nodeId} --data '{...}'`;
+  }
+}
+
+/** A run's usage against its limits; a limit nobody set reads `unlimited`, not 2^53 − 1. */
+export function limitsLine(view: RunView): string {
+  const of = (limit: number) => (limit >= NO_LIMIT ? 'unlimited' : String(limit));
+  const { usage, limits } = view;
+  return `limits: ${usage.steps} of ${of(limits.maxSteps)} steps · ${Math.round(usage.activeMs)} of ${of(limits.maxTime)} ms active · ${usage.credits} of ${of(limits.maxCredits)} credits · ${of(limits.maxParallel)} in parallel`;
 }

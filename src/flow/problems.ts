@@ -39,7 +39,10 @@ export const PROBLEM_CODES = [
   'TIMEOUT_EDGE_SOURCE',
   'MULTIPLE_TIMEOUT_EDGES',
   'MAP_BODY',
+  'TOO_LARGE',
+  'TOO_DEEP',
   'RESERVED_KEY',
+  'ACTION_INPUT',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

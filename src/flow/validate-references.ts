@@ -1,7 +1,7 @@
 /**
  * What a node points at or must name: actions (UNKNOWN_ACTION, when a catalog is given),
  * subflows (UNKNOWN_SUBFLOW, when a flow catalog is given), a task's target (TASK_TARGET:
- * exactly one of `action`/`webhook`), a timer's schedule (TIMER_SPEC: exactly one of
+ * exactly one of `action`/`webhook`), a task's literal input (ACTION_INPUT), a timer's schedule (TIMER_SPEC: exactly one of
  * `duration`/`until`/`cron`).
  */
 import type { ActionCatalog } from '../actions/action.js';
@@ -9,6 +9,7 @@ import type { FlowProblem } from '../errors.js';
 import { isExpression } from '../expr/index.js';
 import { problem } from './problems.js';
 import { FLOW_REF } from './schema-common.js';
+import { checkActionInput } from './validate-action-input.js';
 import { type FlowView, isObject, type RawObject } from './view.js';
 
 /** What validation may look up flows in: `has('billing-setup')` = any version exists. */
@@ -68,8 +69,13 @@ function checkWork(
         ),
       );
     }
-    if (typeof raw.action === 'string' && raw.action !== '' && actions && !actions.has(raw.action)) {
-      problems.push(problem(`${path}.action`, 'UNKNOWN_ACTION', `${label} runs action '${raw.action}', which is not registered`));
+    if (typeof raw.action === 'string' && raw.action !== '' && actions) {
+      const action = actions.get(raw.action);
+      if (action) problems.push(...checkActionInput(action, raw.input, path, label));
+      else
+        problems.push(
+          problem(`${path}.action`, 'UNKNOWN_ACTION', `${label} runs action '${raw.action}', which is not registered`),
+        );
     }
     if (typeof raw.webhook === 'string' && !isExpression(raw.webhook) && !isHttpUrl(raw.webhook)) {
       problems.push(problem(`${path}.webhook`, 'SCHEMA', `${label}: webhook "${raw.webhook}" is not an http(s) URL`));

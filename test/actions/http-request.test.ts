@@ -179,3 +179,38 @@ describe('http.request', () => {
     expect(error.message).not.toContain('secret');
   });
 });
+
+describe('http.request keeps secrets out of errors and logs (issue 12, item 18)', () => {
+  const secretUrl = (path: string, port?: number) =>
+    `http://ada:s3cret-pw@127.0.0.1:${port ?? new URL(base).port}${path}?token=abc123&x=1`;
+  const expectNoSecret = (text: string) => {
+    for (const secret of ['s3cret-pw', 'abc123', 'token=', 'ada:']) expect(text).not.toContain(secret);
+  };
+
+  it('sends URL credentials as Basic authorization, never in the URL', async () => {
+    const { output } = await call({ url: secretUrl('/echo') });
+    expect((output as { status: number }).status).toBe(200);
+    const last = received.at(-1)!;
+    expect(last.headers.authorization).toBe(`Basic ${Buffer.from('ada:s3cret-pw').toString('base64')}`);
+    expect(last.url).toBe('/echo?token=abc123&x=1');
+    // An Authorization the flow sets itself wins.
+    await call({ url: secretUrl('/echo'), headers: { Authorization: 'Bearer mine' } });
+    expect(received.at(-1)!.headers.authorization).toBe('Bearer mine');
+  });
+
+  it('an error response, a refused connection and a timeout name method, origin and path only', async () => {
+    const step = testStep();
+    const refused = await failure({ url: secretUrl('/x', 9) }, step); // the discard port: fetch refuses it
+    const status = await failure({ url: secretUrl('/status/503') }, step);
+    const timeout = await failure({ url: secretUrl('/slow'), timeoutMs: 50 }, step);
+    expect([refused.code, status.code, timeout.code]).toEqual(['HTTP_NETWORK', 'HTTP_503', 'TIMEOUT']);
+    expect(refused.message).toBe('http.request GET http://127.0.0.1:9/x failed: bad port');
+    for (const error of [refused, status, timeout]) {
+      expectNoSecret(error.message);
+      expectNoSecret(JSON.stringify(error.toInfo()));
+      expectNoSecret(String(error.stack));
+      expect(error.cause).toBeUndefined();
+    }
+    expectNoSecret(JSON.stringify(step.lines));
+  });
+});

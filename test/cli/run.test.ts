@@ -61,13 +61,13 @@ describe.concurrent('runloom run', () => {
     const events = await eventsOf(db, runId);
     expect(lines.map((l) => [l.seq, l.type])).toEqual(events.map((e) => [e.seq, e.type]));
 
-    // Then nothing but the summary: the status line and the output as JSON.
+    // The run's id first (what `| head -1` keeps), the events, then nothing but the summary:
+    // the status line (the reason left out when it only repeats the status) and the output.
     const out = result.stdout.split('\n');
+    expect(out[0]).toBe(`run ${runId}`);
     const summaryAt = out.findIndex((line) => line.startsWith(`run ${runId}: `));
-    expect(out.slice(0, summaryAt).filter((line) => line !== '' && !line.startsWith('#'))).toEqual([]);
-    expect(out[summaryAt]).toMatch(
-      new RegExp(`^run ${runId}: completed \\(completed\\) · 3 steps · \\d+ credits · \\d+ ms active$`),
-    );
+    expect(out.slice(1, summaryAt).filter((line) => line !== '' && !line.startsWith('#'))).toEqual([]);
+    expect(out[summaryAt]).toMatch(new RegExp(`^run ${runId}: completed · 3 steps · \\d+ credits · \\d+ ms active$`));
     const outputText = result.stdout.slice(result.stdout.indexOf('output: ') + 'output: '.length);
     expect(JSON.parse(outputText)).toEqual(RETRY_FALLBACK_OUTPUT);
   });
@@ -100,7 +100,9 @@ describe.concurrent('runloom run', () => {
       itinerary: 'Grace → Oslo: flight FL-OSL-GRA, hotel HT-OSL-GRA, car CR-OSL-GRA',
     });
 
-    const events = lines.slice(0, -1) as { seq: number; type: string }[];
+    // Every line names the run, the first one included.
+    expect(lines.every((line) => line.runId === summary.run.id)).toBe(true);
+    const events = lines.slice(0, -1).map(({ runId: _, ...event }) => event) as { seq: number; type: string }[];
     expect(events.every((e) => typeof e.seq === 'number' && typeof e.type === 'string')).toBe(true);
     expectContiguous(events.map((e) => e.seq));
     expect(events[0].type).toBe('run.started');
@@ -122,7 +124,7 @@ describe.concurrent('runloom run', () => {
     expect(out).toMatch(/branch 0\.\d/); // the parallel fork's branches have their own lines
     expect(out).not.toMatch(/^#\d+ step\./m); // not the one-line-per-event display
     const runId = runIdOf(out.replace(/\r/g, ''));
-    expect(out).toContain(`run ${runId}: completed (completed)`);
+    expect(out).toContain(`run ${runId}: completed ·`);
     expectNoStack(result);
     const view = await withStore(db, (r) => r.runs.get(runId));
     expect(view.output).toEqual(SHOWCASE_OUTPUT);
@@ -140,7 +142,7 @@ describe.concurrent('runloom run', () => {
     expect(result.ms).toBeLessThan(20_000);
     expect(result.stderr).toBe('');
     const runId = runIdOf(result.stdout);
-    expect(result.stdout).toContain(`run ${runId}: completed (completed)`);
+    expect(result.stdout).toContain(`run ${runId}: completed ·`);
 
     const db = join(cwd, '.runloom', 'runloom.db');
     expect(existsSync(db)).toBe(true);

@@ -63,7 +63,7 @@ describe.concurrent('runloom validate', () => {
     expectNoStack(result);
   });
 
-  it('--json: one object per file with valid and its problems (a missing file is a FILE problem)', async () => {
+  it('--json: one object per file with valid and its problems (a missing file is a PARSE problem)', async () => {
     const result = await cli(['validate', '--json', GOOD, BAD, MISSING]);
     expect(result.code, shown(result)).toBe(2);
     const lines = ndjson(result) as {
@@ -79,8 +79,10 @@ describe.concurrent('runloom validate', () => {
       ['edges[1].to', 'UNKNOWN_NODE'],
     ]);
     expect(lines[1].problems.every((p) => p.message.length > 10)).toBe(true);
-    expect(lines[2]).toMatchObject({ file: MISSING, valid: false, problems: [{ code: 'FILE' }] });
+    expect(lines[2]).toMatchObject({ file: MISSING, valid: false, problems: [{ code: 'PARSE' }] });
     expect(lines[2].problems[0].message).toContain('ENOENT');
-    expect(result.stderr).toBe('');
+    // The broken file beside them is not validated here: one warning names it.
+    expect(result.stderr).toBe(`warning: ${BROKEN_YAML} is left out: (root): [PARSE] ${result.stderr.split('[PARSE] ')[1]}`);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -97,7 +97,7 @@ describe.concurrent('runs that wait, answered from the CLI', () => {
     );
     expect(decided[0].type).toBe('decision.made');
     expect(decided.at(-1)?.type).toBe('run.completed');
-    expect(decide.stdout).toContain(`run ${runId}: completed (completed)`);
+    expect(decide.stdout).toContain(`run ${runId}: completed ·`);
     expect(JSON.parse(decide.stdout.slice(decide.stdout.indexOf('output: ') + 8))).toEqual(APPROVED_OUTPUT);
     lastSeq = decided.at(-1)?.seq ?? 0;
 

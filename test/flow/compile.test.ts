@@ -144,7 +144,7 @@ describe('compileFlow', () => {
     const flow = loadFlow(
       chain([
         { id: 'a', type: 'task', action: 'fixed' },
-        { id: 'b', type: 'task', action: 'perItem' },
+        { id: 'b', type: 'task', action: 'perItem', input: '=vars.order' }, // checked by its action when it runs
         { id: 'c', type: 'task', action: 'fixed', cost: 1 },
         { id: 'd', type: 'task', action: 'broken' },
         { id: 'e', type: 'task', action: 'free' },

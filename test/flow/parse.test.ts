@@ -1,17 +1,7 @@
 /** parseFlowText / loadFlowFile: JSON or YAML, errors as PARSE problems with line info. */
 import { describe, expect, it } from 'vitest';
-import { FlowInvalidError } from '../../src/errors.js';
 import { loadFlowFile, parseFlowText } from '../../src/flow/index.js';
-
-function problemsOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FlowInvalidError);
-    return (error as FlowInvalidError).problems;
-  }
-  throw new Error('expected a FlowInvalidError');
-}
+import { problemsOf } from './support.js';
 
 describe('parseFlowText', () => {
   it('parses YAML 1.2: `on` stays a key, dates and durations stay strings', () => {

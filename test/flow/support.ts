@@ -1,7 +1,9 @@
 /** Test helpers for flow tests: a tiny Map-backed action catalog and flow catalog. */
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { z } from 'zod';
 import type { ActionCatalog, ActionDefinition } from '../../src/actions/action.js';
+import { FlowInvalidError } from '../../src/errors.js';
 import type { FlowCatalog } from '../../src/flow/index.js';
 
 type Extra = Partial<Omit<ActionDefinition<unknown, unknown>, 'name'>>;
@@ -34,3 +36,14 @@ export const fixtureActions = createCatalog([
 export const fixtureFlows = createFlowCatalog(['billing-setup@1', 'billing-setup@2']);
 
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** The problems of the FlowInvalidError `fn` throws (fails the test if it throws none). */
+export function problemsOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(FlowInvalidError);
+    return (error as FlowInvalidError).problems;
+  }
+  throw new Error('expected a FlowInvalidError');
+}

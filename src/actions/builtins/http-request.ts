@@ -7,8 +7,10 @@
  * - Non-2xx → `HTTP_<status>`, retryable for 5xx and 429; network failure → `HTTP_NETWORK`
  *   (retryable); over `timeoutMs` → `TIMEOUT` (retryable); step aborted → `CANCELLED`;
  *   a body over `maxBytes` (default 5 MB) → `HTTP_TOO_LARGE`, read no further.
- * - Error messages name the method, origin and path but never the query string, which often
- *   carries tokens.
+ * - Credentials in the URL (`https://user:secret@host/…`) are sent as Basic authorization
+ *   (unless the flow sets `Authorization` itself), never as part of the URL.
+ * - Error messages name the method, origin and path but never the credentials or the query
+ *   string, which often carries tokens; a driver's message that quotes the URL is scrubbed.
  *
  * @example
  * - id: charge
@@ -93,6 +95,16 @@ async function request(input: HttpRequestInput, ctx: ActionContext): Promise<Htt
   const where = `${input.method} ${url.origin}${url.pathname}`;
   const headers = new Headers(input.headers);
   if (!headers.has('idempotency-key')) headers.set('idempotency-key', ctx.idempotencyKey);
+  const secrets = [input.url, url.href, url.search, url.username, url.password].filter((s) => s.length >= 3);
+  if (url.username !== '' || url.password !== '') {
+    // fetch refuses a URL with credentials (and its error quotes the URL): send them as a header.
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    if (!headers.has('authorization'))
+      headers.set('authorization', `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
+    url.username = '';
+    url.password = '';
+  }
   let body: string | undefined;
   if (typeof input.body === 'string') body = input.body;
   else if (input.body !== undefined) {
@@ -136,7 +148,10 @@ async function request(input: HttpRequestInput, ctx: ActionContext): Promise<Htt
     if (signal.aborted) throw cancelled('http.request', signal.reason);
     const cause = (error as { cause?: { message?: string; code?: string } }).cause;
     const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-    throw new RunloomError('HTTP_NETWORK', `http.request ${where} failed: ${reason}`, { retryable: true, cause: error });
+    // The driver's error is not kept as the cause: its message and stack may quote the URL.
+    throw new RunloomError('HTTP_NETWORK', `http.request ${where} failed: ${scrub(reason, secrets, where)}`, {
+      retryable: true,
+    });
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
@@ -180,6 +195,13 @@ async function readBody(
     total += value.byteLength;
   }
   return { bytes: Buffer.concat(chunks, total), truncated: false };
+}
+
+/** `text` with every secret of the request (the URL, its query, its credentials) replaced. */
+function scrub(text: string, secrets: readonly string[], where: string): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join(secret.startsWith('http') ? where : '[redacted]');
+  return out;
 }
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

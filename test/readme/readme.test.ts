@@ -1,0 +1,212 @@
+/**
+ * Every code block of README.md is a test (issue 12, item 19), as `test/examples` runs every
+ * example: a block is run as written (a placeholder such as `<runId>` is filled from the output
+ * before it), or checked against the real thing, or skipped with its reason. A block this file
+ * does not know fails the first test, so a new block cannot go untested by accident.
+ */
+import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { builtinActions } from '../../src/actions/builtins/index.js';
+import { createActionRegistry } from '../../src/actions/registry.js';
+import { parseFlowText, validateFlow } from '../../src/flow/index.js';
+import { type CliResult, cli, REPO, runIdOf, shown, spawnCollect, tempDir, writeFile } from '../cli/helpers.js';
+
+interface Block {
+  readonly lang: string;
+  readonly text: string;
+  readonly line: number;
+}
+
+function blocksOf(markdown: string): Block[] {
+  const blocks: Block[] = [];
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\w*)$/.exec(lines[i]);
+    if (!open) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i]);
+    blocks.push({ lang: open[1], text: `${body.join('\n')}\n`, line: start + 1 });
+  }
+  return blocks;
+}
+
+const README = readFileSync(join(REPO, 'README.md'), 'utf8');
+const BLOCKS = blocksOf(README);
+const tmp = tempDir('runloom-readme-');
+afterAll(() => tmp.cleanup());
+
+/** A fresh directory to run a snippet in, where `zod` and the other packages resolve as in a project. */
+function projectDir(name: string): string {
+  const dir = tmp.path(name);
+  mkdirSync(dir);
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
+  return dir;
+}
+
+/** The block whose first line starts with `start`; exactly one must. */
+function block(start: string): Block {
+  const found = BLOCKS.filter((b) => b.text.startsWith(start));
+  expect(found, `README blocks starting with ${JSON.stringify(start)}`).toHaveLength(1);
+  return found[0];
+}
+
+const SKIPPED: Record<string, string> = {
+  'npm install && npm start': 'installs into the shared tree; `npm start` itself is run by test/cli/run.test.ts',
+  'export RUNLOOM_DATABASE_URL':
+    'starts background workers; the same commands are run by test/worker with real PostgreSQL and Redis',
+  'npm run bench:peers': 'installs the peers and runs for ~25 minutes',
+  'npm test            #': 'the whole suite, lint, typecheck and bench',
+};
+const TESTED = [
+  'npx runloom run examples/approval-signal.yaml',
+  'format: runloom/v1',
+  '$ runloom validate flow.yaml',
+  "import { z } from 'zod';\nimport { createRunloom, defineAction }",
+  "import { readFileSync } from 'node:fs';",
+  'runloom run <file|flow[@version]>',
+  '// my-actions.ts',
+  '// A worker in your own process',
+];
+
+/** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
+function runSnippet(code: string, cwd: string, env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const source = code.replaceAll("from 'runloom'", `from ${JSON.stringify(join(REPO, 'src/index.ts'))}`);
+  const file = writeFile(join(cwd, `snippet-${Math.random().toString(36).slice(2)}.mts`), source);
+  return spawnCollect([process.execPath, join(REPO, 'node_modules/tsx/dist/cli.mjs'), file], { cwd, env, timeoutMs: 60_000 });
+}
+
+describe('README.md code blocks', () => {
+  it('every block is either tested here or skipped with a reason', () => {
+    for (const b of BLOCKS) {
+      const known = [...TESTED, ...Object.keys(SKIPPED)].filter((start) => b.text.startsWith(start));
+      expect(known, `README.md line ${b.line}: a block this test does not know:\n${b.text}`).toHaveLength(1);
+    }
+    for (const start of [...TESTED, ...Object.keys(SKIPPED)]) block(start);
+  });
+
+  it('"Run any flow file": the three commands as written, <runId> from the first; exits 3, 3, 0', async () => {
+    const cwd = tmp.path('run-any');
+    mkdirSync(cwd);
+    cpSync(join(REPO, 'examples'), join(cwd, 'examples'), { recursive: true });
+    let runId = '';
+    const exits: (number | null)[] = [];
+    for (const line of block('npx runloom run examples/approval-signal.yaml').text.trim().split('\n')) {
+      const command = line.replace(/\s+#.*$/, '').replaceAll('<runId>', runId);
+      const args = [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]).slice(2); // drop `npx runloom`
+      const result = await cli(args, { cwd });
+      exits.push(result.code);
+      if (!runId) runId = runIdOf(result.stdout);
+      const said = /exits (\d)|exit (\d)/.exec(line);
+      if (said) expect(result.code, shown(result)).toBe(Number(said[1] ?? said[2]));
+    }
+    expect(exits).toEqual([3, 3, 0]);
+  });
+
+  it('the flow format block: every field it shows is a real field (only graph problems for the elided edges)', () => {
+    const text = block('format: runloom/v1').text;
+    const { problems } = validateFlow(parseFlowText(text, 'README.yaml'), {
+      actions: createActionRegistry(builtinActions()),
+      flows: { has: (id) => id === 'billing-setup' },
+    });
+    const codes = new Set(problems.map((p) => p.code));
+    for (const code of codes) expect(['UNREACHABLE_NODE', 'DEAD_END', 'NO_PATH_TO_END']).toContain(code);
+  });
+
+  it('the sample `runloom validate` output is what validate prints for test/readme/flow.yaml', async () => {
+    const [command, ...expected] = block('$ runloom validate flow.yaml').text.split('\n');
+    const result = await cli(command.slice('$ runloom '.length).split(' '), { cwd: join(REPO, 'test/readme') });
+    expect(result.code, shown(result)).toBe(2);
+    expect(result.stdout).toBe(expected.join('\n'));
+  });
+
+  it('defineAction: the lookup action runs in a flow, with a fake CRM standing in for `crm`', async () => {
+    const cwd = projectDir('define');
+    const snippet = block("import { z } from 'zod';\nimport { createRunloom, defineAction }").text;
+    const result = await runSnippet(
+      `${snippet}
+const crm = { find: async (email: string, options: { idempotencyKey: string }) => ({ email, key: options.idempotencyKey }) };
+const runloom = await createRunloom({ store: 'memory:', actions: [lookup] });
+await runloom.flows.publish('format: runloom/v1\\nid: l\\nnodes:\\n  - { id: start, type: start }\\n  - { id: find, type: task, action: crm.lookup, input: { email: "=input.email" }, output: found }\\n  - { id: done, type: end }\\nedges:\\n  - { from: start, to: find }\\n  - { from: find, to: done }\\n');
+const run = await runloom.runs.start('l', { email: 'ada@example.com' });
+const done = await runloom.runs.wait(run.id);
+console.log(JSON.stringify({ status: done.status, found: done.vars.found, credits: done.usage.credits }));
+await runloom.close();
+`,
+      cwd,
+    );
+    expect(result.code, shown(result)).toBe(0);
+    const out = JSON.parse(result.stdout.trim()) as { status: string; found: { email: string; key: string }; credits: number };
+    expect(out).toMatchObject({ status: 'completed', found: { email: 'ada@example.com' }, credits: 2 });
+    expect(out.found.key).toMatch(/^run_\w+:find:1:/);
+  });
+
+  it('the library API block runs as written, and ends (it used to hang)', async () => {
+    const cwd = projectDir('library');
+    cpSync(join(REPO, 'examples'), join(cwd, 'examples'), { recursive: true });
+    const result = await runSnippet(block("import { readFileSync } from 'node:fs';").text, cwd);
+    expect(result.code, shown(result)).toBe(0);
+    expect(result.stdout).toMatch(/^1 run\.started$/m);
+    expect(result.stdout).toMatch(/ run\.completed\ncompleted \{/);
+    expect(result.stdout).toContain("method: 'bank transfer'");
+  });
+
+  it('the CLI synopsis: every command and option it lists exists', { timeout: 90_000 }, async () => {
+    const lines = block('runloom run <file|flow[@version]>').text.trim().split('\n');
+    const global = await cli(['--help']);
+    const helps = await Promise.all(
+      lines.map((line) => {
+        const words = line.split(' ').slice(1);
+        const path = words.slice(0, words[0] === 'runs' ? 2 : 1).map((w) => w.split('|')[0]);
+        return cli([...path, '--help']);
+      }),
+    );
+    lines.forEach((line, i) => {
+      expect(helps[i].code, shown(helps[i])).toBe(0);
+      for (const option of line.match(/--[a-z-]+|-i\b/g) ?? [])
+        expect(helps[i].stdout + global.stdout, `${line}: ${option}`).toContain(option);
+    });
+  });
+
+  it('the actions module shape: `runloom --actions ./my-actions.ts run` uses its action', async () => {
+    const cwd = projectDir('actions');
+    writeFile(
+      join(cwd, 'my-actions.ts'),
+      block('// my-actions.ts').text.replaceAll("from 'runloom'", `from ${JSON.stringify(join(REPO, 'src/index.ts'))}`),
+    );
+    const flow = writeFile(
+      join(cwd, 'greet.yaml'),
+      'format: runloom/v1\nid: greet\nnodes:\n  - { id: start, type: start }\n  - { id: hi, type: task, action: greet, input: { name: Ada }, output: hi }\n  - { id: done, type: end }\nedges:\n  - { from: start, to: hi }\n  - { from: hi, to: done }\n',
+    );
+    const result = await cli(['--actions', './my-actions.ts', 'run', flow], { cwd });
+    expect(result.code, shown(result)).toBe(0);
+    expect(result.stdout).toContain('"greeting": "Hello, Ada!"');
+  });
+
+  it.skipIf(!process.env.RUNLOOM_TEST_PG_URL || !process.env.RUNLOOM_TEST_REDIS_URL)(
+    'a worker and a client in your own process (PostgreSQL and Redis)',
+    async () => {
+      const cwd = projectDir('worker');
+      const schema = `readme_${process.pid}_${Date.now()}`;
+      const result = await runSnippet(
+        `import { createRunloom, defineAction } from 'runloom';
+import { z } from 'zod';
+const myAction = defineAction({ name: 'noop', input: z.object({}), run: () => null });
+${block('// A worker in your own process').text}
+await client.close();
+await worker.close();
+console.log('closed');
+`,
+        cwd,
+        {
+          RUNLOOM_DATABASE_URL: `${process.env.RUNLOOM_TEST_PG_URL}?schema=${schema}`,
+          RUNLOOM_REDIS_URL: process.env.RUNLOOM_TEST_REDIS_URL,
+        },
+      );
+      expect(result.code, shown(result)).toBe(0);
+      expect(result.stdout).toBe('closed\n');
+    },
+  );
+});
