@@ -43,15 +43,16 @@ export function validateFiles(files: readonly string[], json: boolean | undefine
   }
   const flows = { has: (id: string) => ids.has(id) };
   const results = sources.map((s) =>
-    s.problems.length > 0 ? s : { file: s.file, problems: validateFlow(s.raw, { actions, flows }).problems },
+    s.problems.length > 0 ? { ...s, warnings: [] } : { file: s.file, ...validateFlow(s.raw, { actions, flows }) },
   );
   let invalid = 0;
-  for (const { file, problems } of results) {
+  for (const { file, problems, warnings } of results) {
     if (problems.length > 0) invalid++;
     if (json) {
-      process.stdout.write(`${JSON.stringify({ file, valid: problems.length === 0, problems })}\n`);
+      process.stdout.write(`${JSON.stringify({ file, valid: problems.length === 0, problems, warnings })}\n`);
     } else if (problems.length === 0) {
       process.stdout.write(`✓ ${file}\n`);
+      for (const w of warnings) process.stdout.write(`  ${w.path || '(root)'}: warning [${w.code}] ${w.message}\n`);
     } else {
       process.stdout.write(`✗ ${file} (${problems.length} problem${problems.length === 1 ? '' : 's'})\n`);
       for (const p of problems) process.stdout.write(`  ${p.path || '(root)'}: [${p.code}] ${p.message}\n`);

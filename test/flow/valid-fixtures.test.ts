@@ -36,6 +36,13 @@ describe('valid flow fixtures', () => {
     },
   );
 
+  it('decision-without-default.yaml is valid: an all-conditional split only warns', () => {
+    const { flow, problems, warnings } = validateFlow(parseFlowText(read('decision-without-default.yaml'), 'x'), ctx);
+    expect(problems).toEqual([]);
+    expect(flow).toBeDefined();
+    expect(warnings.map((w) => `${w.code} @ ${w.path}`)).toEqual(['DECISION_WITHOUT_DEFAULT @ nodes[1]']);
+  });
+
   it('JSON and YAML give the same compiled structure', () => {
     for (const name of ['spec-example', 'diamond']) {
       const yaml = loadFlow(read(`${name}.yaml`), { ...ctx, sourceName: `${name}.yaml` });
