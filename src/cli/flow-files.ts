@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
-export const FLOW_FILE = /\.(ya?ml|json)$/i;
+export const FLOW_FILE = /\.(ya?ml|json|bpmn)$/i;
 const RUNLOOM_V1 = /format:\s*["']?runloom\/v1|"format"\s*:\s*"runloom\/v1"/;
 
 export interface FlowFile {
