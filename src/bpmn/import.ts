@@ -26,7 +26,12 @@ export interface BpmnImportOptions {
   readonly actions?: Readonly<Record<string, string>>;
 }
 
-export type FlowDefinitionRaw = Record<string, unknown> & { format: 'runloom/v1'; id: string };
+export type FlowDefinitionRaw = Record<string, unknown> & {
+  format: 'runloom/v1';
+  id: string;
+  nodes: Record<string, unknown>[];
+  edges: Record<string, unknown>[];
+};
 
 export interface BpmnImport {
   /** The executable process as a runloom/v1 flow. */

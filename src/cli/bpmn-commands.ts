@@ -3,8 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import YAML from 'yaml';
+import { type ExportableFlow, exportBpmn } from '../bpmn/export.js';
 import { importBpmn } from '../bpmn/import.js';
+import { isBpmnSource } from '../bpmn/sources.js';
 import { RequestError } from '../errors.js';
+import { assertValidFlow, parseFlowText } from '../flow/index.js';
+import { type GlobalOptions, openRunloom } from './context.js';
+import { resolveTarget } from './run-command.js';
 
 function readFile(file: string, what: string): string {
   try {
@@ -37,6 +42,30 @@ export async function importCommand(file: string, out: string | undefined): Prom
   return 0;
 }
 
+/**
+ * Writes a flow (a runloom/v1 file, or a published flow id[@version]) as BPMN 2.0 XML with its
+ * diagram.
+ */
+export async function exportCommand(target: string, out: string, options: GlobalOptions): Promise<number> {
+  const resolved = resolveTarget(target);
+  let definition: unknown;
+  if ('file' in resolved) {
+    const { source, sourceName } = resolved.file;
+    const raw = isBpmnSource(source) ? (await importBpmn(source, { sourceName })).flow : parseFlowText(source, sourceName);
+    definition = assertValidFlow(raw, {}, sourceName);
+  } else {
+    const runloom = await openRunloom(options, false);
+    try {
+      definition = (await runloom.flows.get(resolved.flowId, resolved.version)).definition;
+    } finally {
+      await runloom.close();
+    }
+  }
+  writeFileSync(out, await exportBpmn(definition as ExportableFlow));
+  process.stdout.write(`wrote ${out}\n`);
+  return 0;
+}
+
 export function registerBpmnCommands(program: Command): void {
   program
     .command('import')
@@ -46,5 +75,14 @@ export function registerBpmnCommands(program: Command): void {
     .option('-o, --out <file>', 'write the flow here (called processes go beside it); default stdout')
     .action(async (file: string, opts: { out?: string }) => {
       process.exitCode = await importCommand(file, opts.out);
+    });
+  program
+    .command('export')
+    .description('export a flow to another format')
+    .command('bpmn <fileOrFlow>')
+    .description('runloom/v1 file or published flow id[@version] → BPMN 2.0 XML with a laid-out diagram')
+    .requiredOption('-o, --out <file>', 'the .bpmn file to write')
+    .action(async (target: string, opts: { out: string }, command: Command) => {
+      process.exitCode = await exportCommand(target, opts.out, command.optsWithGlobals());
     });
 }
