@@ -85,6 +85,13 @@ function walk(container: BpmnElement, ctx: ElementContext, into: Walk, scope?: B
   }
 }
 
+/** A signal throw: every other run of the store listening for the signal gets it (signal.broadcast). */
+function signalThrow(element: BpmnElement, id: string): RawNode {
+  const ref = element.eventDefinitions?.[0]?.signalRef;
+  const name = ref?.name ?? ref?.id ?? element.id ?? id;
+  return { id, type: 'task', action: 'signal.broadcast', input: { name } };
+}
+
 /** Where a sub-process starts: its start events, else the flow nodes no flow inside enters. */
 function scopeStarts(scope: BpmnElement): BpmnElement[] {
   const inside = scope.flowElements ?? [];
@@ -163,6 +170,13 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
       if (element === single) add({ id, type: 'start' }, bpmnId);
       else add(passThrough(id, scope ? inOf(scope.id ?? '') : 1, out)[0], bpmnId);
     } else if (type === 'bpmn:EndEvent') {
+      if (eventKind(element) === 'signal') {
+        // A signal end event throws, then ends its token.
+        add(signalThrow(element, id), bpmnId);
+        if (scope) edges.push({ from: id, to: ctx.idOf(scope.id ?? '') });
+        else needsEnd.push(id);
+        continue;
+      }
       const end = endNode(element, ctx, scope !== undefined);
       if (!end) continue;
       if (scope) {
@@ -173,13 +187,12 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
       add(catchNode(element, ctx), bpmnId);
       if (out.length === 0) needsEnd.push(id);
     } else if (type === 'bpmn:IntermediateThrowEvent') {
-      if (eventKind(element) === undefined) add(passThrough(id, inOf(bpmnId), out)[0], bpmnId);
-      else
-        refuse(
-          ctx.findings,
-          element,
-          `${eventKind(element)} throw events are not supported (a none intermediate event is); a signal thrown to other runs is sent with \`runloom runs signal\``,
-        );
+      const kind = eventKind(element);
+      if (kind === undefined) add(passThrough(id, inOf(bpmnId), out)[0], bpmnId);
+      else if (kind === 'signal') {
+        add(signalThrow(element, id), bpmnId);
+        if (out.length === 0) needsEnd.push(id);
+      } else refuse(ctx.findings, element, `${kind} throw events are not supported (none and signal are)`);
     } else if (type === 'bpmn:BoundaryEvent') {
       add(passThrough(id, 1, out)[0], bpmnId);
     } else {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { builtinActions } from '../actions/builtins/index.js';
 import { createActionRegistry } from '../actions/registry.js';
+import { signalBroadcastAction } from '../api/signal-broadcast.js';
 import { importBpmn } from '../bpmn/import.js';
 import { isBpmnSource } from '../bpmn/sources.js';
 import type { FlowProblem } from '../errors.js';
@@ -15,7 +16,7 @@ function withImportWarnings(s: { file: string; imported?: FlowProblem[] }, resul
 }
 
 export async function validateFiles(files: readonly string[], json: boolean | undefined): Promise<number> {
-  const actions = createActionRegistry(builtinActions());
+  const actions = createActionRegistry([...builtinActions(), signalBroadcastAction()]);
   const sources = await Promise.all(
     files.map(async (file) => {
       let text: string | undefined;

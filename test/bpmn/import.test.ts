@@ -175,7 +175,7 @@ describe('BPMN import: refusals', () => {
     <bpmn:complexGateway id="complex" />
     <bpmn:intermediateCatchEvent id="linkIn"><bpmn:linkEventDefinition name="l" /></bpmn:intermediateCatchEvent>
     <bpmn:intermediateCatchEvent id="cond"><bpmn:conditionalEventDefinition><bpmn:condition>\${x}</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>
-    <bpmn:intermediateThrowEvent id="shout"><bpmn:signalEventDefinition signalRef="s1" /></bpmn:intermediateThrowEvent>
+    <bpmn:intermediateThrowEvent id="shout"><bpmn:messageEventDefinition /></bpmn:intermediateThrowEvent>
     <bpmn:intermediateThrowEvent id="escalate"><bpmn:escalationEventDefinition /></bpmn:intermediateThrowEvent>
     <bpmn:transaction id="tx" />
     <bpmn:task id="again"><bpmn:standardLoopCharacteristics /></bpmn:task>
@@ -193,7 +193,7 @@ describe('BPMN import: refusals', () => {
       ['complex', "complexGateway 'complex': this element is not supported"],
       ['linkIn', "intermediateCatchEvent 'linkIn': link catch events are not supported"],
       ['cond', "intermediateCatchEvent 'cond': conditional catch events are not supported"],
-      ['shout', "intermediateThrowEvent 'shout': signal throw events are not supported"],
+      ['shout', "intermediateThrowEvent 'shout': message throw events are not supported"],
       ['escalate', "intermediateThrowEvent 'escalate': escalation throw events are not supported"],
       ['tx', "transaction 'tx': this element is not supported"],
       ['again', "task 'again': standard loop characteristics are not supported"],

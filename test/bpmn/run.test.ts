@@ -186,4 +186,51 @@ describe('imported BPMN runs', () => {
       expect(events.filter((e) => e.type === 'step.started' && e.nodeId === 'after')).toHaveLength(1);
     });
   });
+
+  it('a signal thrown in one run reaches the other runs of the store waiting for it (a catch, or a signal boundary)', async () => {
+    const SIGNAL = '<bpmn:signal id="s" name="price-changed" />';
+    /** start → one signal event → end, as process `id`. */
+    const around = (id: string, event: string) =>
+      bpmn(
+        `<bpmn:startEvent id="start" />${event}<bpmn:endEvent id="end" />
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ev" />
+        <bpmn:sequenceFlow id="f2" sourceRef="ev" targetRef="end" />`,
+        SIGNAL,
+      ).replace('id="proc"', `id="${id}"`);
+    const waiter = around(
+      'proc',
+      '<bpmn:intermediateCatchEvent id="ev"><bpmn:signalEventDefinition signalRef="s" /></bpmn:intermediateCatchEvent>',
+    );
+    const interrupted = bpmn(
+      `<bpmn:startEvent id="start" />
+      <bpmn:userTask id="trade" />
+      <bpmn:boundaryEvent id="stale" attachedToRef="trade"><bpmn:signalEventDefinition signalRef="s" /></bpmn:boundaryEvent>
+      <bpmn:endEvent id="traded" /><bpmn:endEvent id="requote" />
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="trade" />
+      <bpmn:sequenceFlow id="f2" sourceRef="trade" targetRef="traded" />
+      <bpmn:sequenceFlow id="f3" sourceRef="stale" targetRef="requote" />`,
+      SIGNAL,
+    ).replace('id="proc"', 'id="trader"');
+    const thrower = around(
+      'admin',
+      '<bpmn:intermediateThrowEvent id="ev"><bpmn:signalEventDefinition signalRef="s" /></bpmn:intermediateThrowEvent>',
+    );
+    await withRunloom([], async (runloom) => {
+      await runloom.flows.publishAll([{ source: waiter }, { source: interrupted }, { source: thrower }]);
+      const a = await runloom.runs.start('proc', {});
+      const b = await runloom.runs.start('trader', {});
+      const other = await runloom.runs.start('trader', {});
+      for (const id of [a.id, b.id, other.id])
+        expect((await runloom.runs.wait(id, (s) => s.status === 'waiting')).status).toBe('waiting');
+      await runloom.runs.callback(other.id, 'trade', { status: 'completed', output: {} }); // done before the signal
+      const shout = await runloom.runs.wait((await runloom.runs.start('admin', {})).id);
+      expect(shout.status).toBe('completed');
+      const reached = ((await runloom.runs.state(shout.id)).steps.ev as { output: { reached: string[] } }).output.reached;
+      expect(reached.sort()).toEqual([a.id, b.id].sort());
+      expect((await runloom.runs.wait(a.id)).status).toBe('completed');
+      expect((await runloom.runs.wait(b.id)).status).toBe('completed');
+      const ended = (await runloom.runs.events(b.id)).filter((e) => e.type === 'branch.ended').map((e) => e.nodeId);
+      expect(ended).toEqual(['requote']);
+    });
+  });
 });
