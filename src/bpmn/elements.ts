@@ -228,12 +228,18 @@ export function endNode(element: BpmnElement, ctx: ElementContext, inScope: bool
   const kind = eventKind(element);
   if (kind === undefined) return { id, type: 'end' };
   if (kind === 'terminate' && !inScope) return { id, type: 'end', terminate: true };
+  if (kind === 'error' && !inScope) {
+    // The run ends in this error: a step that fails with the error's code.
+    const error = element.eventDefinitions?.[0]?.errorRef;
+    const code = error?.errorCode ?? error?.name ?? 'BPMN_ERROR';
+    return { id, type: 'task', action: 'fail', input: { code, message: `error end event '${element.id}'` } };
+  }
   refuse(
     ctx.findings,
     element,
-    kind === 'terminate'
-      ? 'a terminate end event inside a sub-process is not supported'
-      : `${kind} end events are not supported (a run ends at a none or terminate end event)`,
+    kind === 'terminate' || kind === 'error'
+      ? `${kind === 'error' ? 'an error' : 'a terminate'} end event inside a sub-process is not supported`
+      : `${kind} end events are not supported (none, terminate, error and signal are)`,
   );
   return undefined;
 }

@@ -182,7 +182,11 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
       if (scope) {
         add({ id, type: 'decision' }, bpmnId);
         edges.push({ from: id, to: ctx.idOf(scope.id ?? '') });
-      } else add(end, bpmnId);
+      } else {
+        add(end, bpmnId);
+        // An error end is a failing step: it needs a way on to pass validation, never taken.
+        if (end.type !== 'end') needsEnd.push(id);
+      }
     } else if (type === 'bpmn:IntermediateCatchEvent') {
       add(catchNode(element, ctx), bpmnId);
       if (out.length === 0) needsEnd.push(id);

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { Engine } from 'bpmn-engine';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
+import { builtinActions } from '../../src/actions/builtins/index.js';
 import { importBpmn } from '../../src/bpmn/import.js';
 import { FlowInvalidError } from '../../src/errors.js';
 import { createRunloom } from '../../src/runloom.js';
@@ -23,6 +24,8 @@ export type Verdict =
   | { readonly kind: 'refused'; readonly detail: string };
 
 const STUCK_MS = 2000;
+/** Actions every Runloom has; the others a file names are services answering at once. */
+const PROVIDED = new Set([...builtinActions().map((a) => a.name), 'signal.broadcast']);
 /** Every service a file names answers at once with nothing. */
 const services = new Proxy(
   {},
@@ -73,7 +76,7 @@ export async function runOnRunloom(xml: string, name: string): Promise<Outcome |
   for (const flow of flows)
     for (const node of flow.nodes as { action?: string; do?: { action?: string } }[]) {
       const action = node.action ?? node.do?.action;
-      if (action && action !== 'set') wanted.add(action);
+      if (action && !PROVIDED.has(action)) wanted.add(action);
     }
   const actions = [...wanted].map((action) =>
     defineAction({ name: action, description: 'answers at once', input: z.unknown(), run: () => ({}) }),

@@ -182,7 +182,7 @@ describe('BPMN import: refusals', () => {
     <bpmn:boundaryEvent id="undo" attachedToRef="again"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>
     <bpmn:userTask id="many"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>
     <bpmn:serviceTask id="anon" />
-    <bpmn:endEvent id="fail"><bpmn:errorEventDefinition /></bpmn:endEvent>
+    <bpmn:endEvent id="fail"><bpmn:messageEventDefinition /></bpmn:endEvent>
     <bpmn:sequenceFlow id="js" sourceRef="start" targetRef="fail"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">next(null, true)</bpmn:conditionExpression></bpmn:sequenceFlow>
   `);
 
@@ -199,7 +199,7 @@ describe('BPMN import: refusals', () => {
       ['again', "task 'again': standard loop characteristics are not supported"],
       ['many', "userTask 'many': multi-instance is supported on tasks that do work"],
       ['anon', "serviceTask 'anon': names no action"],
-      ['fail', "endEvent 'fail': error end events are not supported"],
+      ['fail', "endEvent 'fail': message end events are not supported"],
       ['js', "sequenceFlow 'js': a javascript condition runs code"],
     ];
     for (const [id, message] of expected) {

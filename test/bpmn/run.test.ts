@@ -233,4 +233,20 @@ describe('imported BPMN runs', () => {
       expect(ended).toEqual(['requote']);
     });
   });
+
+  it('an error end event ends the run failed with the error code', async () => {
+    const xml = bpmn(
+      `<bpmn:startEvent id="start" /><bpmn:endEvent id="rejected"><bpmn:errorEventDefinition errorRef="e" /></bpmn:endEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="rejected" />`,
+      '<bpmn:error id="e" errorCode="ORDER_REJECTED" />',
+    );
+    await withRunloom([], async (runloom) => {
+      await runloom.flows.publish(xml);
+      const run = await runloom.runs.wait((await runloom.runs.start('proc', {})).id);
+      expect(run.status).toBe('failed');
+      const state = await runloom.runs.state(run.id);
+      expect(state.error).toMatchObject({ code: 'ORDER_REJECTED', message: "error end event 'rejected'" });
+      expect(state.usage.steps).toBe(1); // not retried
+    });
+  });
 });
