@@ -191,6 +191,40 @@ function boundaryDefinition(b: Builder, spec: Record<string, unknown>): ModdleOb
   return timerDefinition(b, { duration: spec.after });
 }
 
+/**
+ * A `fail` step whose only ways on lead to end nodes is what the import makes of an error end
+ * event: it goes back out as one, without those edges (and without an end node only they reached).
+ */
+function withErrorEnds(
+  allNodes: readonly RawNode[],
+  allEdges: readonly RawEdge[],
+): { nodes: RawNode[]; edges: RawEdge[]; errorEnds: Set<string> } {
+  const type = new Map(allNodes.map((n) => [n.id, n.type]));
+  const errorEnds = new Set<string>();
+  for (const node of allNodes) {
+    const out = allEdges.filter((e) => e.from === node.id);
+    const input = (node.input ?? {}) as { code?: unknown; message?: unknown };
+    // Only the message the import writes: another one has no place on an end event.
+    const asImported = input.message === undefined || input.message === `error end event '${node.id}'`;
+    if (node.type !== 'task' || node.action !== 'fail' || typeof input.code !== 'string' || !asImported || node.boundary)
+      continue;
+    if (out.every((e) => type.get(e.to) === 'end')) errorEnds.add(node.id);
+  }
+  const edges = allEdges.filter((e) => !errorEnds.has(e.from));
+  const reached = new Set(edges.map((e) => e.to));
+  const orphaned = new Set(allEdges.filter((e) => errorEnds.has(e.from) && !reached.has(e.to)).map((e) => e.to));
+  return { nodes: allNodes.filter((n) => !orphaned.has(n.id)), edges, errorEnds };
+}
+
+function errorEnd(b: Builder, node: RawNode): ModdleObject {
+  const code = String((node.input as { code: string }).code);
+  return b.moddle.create('bpmn:EndEvent', {
+    id: node.id,
+    ...(node.name ? { name: node.name } : {}),
+    eventDefinitions: [b.moddle.create('bpmn:ErrorEventDefinition', { errorRef: rootNamed(b, 'bpmn:Error', code) })],
+  });
+}
+
 /** Nodes that only stand for a boundary event (what the import makes of one): the event itself on export. */
 function boundaryStandIns(nodes: readonly RawNode[], edges: readonly RawEdge[]): Set<string> {
   const incoming = new Map<string, number>();
@@ -214,14 +248,13 @@ function boundaryStandIns(nodes: readonly RawNode[], edges: readonly RawEdge[]):
 export async function exportBpmn(flow: ExportableFlow): Promise<string> {
   const moddle = new BpmnModdle();
   const b: Builder = { moddle, problems: [], roots: [], named: new Map() };
-  const nodes = flow.nodes as RawNode[];
-  const edges = (flow.edges ?? []) as RawEdge[];
+  const { nodes, edges, errorEnds } = withErrorEnds(flow.nodes as RawNode[], (flow.edges ?? []) as RawEdge[]);
   const standIns = boundaryStandIns(nodes, edges);
   const elements = new Map<string, ModdleObject>();
   const flowElements: ModdleObject[] = [];
   for (const node of nodes) {
     if (standIns.has(node.id)) continue;
-    const el = element(b, node);
+    const el = errorEnds.has(node.id) ? errorEnd(b, node) : element(b, node);
     if (!el) continue;
     elements.set(node.id, el);
     flowElements.push(el);

@@ -17,7 +17,15 @@ import { plainFlow } from '../support/plain-flow.js';
 
 const CORPUS = new URL('../../../shared/corpus/bpmn/', import.meta.url).pathname;
 /** The corpus files that import and validate (docs/BPMN.md). */
-const RUNNABLE = ['boundary-timeout', 'call-activity', 'signals', 'simple-task', 'succeeding-joins', 'timer-event'];
+const RUNNABLE = [
+  'boundary-timeout',
+  'call-activity',
+  'service-task',
+  'signals',
+  'simple-task',
+  'succeeding-joins',
+  'timer-event',
+];
 
 const compiled = (raw: unknown) => compileFlow(assertValidFlow(raw, {}), 1);
 
