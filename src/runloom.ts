@@ -15,6 +15,7 @@ import { builtinActions } from './actions/builtins/index.js';
 import { type ActionRegistry, createActionRegistry } from './actions/registry.js';
 import { createFlowsApi, type FlowsApi } from './api/flows.js';
 import { createRunsApi, type RunsApi } from './api/runs.js';
+import { signalBroadcastAction } from './api/signal-broadcast.js';
 import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/index.js';
 import { RunloomError } from './errors.js';
@@ -95,6 +96,8 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   };
   const runtime = shared ? new SharedRuntime(runtimeOptions, shared) : new Runtime(runtimeOptions);
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
+  // Needs the runs API, so it joins the built-ins here.
+  actions.register(signalBroadcastAction({ runs, flows }));
   const recovered = options.recover === false ? 0 : await runtime.recover();
   const worker =
     runtime instanceof SharedRuntime && shared && store.leases && wantsWorker

@@ -1,5 +1,6 @@
 /** Flows: validate, publish immutable versions, drafts, and the compiled-version cache runs use. */
 import type { ActionRegistry } from '../actions/registry.js';
+import { expandBpmnSources } from '../bpmn/sources.js';
 import { FlowInvalidError, type FlowProblem, notFound } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import { compileFlow, parseFlowText, validateFlow } from '../flow/index.js';
@@ -10,7 +11,10 @@ export type FlowSource = string | Record<string, unknown>;
 export interface FlowsApi {
   /** Every problem of a flow file (empty when valid). */
   validate(source: FlowSource, sourceName?: string): FlowProblem[];
-  /** Validates and publishes the next immutable version. Throws FlowInvalidError with every problem. */
+  /**
+   * Validates and publishes the next immutable version (runloom/v1 YAML/JSON, or BPMN 2.0 XML:
+   * imported, with the processes it calls). Throws FlowInvalidError with every problem.
+   */
   publish(source: FlowSource, sourceName?: string): Promise<FlowVersionRecord>;
   /** Publishes several flows that may call each other as subflows; all are validated before any is stored. */
   publishAll(sources: readonly { source: FlowSource; sourceName?: string }[]): Promise<FlowVersionRecord[]>;
@@ -54,7 +58,8 @@ export async function createFlowsApi(store: Store, actions: ActionRegistry): Pro
       const [record] = await api.publishAll([{ source, sourceName }]);
       return record;
     },
-    async publishAll(sources) {
+    async publishAll(given) {
+      const sources = await expandBpmnSources(given);
       const ids = new Set<string>();
       for (const { source, sourceName } of sources) {
         try {
@@ -82,7 +87,8 @@ export async function createFlowsApi(store: Store, actions: ActionRegistry): Pro
         latest.set(record.flowId, record.version);
         records.push(record);
       }
-      return records;
+      // Processes a BPMN source calls were published after the given sources.
+      return records.slice(0, given.length);
     },
     async saveDraft(source, sourceName = 'flow') {
       const raw = toRaw(source, sourceName) as { id?: unknown };

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { FlowInvalidError } from '../errors.js';
 import { parseFlowText, readFlowSource } from '../flow/index.js';
 
-export const FLOW_FILE = /\.(ya?ml|json)$/i;
+export const FLOW_FILE = /\.(ya?ml|json|bpmn)$/i;
 const RUNLOOM_V1 = /format:\s*["']?runloom\/v1|"format"\s*:\s*"runloom\/v1"/;
 
 export interface FlowFile {

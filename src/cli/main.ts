@@ -7,6 +7,7 @@ import { FlowInvalidError, RequestError, RunloomError } from '../errors.js';
 import { registerRetentionCommands } from './retention-commands.js';
 import { watchStdout } from './output.js';
 import { printable } from './printable.js';
+import { registerBpmnCommands } from './bpmn-commands.js';
 import { runCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-commands.js';
 import { EXIT } from './watch.js';
@@ -41,10 +42,11 @@ program
   .description('validate flow files; every problem with its path and code')
   .action(async (files: string[], _opts: unknown, command: Command) => {
     const { validateFiles } = await import('./validate-command.js'); // loads the flow validator
-    process.exitCode = validateFiles(files, command.optsWithGlobals().json);
+    process.exitCode = await validateFiles(files, command.optsWithGlobals().json);
   });
 
 registerRetentionCommands(registerRunsCommands(program));
+registerBpmnCommands(program);
 
 program
   .command('worker')

@@ -1,6 +1,9 @@
 /** `runloom validate <file…>`: every problem of every file, with path, code and sentence. */
 import { builtinActions } from '../actions/builtins/index.js';
 import { createActionRegistry } from '../actions/registry.js';
+import { signalBroadcastAction } from '../api/signal-broadcast.js';
+import { importBpmn } from '../bpmn/import.js';
+import { isBpmnSource } from '../bpmn/sources.js';
 import type { FlowProblem } from '../errors.js';
 import { FlowInvalidError } from '../errors.js';
 import { parseFlowText, readFlowSource, validateFlow } from '../flow/index.js';
@@ -11,25 +14,35 @@ interface Checked {
   readonly file: string;
   readonly raw?: unknown;
   readonly problems: readonly FlowProblem[];
+  /** What the BPMN import said of the file without refusing it. */
+  readonly imported?: readonly FlowProblem[];
+  /** Processes a BPMN file calls, imported with it. */
+  readonly called?: readonly unknown[];
 }
 
-function parseFile(file: string): Checked {
+async function parseFile(file: string): Promise<Checked> {
   try {
-    return { file, raw: parseFlowText(readFlowSource(file), file), problems: [] };
+    const text = readFlowSource(file);
+    if (!isBpmnSource(text)) return { file, raw: parseFlowText(text, file), problems: [] };
+    // BPMN is imported first: refusals name the element and its line.
+    const result = await importBpmn(text, { sourceName: file });
+    return { file, raw: result.flow, problems: [], imported: result.warnings, called: result.called };
   } catch (error) {
     if (error instanceof FlowInvalidError) return { file, problems: error.problems };
     throw error;
   }
 }
 
-export function validateFiles(files: readonly string[], json: boolean | undefined): number {
-  const actions = createActionRegistry(builtinActions());
-  const sources = files.map(parseFile);
+export async function validateFiles(files: readonly string[], json: boolean | undefined): Promise<number> {
+  const actions = createActionRegistry([...builtinActions(), signalBroadcastAction()]);
+  const sources = await Promise.all(files.map(parseFile));
   // Files validated together, and the flows beside them, may be called as subflows.
   const ids = new Set<string>();
   for (const s of sources) {
-    const id = flowIdOf(s.raw);
-    if (id !== undefined) ids.add(id);
+    for (const raw of [s.raw, ...(s.called ?? [])]) {
+      const id = flowIdOf(raw);
+      if (id !== undefined) ids.add(id);
+    }
   }
   // A sibling only matters to a file that calls it: its problems are a warning here, said once,
   // and not at all for a file validated itself (its own report says it).
@@ -44,16 +57,21 @@ export function validateFiles(files: readonly string[], json: boolean | undefine
     }
   }
   const flows = { has: (id: string) => ids.has(id) };
-  const results = sources.map((s) =>
-    s.problems.length > 0 ? s : { file: s.file, problems: validateFlow(s.raw, { actions, flows }).problems },
-  );
+  const results = sources.map((s) => {
+    if (s.problems.length > 0) return { file: s.file, problems: s.problems, warnings: [] };
+    const result = validateFlow(s.raw, { actions, flows });
+    return { file: s.file, problems: result.problems, warnings: [...(s.imported ?? []), ...result.warnings] };
+  });
   let invalid = 0;
-  for (const { file, problems } of results) {
+  for (const { file, problems, warnings } of results) {
     if (problems.length > 0) invalid++;
     if (json) {
-      process.stdout.write(`${JSON.stringify({ file, valid: problems.length === 0, problems })}\n`);
+      process.stdout.write(`${JSON.stringify({ file, valid: problems.length === 0, problems, warnings })}\n`);
     } else if (problems.length === 0) {
       process.stdout.write(`✓ ${printable(file)}\n`);
+      for (const w of warnings) {
+        process.stdout.write(`  ${printable(w.path || '(root)')}: warning [${w.code}] ${printable(w.message)}\n`);
+      }
     } else {
       process.stdout.write(`✗ ${printable(file)} (${problems.length} problem${problems.length === 1 ? '' : 's'})\n`);
       for (const p of problems) process.stdout.write(`  ${printable(p.path || '(root)')}: [${p.code}] ${printable(p.message)}\n`);

@@ -1,22 +1,31 @@
 /**
  * Gateway and edge-marker problems.
  *
- * The decision rule (DECISION_WITHOUT_DEFAULT): an `auto` decision takes the first edge whose
- * `when` holds, in file order, else its default edge (F2.2). So that it can never be stuck:
+ * The decision rule: an `auto` decision takes the first edge whose `when` holds, in file order,
+ * else its default edge (F2.2):
  * - with one outgoing edge, that edge may be plain (no `when`): it is always taken;
  * - with more, every edge but the default needs a `when` (else MISSING_CONDITION: a plain edge
- *   would silently shadow the ones after it), and exactly one edge is `default: true`
- *   (none: DECISION_WITHOUT_DEFAULT; more: MULTIPLE_DEFAULTS);
+ *   would silently shadow the ones after it), and at most one edge is `default: true`
+ *   (MULTIPLE_DEFAULTS);
  * - a default edge has no `when` (DEFAULT_WITH_CONDITION).
- * An inclusive split whose edges are all conditional also needs a default (else it can
- * activate no branch). Manual decisions need no conditions (a person picks the edge).
+ * A decision or inclusive split whose edges are all conditional is valid, as in BPMN (real
+ * diagrams do it): when no condition holds at run time the branch fails with NO_PATH naming the
+ * node. Validation only warns (DECISION_WITHOUT_DEFAULT). Manual decisions need no conditions
+ * (a person picks the edge).
  */
 import type { FlowProblem } from '../errors.js';
 import { problem } from './problems.js';
 import type { EdgeView, FlowView, NodeView } from './view.js';
 
-export function checkGateways(view: FlowView): FlowProblem[] {
+export interface GatewayFindings {
+  readonly problems: FlowProblem[];
+  /** Legal but worth a look: splits that can find no way on (NO_PATH at run time). */
+  readonly warnings: FlowProblem[];
+}
+
+export function checkGateways(view: FlowView): GatewayFindings {
   const problems: FlowProblem[] = [];
+  const warnings: FlowProblem[] = [];
   const leaving = new Map<string, EdgeView[]>();
   for (const edge of view.edges) if (edge.from !== undefined) leaving.set(edge.from, [...(leaving.get(edge.from) ?? []), edge]);
 
@@ -24,8 +33,8 @@ export function checkGateways(view: FlowView): FlowProblem[] {
     if (node.id === undefined || view.byId.get(node.id) !== node) continue;
     const out = leaving.get(node.id) ?? [];
     checkDefaults(node, out, problems);
-    if (node.type === 'decision') checkDecision(node, out, problems);
-    if (node.type === 'inclusive') checkInclusive(node, out, problems);
+    if (node.type === 'decision') checkDecision(node, out, problems, warnings);
+    if (node.type === 'inclusive') checkInclusive(node, out, warnings);
     if (node.type === 'race') checkRace(view, node, out, problems);
   }
   for (const edge of view.edges) {
@@ -44,7 +53,7 @@ export function checkGateways(view: FlowView): FlowProblem[] {
       );
     }
   }
-  return problems;
+  return { problems, warnings };
 }
 
 function checkDefaults(node: NodeView, out: readonly EdgeView[], problems: FlowProblem[]): void {
@@ -81,7 +90,7 @@ function checkDefaults(node: NodeView, out: readonly EdgeView[], problems: FlowP
   }
 }
 
-function checkDecision(node: NodeView, out: readonly EdgeView[], problems: FlowProblem[]): void {
+function checkDecision(node: NodeView, out: readonly EdgeView[], problems: FlowProblem[], warnings: FlowProblem[]): void {
   if (node.raw.mode === 'ai') {
     problems.push(
       problem(
@@ -107,25 +116,26 @@ function checkDecision(node: NodeView, out: readonly EdgeView[], problems: FlowP
       );
     }
   }
-  if (!choices.some((e) => e.isDefault)) {
-    problems.push(
+  if (choices.every((e) => e.hasCondition && !e.isDefault)) {
+    warnings.push(
       problem(
         node.path,
         'DECISION_WITHOUT_DEFAULT',
-        `decision ${node.label} has no default edge: when none of its conditions holds the run fails; mark one edge \`default: true\``,
+        `decision ${node.label} has no default edge: when none of its conditions holds the branch fails with NO_PATH`,
       ),
     );
   }
 }
 
-function checkInclusive(node: NodeView, out: readonly EdgeView[], problems: FlowProblem[]): void {
-  if (out.length < 2) return;
-  if (out.every((e) => e.hasCondition && !e.isDefault)) {
-    problems.push(
+function checkInclusive(node: NodeView, out: readonly EdgeView[], warnings: FlowProblem[]): void {
+  const choices = out.filter((e) => !e.isTimeout);
+  if (choices.length === 0) return;
+  if (choices.every((e) => e.hasCondition && !e.isDefault)) {
+    warnings.push(
       problem(
         node.path,
         'DECISION_WITHOUT_DEFAULT',
-        `inclusive ${node.label} has only conditional edges: when none holds no branch runs; add a default edge or a plain one`,
+        `inclusive ${node.label} has only conditional edges: when none holds the branch fails with NO_PATH`,
       ),
     );
   }

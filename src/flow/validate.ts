@@ -28,6 +28,8 @@ export interface ValidationResult {
   /** The typed definition — present only when there is no problem at all. */
   readonly flow?: FlowDefinition;
   readonly problems: FlowProblem[];
+  /** Legal but suspicious (a split that may find no way on): reported, never refused. */
+  readonly warnings: FlowProblem[];
 }
 
 /**
@@ -40,23 +42,28 @@ export interface ValidationResult {
 export function validateFlow(raw: unknown, ctx: ValidateContext = {}): ValidationResult {
   if (!isObject(raw)) {
     const kind = raw === null ? 'null' : Array.isArray(raw) ? 'a list' : typeof raw;
-    return { problems: [problem('', 'SCHEMA', `a flow file must hold an object (format, id, nodes, edges…), not ${kind}`)] };
+    return {
+      problems: [problem('', 'SCHEMA', `a flow file must hold an object (format, id, nodes, edges…), not ${kind}`)],
+      warnings: [],
+    };
   }
   const view = viewFlow(raw);
   const shape = checkShape(raw, view);
   const graph = graphOf(view);
+  const gateways = checkGateways(view);
   const problems = [
     ...shape.problems,
     ...checkGraph(view, graph),
-    ...checkGateways(view),
+    ...gateways.problems,
     ...checkJoins(view, graph),
     ...checkReferences(view, ctx),
     ...checkExpressions(view),
     ...checkSchemas(view),
     ...checkReservedKeys(view),
   ];
-  if (problems.length === 0 && shape.data) return { flow: shape.data, problems };
-  return { problems: byLocation(problems) };
+  const warnings = byLocation(gateways.warnings);
+  if (problems.length === 0 && shape.data) return { flow: shape.data, problems, warnings };
+  return { problems: byLocation(problems), warnings };
 }
 
 /** Flow-level problems first, then node by node, then edge by edge (stable within each). */

@@ -8,7 +8,15 @@ const run = (name: string, input: unknown) => registry.invoke(name, input, testS
 
 describe('builtinActions', () => {
   it('registers every built-in once', () => {
-    expect(registry.list().map((a) => a.name)).toEqual(['set', 'log', 'delay', 'template', 'json.transform', 'http.request']);
+    expect(registry.list().map((a) => a.name)).toEqual([
+      'set',
+      'log',
+      'delay',
+      'template',
+      'json.transform',
+      'http.request',
+      'fail',
+    ]);
     expect(registry.get('http.request')?.cost).toBe(1);
     expect(
       registry

@@ -35,6 +35,19 @@ const GOOD = writeFile(
   }),
 );
 const MISSING = tmp.path('missing.yaml');
+const ALL_CONDITIONAL = writeFile(
+  tmp.path('all-conditional.yaml'),
+  `format: runloom/v1
+id: all-conditional
+nodes:
+  - { id: start, type: start }
+  - { id: route, type: decision }
+  - { id: done, type: end }
+edges:
+  - { from: start, to: route }
+  - { from: route, to: done, when: "input.a" }
+`,
+);
 
 const examples = readdirSync(EXAMPLES)
   .filter((file) => /\.ya?ml$/.test(file))
@@ -63,6 +76,14 @@ describe.concurrent('runloom validate', () => {
     expectNoStack(result);
   });
 
+  it('an all-conditional decision is valid (BPMN allows it): exit 0, with a warning naming the node', async () => {
+    const result = await cli(['validate', ALL_CONDITIONAL]);
+    expect(result.code, shown(result)).toBe(0);
+    expect(result.stdout).toContain(`✓ ${ALL_CONDITIONAL}`);
+    expect(result.stdout).toContain("nodes[1]: warning [DECISION_WITHOUT_DEFAULT] decision node 'route'");
+    expect(result.stdout).toContain('NO_PATH');
+  });
+
   it('--json: one object per file with valid and its problems (a missing file is a PARSE problem)', async () => {
     const result = await cli(['validate', '--json', GOOD, BAD, MISSING]);
     expect(result.code, shown(result)).toBe(2);
@@ -72,7 +93,7 @@ describe.concurrent('runloom validate', () => {
       problems: { path: string; code: string; message: string }[];
     }[];
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toEqual({ file: GOOD, valid: true, problems: [] });
+    expect(lines[0]).toEqual({ file: GOOD, valid: true, problems: [], warnings: [] });
     expect(lines[1]).toMatchObject({ file: BAD, valid: false });
     expect(lines[1].problems.map((p) => [p.path, p.code])).toEqual([
       ['nodes[1].action', 'UNKNOWN_ACTION'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/errors.js';
-import { flow, startRun, unvalidatedFlow } from './driver.js';
+import { flow, startRun } from './driver.js';
 
 const auto = flow(
   `
@@ -77,10 +77,10 @@ edges:
     }
   });
 
-  it('with no true edge and no default (a compiled flow can still get there), the run fails naming the node', () => {
-    // Validation refuses a decision without default; the engine must still fail cleanly.
+  it('with no true edge and no default (valid, as in BPMN), the branch fails with NO_PATH naming the node', () => {
+    // An all-conditional split passes validation (a warning only), so this is a normal run.
     const run = startRun(
-      unvalidatedFlow(
+      flow(
         `
 format: runloom/v1
 id: no-match

@@ -73,6 +73,33 @@ describe('inclusive gateway', () => {
     expect(run.state.status).toBe('completed');
   });
 
+  it('an all-conditional split (valid, as in BPMN) with no condition true fails the branch with NO_PATH naming it', () => {
+    const run = startRun(
+      flow(
+        `
+format: runloom/v1
+id: all-conditional
+nodes:
+  - { id: start, type: start }
+  - { id: split, type: inclusive }
+  - { id: a, type: task, action: send }
+  - { id: done, type: end }
+edges:
+  - { from: start, to: split }
+  - { from: split, to: a, when: "input.a" }
+  - { from: split, to: done, when: "input.b" }
+  - { from: a, to: done }
+`,
+        { send: () => 1 },
+      ),
+      { input: {} },
+    );
+    expect(run.state.status).toBe('failed');
+    expect(run.state.error?.code).toBe('NO_PATH');
+    expect(run.state.error?.message).toContain("'split'");
+    expect(run.count('branch.failed', 'split')).toBe(1);
+  });
+
   it('a join waits for a branch still waiting (wait node) as long as it can arrive', () => {
     const run = startRun(
       flow(

@@ -30,7 +30,6 @@ const CASES: Record<string, Expected> = {
     ['NO_PATH_TO_END', 'nodes[1]'],
     ['NO_PATH_TO_END', 'nodes[2]'],
   ],
-  'decision-without-default.yaml': [['DECISION_WITHOUT_DEFAULT', 'nodes[1]']],
   'missing-condition.yaml': [['MISSING_CONDITION', 'edges[1]']],
   'multiple-defaults.yaml': [['MULTIPLE_DEFAULTS', 'edges[3].default']],
   'unknown-action.yaml': [
@@ -81,7 +80,6 @@ const CASES: Record<string, Expected> = {
     ['UNKNOWN_NODE', 'edges[4].to'],
     ['UNREACHABLE_NODE', 'nodes[5]'],
     ['DEAD_END', 'nodes[6]'],
-    ['DECISION_WITHOUT_DEFAULT', 'nodes[3]'],
     ['DEFAULT_WITH_CONDITION', 'edges[6].when'],
     ['TIMEOUT_EDGE_SOURCE', 'edges[5].timeout'],
     ['UNKNOWN_ACTION', 'nodes[4].action'],
@@ -120,7 +118,7 @@ describe('invalid flow fixtures', () => {
     const invalid = error as FlowInvalidError;
     expect(invalid.code).toBe('FLOW_INVALID');
     expect(invalid.problems).toHaveLength(CASES['many-problems.yaml'].length);
-    expect(invalid.message).toContain('many-problems.yaml: flow is invalid (15 problems)');
+    expect(invalid.message).toContain('many-problems.yaml: flow is invalid (14 problems)');
     expect(invalid.message).toContain('nodes[4].action: [UNKNOWN_ACTION]');
   });
 

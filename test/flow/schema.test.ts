@@ -116,11 +116,15 @@ describe('runloom/v1 shape', () => {
     expect(codes(around({ id: 'x', type: 'decision', mode: 'manual' }))).toEqual([]);
   });
 
-  it('asks an all-conditional inclusive split for a default', () => {
+  it('accepts an all-conditional inclusive split, with a warning (BPMN allows it)', () => {
     const raw = around({ id: 'x', type: 'inclusive' });
     raw.edges[1] = { from: 'x', to: 'done', when: 'vars.a' };
     raw.edges.push({ from: 'x', to: 'done', when: 'vars.b' });
-    expect(codes(raw)).toEqual(['DECISION_WITHOUT_DEFAULT @ nodes[1]']);
+    const { flow, problems, warnings } = validateFlow(raw);
+    expect(problems).toEqual([]);
+    expect(flow).toBeDefined();
+    expect(warnings.map((p) => `${p.code} @ ${p.path}`)).toEqual(['DECISION_WITHOUT_DEFAULT @ nodes[1]']);
+    expect(warnings[0].message).toContain('NO_PATH');
   });
 
   it('refuses two timeout edges from one wait', () => {

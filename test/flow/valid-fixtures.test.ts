@@ -1,26 +1,12 @@
 /** Valid fixtures validate without a problem and compile; JSON and YAML compile alike. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CompiledFlow } from '../../src/flow/index.js';
 import { loadFlow, loadFlowFile, NO_LIMIT, parseFlowText, validateFlow } from '../../src/flow/index.js';
+import { plainFlow } from '../support/plain-flow.js';
 import { fixture, fixtureActions, fixtureFlows } from './support.js';
 
 const read = (name: string) => readFileSync(fixture(`valid/${name}`), 'utf8');
 const ctx = { actions: fixtureActions, flows: fixtureFlows };
-
-/** The compiled flow as plain data: functions and compiled expressions by their source. */
-function plain(flow: CompiledFlow): unknown {
-  return JSON.parse(
-    JSON.stringify(flow, (key, value) => {
-      if (typeof value === 'function') return `fn:${key}`;
-      if (value instanceof Uint8Array) return [...value];
-      if (value instanceof Map) return Object.fromEntries(value);
-      if (key === 'input' || key === 'output')
-        return value && typeof value === 'object' && 'isConstant' in value ? 'compiled-value' : value;
-      return value;
-    }),
-  );
-}
 
 describe('valid flow fixtures', () => {
   it.each(['spec-example.yaml', 'spec-example.json', 'all-node-types.yaml', 'diamond.yaml', 'diamond.json', 'loop.yaml'])(
@@ -36,11 +22,18 @@ describe('valid flow fixtures', () => {
     },
   );
 
+  it('decision-without-default.yaml is valid: an all-conditional split only warns', () => {
+    const { flow, problems, warnings } = validateFlow(parseFlowText(read('decision-without-default.yaml'), 'x'), ctx);
+    expect(problems).toEqual([]);
+    expect(flow).toBeDefined();
+    expect(warnings.map((w) => `${w.code} @ ${w.path}`)).toEqual(['DECISION_WITHOUT_DEFAULT @ nodes[1]']);
+  });
+
   it('JSON and YAML give the same compiled structure', () => {
     for (const name of ['spec-example', 'diamond']) {
       const yaml = loadFlow(read(`${name}.yaml`), { ...ctx, sourceName: `${name}.yaml` });
       const json = loadFlow(read(`${name}.json`), { ...ctx, sourceName: `${name}.json` });
-      expect(plain(json)).toEqual(plain(yaml));
+      expect(plainFlow(json)).toEqual(plainFlow(yaml));
     }
   });
 

@@ -11,14 +11,13 @@ import { z } from 'zod';
 import { createRunloom, defineAction } from '../../../dist/src/index.js';
 import { counter, FAN_OUT, SEQ_STEPS } from '../lib/workloads.mjs';
 
-const noop = defineAction({
-  name: 'bench.noop',
-  input: z.any(),
-  run: () => {
-    counter.steps++;
-    return null;
-  },
-});
+const countStep = () => {
+  counter.steps++;
+  return null;
+};
+const noop = defineAction({ name: 'bench.noop', input: z.any(), run: countStep });
+// W4's BPMN service tasks name `\${environment.services.noop}`: the import calls the action `noop`.
+const bpmnNoop = defineAction({ name: 'noop', input: z.any(), run: countStep });
 
 const task = (id) => ({ id, type: 'task', action: 'bench.noop' });
 
@@ -86,11 +85,10 @@ function expect(status, view) {
 }
 
 export async function open(mode, ctx) {
-  const runloom = await createRunloom({ ...storeOf(mode, ctx), actions: [noop] });
+  const runloom = await createRunloom({ ...storeOf(mode, ctx), actions: [noop, bpmnNoop] });
   for (const flow of [sequentialFlow(), fanOutFlow(), waitFlow()]) await runloom.flows.publish(JSON.stringify(flow));
-  // The sub-process first: the main flow names it.
-  await runloom.flows.publish(readFileSync(new URL('w4-sub.yaml', FLOWS_DIR), 'utf8'));
-  await runloom.flows.publish(readFileSync(new URL('w4-main.yaml', FLOWS_DIR), 'utf8'));
+  // The BPMN file itself, imported on publish (its embedded sub-process is a scope of the same run).
+  await runloom.flows.publish(readFileSync(new URL('w4.bpmn', FLOWS_DIR), 'utf8'), 'w4.bpmn');
 
   const oneByOne = async (flowId, runs) => {
     for (let i = 0; i < runs; i++) {
@@ -106,7 +104,7 @@ export async function open(mode, ctx) {
       const done = await Promise.all(started.map((run) => runloom.runs.wait(run.id)));
       for (const view of done) expect('completed', view);
     },
-    W4: (runs) => oneByOne('bench-w4', runs),
+    W4: (runs) => oneByOne('w4', runs),
     async W5(runs) {
       const parked = [];
       for (let i = 0; i < runs; i++) parked.push(await runloom.runs.start('bench-wait', {}));

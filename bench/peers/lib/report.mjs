@@ -58,9 +58,7 @@ function rateRows(results, targets, workloads) {
       const cell = results[target.id]?.[workload];
       if (!cell) continue;
       const durability =
-        workload === 'W4' && target.engine === 'runloom'
-          ? `${target.durability}; runloom/v1 equivalent, no BPMN import yet`
-          : target.durability;
+        workload === 'W4' && target.engine === 'runloom' ? `${target.durability}; flows/w4.bpmn imported` : target.durability;
       const base = [workload, target.name, durability];
       if (cell.rates.length === 0) {
         rows.push([

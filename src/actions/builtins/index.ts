@@ -4,13 +4,14 @@
  */
 import type { ActionDefinition } from '../action.js';
 import { delayAction } from './delay.js';
+import { failAction } from './fail.js';
 import { httpRequestAction } from './http-request.js';
 import { jsonTransformAction } from './json-transform.js';
 import { logAction } from './log.js';
 import { setAction } from './set.js';
 import { templateAction } from './template.js';
 
-export { delayAction, httpRequestAction, jsonTransformAction, logAction, setAction, templateAction };
+export { delayAction, failAction, httpRequestAction, jsonTransformAction, logAction, setAction, templateAction };
 
 /**
  * A fresh array of the built-ins, ready for `createActionRegistry(builtinActions())`.
@@ -19,5 +20,5 @@ export { delayAction, httpRequestAction, jsonTransformAction, logAction, setActi
  * const registry = createActionRegistry([...builtinActions(), myAction]);
  */
 export function builtinActions(): ActionDefinition[] {
-  return [setAction, logAction, delayAction, templateAction, jsonTransformAction, httpRequestAction];
+  return [setAction, logAction, delayAction, templateAction, jsonTransformAction, httpRequestAction, failAction];
 }

@@ -1,0 +1,247 @@
+/**
+ * A BPMN process → the nodes and edges of a runloom/v1 flow.
+ *
+ * An embedded sub-process becomes a scope drawn into the parent's graph: the flow into it goes
+ * to its start event, its end events lead to an inclusive join named after the sub-process, and
+ * that join fires when no token inside can still reach it — which is when BPMN completes the
+ * sub-process (every token inside consumed). Elements without an incoming flow start with the
+ * process (as bpmn-engine starts them); elements without an outgoing flow end their token.
+ */
+
+import { activityNode, boundaryOf, catchNode, type ElementContext, endNode, eventKind, type RawNode } from './elements.js';
+import { mapCondition } from './expressions.js';
+import type { BpmnElement } from './read.js';
+import { note, refuse } from './refusals.js';
+
+export type RawEdge = { from: string; to: string; when?: string; default?: true };
+
+export interface FlowGraph {
+  readonly nodes: RawNode[];
+  readonly edges: RawEdge[];
+}
+
+const ACTIVITIES = new Set([
+  'bpmn:Task',
+  'bpmn:ServiceTask',
+  'bpmn:SendTask',
+  'bpmn:BusinessRuleTask',
+  'bpmn:ScriptTask',
+  'bpmn:UserTask',
+  'bpmn:ManualTask',
+  'bpmn:ReceiveTask',
+  'bpmn:CallActivity',
+]);
+/** Not flow nodes: they carry data or notes, never a token. */
+const ARTEFACTS = new Set([
+  'bpmn:DataObject',
+  'bpmn:DataObjectReference',
+  'bpmn:DataStoreReference',
+  'bpmn:TextAnnotation',
+  'bpmn:Association',
+  'bpmn:Group',
+]);
+const GATEWAYS: Readonly<Record<string, string>> = {
+  'bpmn:ExclusiveGateway': 'decision',
+  'bpmn:ParallelGateway': 'parallel',
+  'bpmn:InclusiveGateway': 'inclusive',
+  'bpmn:EventBasedGateway': 'race',
+};
+const BOUNDARY_HOSTS = new Set(['task', 'wait', 'map', 'subflow']);
+
+interface Placed {
+  readonly element: BpmnElement;
+  /** The sub-process it is in, if any. */
+  readonly scope?: BpmnElement;
+}
+
+interface Walk {
+  readonly placed: Placed[];
+  readonly flows: BpmnElement[];
+  /** Sub-process id → its start event. */
+  readonly scopeStart: Map<string, BpmnElement>;
+}
+
+function walk(container: BpmnElement, ctx: ElementContext, into: Walk, scope?: BpmnElement): void {
+  for (const element of container.flowElements ?? []) {
+    if (element.$type === 'bpmn:SequenceFlow') into.flows.push(element);
+    else if (ARTEFACTS.has(element.$type)) continue;
+    else if (element.$type === 'bpmn:SubProcess') {
+      if (element.triggeredByEvent) refuse(ctx.findings, element, 'event sub-processes are not supported');
+      else if (element.loopCharacteristics)
+        refuse(ctx.findings, element, 'a sub-process with loop or multi-instance characteristics is not supported');
+      else {
+        into.placed.push({ element, scope });
+        const starts = scopeStarts(element);
+        if (starts.length !== 1)
+          refuse(
+            ctx.findings,
+            element,
+            `a sub-process needs exactly one place to start: one start event, or one element no flow enters (it has ${starts.length})`,
+          );
+        else into.scopeStart.set(element.id ?? '', starts[0]);
+        walk(element, ctx, into, element);
+      }
+    } else into.placed.push({ element, scope });
+  }
+}
+
+/** A signal throw: every other run of the store listening for the signal gets it (signal.broadcast). */
+function signalThrow(element: BpmnElement, id: string): RawNode {
+  const ref = element.eventDefinitions?.[0]?.signalRef;
+  const name = ref?.name ?? ref?.id ?? element.id ?? id;
+  return { id, type: 'task', action: 'signal.broadcast', input: { name } };
+}
+
+/** Where a sub-process starts: its start events, else the flow nodes no flow inside enters. */
+function scopeStarts(scope: BpmnElement): BpmnElement[] {
+  const inside = scope.flowElements ?? [];
+  const starts = inside.filter((e) => e.$type === 'bpmn:StartEvent');
+  if (starts.length > 0) return starts;
+  const entered = new Set(inside.filter((e) => e.$type === 'bpmn:SequenceFlow').map((f) => f.targetRef?.id));
+  return inside.filter(
+    (e) => e.$type !== 'bpmn:SequenceFlow' && e.$type !== 'bpmn:BoundaryEvent' && !ARTEFACTS.has(e.$type) && !entered.has(e.id),
+  );
+}
+
+/** A node that only passes tokens on: a merge when several flows come in, a split when several go out. */
+function passThrough(id: string, incoming: number, outgoing: readonly BpmnElement[]): RawNode[] {
+  if (outgoing.length === 0) return [{ id, type: 'end' }];
+  const conditional = outgoing.some((f) => f.conditionExpression);
+  if (outgoing.length === 1 && !conditional) return [{ id, type: incoming > 1 ? 'decision' : 'parallel' }];
+  const split = conditional ? 'inclusive' : 'parallel';
+  return [{ id, type: split }];
+}
+
+export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph {
+  const w: Walk = { placed: [], flows: [], scopeStart: new Map() };
+  walk(process, ctx, w);
+  const byId = new Map(w.placed.map((p) => [p.element.id ?? '', p]));
+  const outgoing = new Map<string, BpmnElement[]>();
+  const incoming = new Map<string, number>();
+  for (const flow of w.flows) {
+    const from = flow.sourceRef?.id ?? '';
+    const to = flow.targetRef?.id ?? '';
+    outgoing.set(from, [...(outgoing.get(from) ?? []), flow]);
+    incoming.set(to, (incoming.get(to) ?? 0) + 1);
+  }
+  const inOf = (id: string) => incoming.get(id) ?? 0;
+  const outOf = (id: string) => outgoing.get(id) ?? [];
+  const entry = (id: string) => ctx.idOf(w.scopeStart.get(id)?.id ?? id);
+
+  const nodes: RawNode[] = [];
+  const edges: RawEdge[] = [];
+  const nodeOf = new Map<string, RawNode>();
+  const add = (node: RawNode | undefined, bpmnId?: string) => {
+    if (!node) return;
+    nodes.push(node);
+    if (bpmnId) nodeOf.set(bpmnId, node);
+  };
+  const needsEnd: string[] = [];
+
+  // Process start: the one none start event, else a start that fans out to every element no flow enters.
+  const roots = w.placed.filter((p) => !p.scope && inOf(p.element.id ?? '') === 0 && p.element.$type !== 'bpmn:BoundaryEvent');
+  const single = roots.length === 1 && roots[0].element.$type === 'bpmn:StartEvent' ? roots[0].element : undefined;
+  if (!single) {
+    const start = ctx.idOf('__start');
+    nodes.push({ id: start, type: 'start' });
+    for (const root of roots) edges.push({ from: start, to: entry(root.element.id ?? '') });
+  }
+
+  for (const { element, scope } of w.placed) {
+    const bpmnId = element.id ?? '';
+    const id = ctx.idOf(bpmnId);
+    const type = element.$type;
+    const out = outOf(bpmnId);
+    if (ACTIVITIES.has(type)) {
+      add(activityNode(element, ctx), bpmnId);
+      if (out.length === 0) needsEnd.push(id);
+    } else if (type in GATEWAYS) {
+      add({ id, type: GATEWAYS[type] }, bpmnId);
+      if (out.length === 0) needsEnd.push(id);
+    } else if (type === 'bpmn:SubProcess') {
+      // The scope's completion: an inclusive join of its end events.
+      add({ id, type: 'inclusive', ...(element.name ? { name: element.name } : {}) }, bpmnId);
+      if (out.length === 0) needsEnd.push(id);
+    } else if (type === 'bpmn:StartEvent') {
+      if (eventKind(element) !== undefined) {
+        refuse(ctx.findings, element, `${eventKind(element)} start events are not supported (a run starts when it is started)`);
+        continue;
+      }
+      if (element === single) add({ id, type: 'start' }, bpmnId);
+      else add(passThrough(id, scope ? inOf(scope.id ?? '') : 1, out)[0], bpmnId);
+    } else if (type === 'bpmn:EndEvent') {
+      if (eventKind(element) === 'signal') {
+        // A signal end event throws, then ends its token.
+        add(signalThrow(element, id), bpmnId);
+        if (scope) edges.push({ from: id, to: ctx.idOf(scope.id ?? '') });
+        else needsEnd.push(id);
+        continue;
+      }
+      const end = endNode(element, ctx, scope !== undefined);
+      if (!end) continue;
+      if (scope) {
+        add({ id, type: 'decision' }, bpmnId);
+        edges.push({ from: id, to: ctx.idOf(scope.id ?? '') });
+      } else {
+        add(end, bpmnId);
+        // An error end is a failing step: it needs a way on to pass validation, never taken.
+        if (end.type !== 'end') needsEnd.push(id);
+      }
+    } else if (type === 'bpmn:IntermediateCatchEvent') {
+      add(catchNode(element, ctx), bpmnId);
+      if (out.length === 0) needsEnd.push(id);
+    } else if (type === 'bpmn:IntermediateThrowEvent') {
+      const kind = eventKind(element);
+      if (kind === undefined) add(passThrough(id, inOf(bpmnId), out)[0], bpmnId);
+      else if (kind === 'signal') {
+        add(signalThrow(element, id), bpmnId);
+        if (out.length === 0) needsEnd.push(id);
+      } else refuse(ctx.findings, element, `${kind} throw events are not supported (none and signal are)`);
+    } else if (type === 'bpmn:BoundaryEvent') {
+      add(passThrough(id, 1, out)[0], bpmnId);
+    } else {
+      refuse(ctx.findings, element, 'this element is not supported');
+    }
+  }
+
+  for (const { element } of w.placed) {
+    if (element.$type !== 'bpmn:BoundaryEvent') continue;
+    const host = element.attachedToRef;
+    const hostNode = host?.id ? nodeOf.get(host.id) : undefined;
+    if (!host || !hostNode) continue; // the host was refused already
+    if (host.$type === 'bpmn:SubProcess' || !BOUNDARY_HOSTS.has(hostNode.type)) {
+      refuse(ctx.findings, element, `boundary events on a ${host.$type.replace('bpmn:', '')} are not supported`);
+      continue;
+    }
+    const boundary = boundaryOf(element, ctx.idOf(element.id ?? ''), ctx);
+    if (boundary) hostNode.boundary = [...((hostNode.boundary as unknown[]) ?? []), boundary];
+  }
+
+  for (const flow of w.flows) {
+    const source = flow.sourceRef;
+    const target = flow.targetRef;
+    if (!source?.id || !target?.id || !byId.has(source.id) || !byId.has(target.id)) {
+      refuse(ctx.findings, flow, 'a sequence flow must connect two flow nodes of the same process');
+      continue;
+    }
+    const edge: RawEdge = { from: ctx.idOf(source.id), to: entry(target.id) };
+    if (flow.conditionExpression) {
+      if (source.$type === 'bpmn:ParallelGateway')
+        note(ctx.findings, flow, 'a condition on a flow out of a parallel gateway is ignored (BPMN)');
+      else {
+        const mapped = mapCondition(flow.conditionExpression.body ?? '', flow.conditionExpression.language);
+        if (mapped.ok) edge.when = mapped.value;
+        else refuse(ctx.findings, flow, mapped.reason);
+      }
+    }
+    if (source.default?.id === flow.id) edge.default = true;
+    edges.push(edge);
+  }
+
+  if (needsEnd.length > 0) {
+    const end = ctx.idOf('__end');
+    nodes.push({ id: end, type: 'end' });
+    for (const from of needsEnd) edges.push({ from, to: end });
+  }
+  return { nodes, edges };
+}

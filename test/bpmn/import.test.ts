@@ -1,0 +1,241 @@
+/**
+ * BPMN import: every mapped element becomes the runloom/v1 node it stands for, every refusal
+ * names the element, its type and its line, and all of them come at once.
+ */
+import { describe, expect, it } from 'vitest';
+import { importBpmn } from '../../src/bpmn/import.js';
+import { FlowInvalidError, type FlowProblem } from '../../src/errors.js';
+import { validateFlow } from '../../src/flow/index.js';
+import { bpmn } from './support.js';
+
+type Node = { id: string; type: string; [key: string]: unknown };
+const byId = (nodes: unknown) => new Map((nodes as Node[]).map((n) => [n.id, n]));
+
+async function refusals(xml: string): Promise<readonly FlowProblem[]> {
+  try {
+    await importBpmn(xml, { sourceName: 'x.bpmn' });
+  } catch (error) {
+    expect(error).toBeInstanceOf(FlowInvalidError);
+    return (error as FlowInvalidError).problems;
+  }
+  throw new Error('expected the import to refuse the file');
+}
+
+const lineOf = (xml: string, id: string) => xml.slice(0, xml.indexOf(`id="${id}"`)).split('\n').length;
+
+const ALL_MAPPED = bpmn(
+  `
+    <bpmn:laneSet><bpmn:lane id="sales" name="Sales"><bpmn:flowNodeRef>review</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" />
+    <bpmn:task id="plain" name="Plain" />
+    <bpmn:serviceTask id="charge" runloom:action="log" camunda:resultVariable="receipt" />
+    <bpmn:sendTask id="notify" implementation="\${environment.services.log}" />
+    <bpmn:businessRuleTask id="score" camunda:expression="\${services.log}" />
+    <bpmn:userTask id="review" />
+    <bpmn:manualTask id="sign" />
+    <bpmn:receiveTask id="reply" messageRef="m1" />
+    <bpmn:exclusiveGateway id="route" default="toLow" />
+    <bpmn:parallelGateway id="fork" />
+    <bpmn:inclusiveGateway id="either" />
+    <bpmn:eventBasedGateway id="race" />
+    <bpmn:intermediateCatchEvent id="nap"><bpmn:timerEventDefinition><bpmn:timeDuration>PT0.05S</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="msg"><bpmn:messageEventDefinition messageRef="m1" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="sig"><bpmn:signalEventDefinition signalRef="s1" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateThrowEvent id="mark" />
+    <bpmn:callActivity id="call" calledElement="billing" />
+    <bpmn:serviceTask id="each" runloom:action="log">
+      <bpmn:multiInstanceLoopCharacteristics isSequential="true" camunda:collection="\${variables.items}" />
+    </bpmn:serviceTask>
+    <bpmn:boundaryEvent id="slow" attachedToRef="review" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:boundaryEvent id="declined" attachedToRef="charge"><bpmn:errorEventDefinition errorRef="e1" /></bpmn:boundaryEvent>
+    <bpmn:boundaryEvent id="stop" attachedToRef="sign"><bpmn:signalEventDefinition signalRef="s1" /></bpmn:boundaryEvent>
+    <bpmn:subProcess id="scope">
+      <bpmn:startEvent id="scopeStart" />
+      <bpmn:task id="inner" />
+      <bpmn:endEvent id="scopeEnd" />
+      <bpmn:sequenceFlow id="s1f" sourceRef="scopeStart" targetRef="inner" />
+      <bpmn:sequenceFlow id="s2f" sourceRef="inner" targetRef="scopeEnd" />
+    </bpmn:subProcess>
+    <bpmn:endEvent id="done" />
+    <bpmn:endEvent id="kill"><bpmn:terminateEventDefinition /></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="plain" />
+    <bpmn:sequenceFlow id="f2" sourceRef="plain" targetRef="route" />
+    <bpmn:sequenceFlow id="toHigh" sourceRef="route" targetRef="charge"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${environment.variables.amount > 100}</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="toLow" sourceRef="route" targetRef="notify" />
+    <bpmn:sequenceFlow id="f3" sourceRef="charge" targetRef="fork" />
+    <bpmn:sequenceFlow id="f4" sourceRef="notify" targetRef="charge" />
+    <bpmn:sequenceFlow id="f5" sourceRef="fork" targetRef="score" />
+    <bpmn:sequenceFlow id="f6" sourceRef="fork" targetRef="review" />
+    <bpmn:sequenceFlow id="f7" sourceRef="score" targetRef="either" />
+    <bpmn:sequenceFlow id="f8" sourceRef="review" targetRef="either" />
+    <bpmn:sequenceFlow id="f9" sourceRef="either" targetRef="race" />
+    <bpmn:sequenceFlow id="f10" sourceRef="race" targetRef="nap" />
+    <bpmn:sequenceFlow id="f11" sourceRef="race" targetRef="msg" />
+    <bpmn:sequenceFlow id="f12" sourceRef="nap" targetRef="sign" />
+    <bpmn:sequenceFlow id="f13" sourceRef="msg" targetRef="sign" />
+    <bpmn:sequenceFlow id="f14" sourceRef="sign" targetRef="reply" />
+    <bpmn:sequenceFlow id="f15" sourceRef="reply" targetRef="sig" />
+    <bpmn:sequenceFlow id="f16" sourceRef="sig" targetRef="mark" />
+    <bpmn:sequenceFlow id="f17" sourceRef="mark" targetRef="call" />
+    <bpmn:sequenceFlow id="f18" sourceRef="call" targetRef="each" />
+    <bpmn:sequenceFlow id="f19" sourceRef="each" targetRef="scope" />
+    <bpmn:sequenceFlow id="f20" sourceRef="scope" targetRef="done" />
+    <bpmn:sequenceFlow id="f21" sourceRef="slow" targetRef="done" />
+    <bpmn:sequenceFlow id="f22" sourceRef="declined" targetRef="kill" />
+    <bpmn:sequenceFlow id="f23" sourceRef="stop" targetRef="kill" />
+`,
+  `<bpmn:message id="m1" name="reply" /><bpmn:signal id="s1" name="stop-now" /><bpmn:error id="e1" errorCode="DECLINED" />
+  <bpmn:process id="billing" isExecutable="false"><bpmn:task id="bill" /></bpmn:process>`,
+);
+
+describe('BPMN import: mapped elements', () => {
+  it('maps every supported element onto its runloom/v1 node, and the flow validates', async () => {
+    const { flow, called, warnings } = await importBpmn(ALL_MAPPED, { sourceName: 'all.bpmn' });
+    const nodes = byId(flow.nodes);
+    const type = (id: string) => nodes.get(id)?.type;
+    expect(flow.id).toBe('proc');
+    expect(type('start')).toBe('start');
+    expect(nodes.get('plain')).toMatchObject({ type: 'task', action: 'set', name: 'Plain' });
+    expect(nodes.get('charge')).toMatchObject({ type: 'task', action: 'log', output: 'receipt' });
+    expect(nodes.get('notify')).toMatchObject({ type: 'task', action: 'log' });
+    expect(nodes.get('score')).toMatchObject({ type: 'task', action: 'log' });
+    expect(nodes.get('review')).toMatchObject({ type: 'wait', description: 'lane: Sales' });
+    expect(nodes.get('sign')).toMatchObject({ type: 'wait' });
+    expect(nodes.get('reply')).toMatchObject({ type: 'wait', signal: 'reply' });
+    expect([type('route'), type('fork'), type('either'), type('race')]).toEqual(['decision', 'parallel', 'inclusive', 'race']);
+    expect(nodes.get('nap')).toMatchObject({ type: 'timer', duration: '50ms' });
+    expect(nodes.get('msg')).toMatchObject({ type: 'wait', signal: 'reply' });
+    expect(nodes.get('sig')).toMatchObject({ type: 'wait', signal: 'stop-now' });
+    expect(type('mark')).toBe('parallel'); // a none throw event passes the token on
+    expect(nodes.get('call')).toMatchObject({ type: 'subflow', flow: 'billing' });
+    expect(nodes.get('each')).toMatchObject({
+      type: 'map',
+      concurrency: 1,
+      items: '=($exists(vars.items) ? vars.items : input.items)',
+      do: { type: 'task', action: 'log', input: { item: '=item' } },
+    });
+    expect(nodes.get('review')?.boundary).toEqual([{ on: 'timer', after: '3600000ms', to: 'slow', interrupting: false }]);
+    expect(nodes.get('charge')?.boundary).toEqual([{ on: 'error', code: 'DECLINED', to: 'declined' }]);
+    expect(nodes.get('sign')?.boundary).toEqual([{ on: 'signal', signal: 'stop-now', to: 'stop' }]);
+    // The sub-process is a scope: in at its start event, out through a join named after it.
+    expect(type('scope')).toBe('inclusive');
+    expect(type('scopeEnd')).toBe('decision');
+    expect(flow.edges).toContainEqual({ from: 'each', to: 'scopeStart' });
+    expect(flow.edges).toContainEqual({ from: 'scopeEnd', to: 'scope' });
+    expect(nodes.get('kill')).toMatchObject({ type: 'end', terminate: true });
+    expect(flow.edges).toContainEqual({ from: 'route', to: 'notify', default: true });
+    expect(flow.edges).toContainEqual({
+      from: 'route',
+      to: 'charge',
+      when: '($exists(vars.amount) ? vars.amount : input.amount) > 100',
+    });
+    expect(called.map((c) => c.id)).toEqual(['billing']);
+    expect(warnings).toEqual([]);
+    const { problems } = validateFlow(flow, { flows: { has: (id) => id === 'billing' } });
+    expect(problems).toEqual([]);
+  });
+
+  it('starts every element no flow enters, and ends every token that has no way out (as BPMN engines do)', async () => {
+    const { flow } = await importBpmn(bpmn('<bpmn:task id="a" /><bpmn:task id="b" />'));
+    expect(flow.nodes).toEqual([
+      { id: 'start', type: 'start' },
+      { id: 'a', type: 'task', action: 'set', input: {} },
+      { id: 'b', type: 'task', action: 'set', input: {} },
+      { id: 'end', type: 'end' },
+    ]);
+    expect(flow.edges).toEqual([
+      { from: 'start', to: 'a' },
+      { from: 'start', to: 'b' },
+      { from: 'a', to: 'end' },
+      { from: 'b', to: 'end' },
+    ]);
+  });
+
+  it('names the nodes it adds so that they never take an id of the file', async () => {
+    const { flow } = await importBpmn(bpmn('<bpmn:task id="start" /><bpmn:task id="end" />'));
+    expect((flow.nodes as Node[]).map((n) => n.id)).toEqual(['_start', 'start', 'end', '_end']);
+  });
+
+  it('ignores a condition on a flow out of a parallel gateway (BPMN), with a warning naming it', async () => {
+    const { warnings } = await importBpmn(
+      bpmn(`<bpmn:startEvent id="s" /><bpmn:parallelGateway id="g" /><bpmn:endEvent id="e" />
+        <bpmn:sequenceFlow id="a" sourceRef="s" targetRef="g" />
+        <bpmn:sequenceFlow id="b" sourceRef="g" targetRef="e"><bpmn:conditionExpression>\${x}</bpmn:conditionExpression></bpmn:sequenceFlow>`),
+    );
+    expect(warnings.map((w) => w.message)).toEqual([
+      "sequenceFlow 'b': a condition on a flow out of a parallel gateway is ignored (BPMN)",
+    ]);
+  });
+});
+
+describe('BPMN import: refusals', () => {
+  const REFUSED = bpmn(`
+    <bpmn:startEvent id="start" />
+    <bpmn:scriptTask id="calc" scriptFormat="JavaScript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>
+    <bpmn:complexGateway id="complex" />
+    <bpmn:intermediateCatchEvent id="linkIn"><bpmn:linkEventDefinition name="l" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="cond"><bpmn:conditionalEventDefinition><bpmn:condition>\${x}</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateThrowEvent id="shout"><bpmn:messageEventDefinition /></bpmn:intermediateThrowEvent>
+    <bpmn:intermediateThrowEvent id="escalate"><bpmn:escalationEventDefinition /></bpmn:intermediateThrowEvent>
+    <bpmn:transaction id="tx" />
+    <bpmn:task id="again"><bpmn:standardLoopCharacteristics /></bpmn:task>
+    <bpmn:boundaryEvent id="undo" attachedToRef="again"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>
+    <bpmn:userTask id="many"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>
+    <bpmn:serviceTask id="anon" />
+    <bpmn:endEvent id="fail"><bpmn:messageEventDefinition /></bpmn:endEvent>
+    <bpmn:sequenceFlow id="js" sourceRef="start" targetRef="fail"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">next(null, true)</bpmn:conditionExpression></bpmn:sequenceFlow>
+  `);
+
+  it('refuses every unsupported element at once, naming its id, its type and its line', async () => {
+    const problems = await refusals(REFUSED);
+    const expected: [string, string][] = [
+      ['calc', "scriptTask 'calc': a script task runs JavaScript code from the file"],
+      ['complex', "complexGateway 'complex': this element is not supported"],
+      ['linkIn', "intermediateCatchEvent 'linkIn': link catch events are not supported"],
+      ['cond', "intermediateCatchEvent 'cond': conditional catch events are not supported"],
+      ['shout', "intermediateThrowEvent 'shout': message throw events are not supported"],
+      ['escalate', "intermediateThrowEvent 'escalate': escalation throw events are not supported"],
+      ['tx', "transaction 'tx': this element is not supported"],
+      ['again', "task 'again': standard loop characteristics are not supported"],
+      ['many', "userTask 'many': multi-instance is supported on tasks that do work"],
+      ['anon', "serviceTask 'anon': names no action"],
+      ['fail', "endEvent 'fail': message end events are not supported"],
+      ['js', "sequenceFlow 'js': a javascript condition runs code"],
+    ];
+    for (const [id, message] of expected) {
+      const found = problems.find((p) => p.message.startsWith(message));
+      expect(found, `${id}: ${problems.map((p) => p.message).join('\n')}`).toBeDefined();
+      expect(found?.path).toBe(`line ${lineOf(REFUSED, id)}`);
+      expect(found?.code).toBe('BPMN_UNSUPPORTED');
+    }
+    // The boundary on a refused host is not reported twice; everything else is.
+    expect(problems).toHaveLength(expected.length);
+  });
+
+  it('runs a script task only through a script action the host configures', async () => {
+    const xml = bpmn('<bpmn:scriptTask id="calc" scriptFormat="JavaScript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>');
+    const { flow } = await importBpmn(xml, { scriptAction: 'sandbox.js' });
+    expect(byId(flow.nodes).get('calc')).toMatchObject({
+      type: 'task',
+      action: 'sandbox.js',
+      input: { script: 'next()', format: 'JavaScript' },
+    });
+  });
+
+  it('refuses a second executable process, message flows between processes, and text that is not BPMN', async () => {
+    const two = `<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:collaboration id="c"><bpmn:messageFlow id="mf" sourceRef="a" targetRef="b" /></bpmn:collaboration>
+  <bpmn:process id="one" isExecutable="true"><bpmn:task id="a" /></bpmn:process>
+  <bpmn:process id="two" isExecutable="true"><bpmn:task id="b" /></bpmn:process>
+</bpmn:definitions>`;
+    const messages = (await refusals(two)).map((p) => `${p.path} ${p.message}`);
+    expect(messages).toEqual([
+      "line 5 process 'two': a second executable process (after 'one'); Runloom runs one process per file — call it with a call activity instead",
+      expect.stringContaining("line 3 messageFlow 'mf': message flows between processes are not run"),
+    ]);
+    const notXml = await refusals('<bpmn:definitions><oops');
+    expect(notXml[0]).toMatchObject({ code: 'BPMN_PARSE' });
+    expect(notXml[0].message).toMatch(/^not BPMN 2.0 XML: /);
+  });
+});
