@@ -20,6 +20,7 @@ import { openBus } from './bus/index.js';
 import { RunloomError } from './errors.js';
 import type { Clock, Ids } from './runtime/clock.js';
 import type { Executors } from './runtime/executors.js';
+import type { OutputLimits } from './runtime/output-limits.js';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 import { SharedRuntime } from './runtime/shared-runtime.js';
 import { openStore } from './store/index.js';
@@ -56,6 +57,12 @@ export interface RunloomOptions {
   readonly execute?: boolean;
   /** This process's id in leases and step records (default host:pid:random). */
   readonly workerId?: string;
+  /**
+   * What a step's output may be: `maxBytes` as JSON (default 16 MiB) and `maxDepth` levels of
+   * nesting (default 512). An output beyond either fails its step (STEP_OUTPUT_TOO_LARGE /
+   * STEP_OUTPUT_TOO_DEEP) instead of reaching the store.
+   */
+  readonly outputLimits?: Partial<OutputLimits>;
 }
 
 export interface Runloom {
@@ -75,6 +82,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   if (wantsWorker && options.execute === false) {
     throw new RunloomError('INVALID_OPTIONS', 'a worker executes steps: `worker` and `execute: false` do not go together');
   }
+  checkOutputLimits(options.outputLimits);
   const store =
     typeof options.store === 'object' ? options.store : openStore(options.store, { durability: options.durability ?? 'normal' });
   await store.init();
@@ -92,6 +100,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.outputLimits ? { outputLimits: options.outputLimits } : {}),
   };
   const runtime = shared ? new SharedRuntime(runtimeOptions, shared) : new Runtime(runtimeOptions);
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
@@ -115,4 +124,12 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
       await store.close();
     },
   };
+}
+
+function checkOutputLimits(limits: Partial<OutputLimits> | undefined): void {
+  for (const [name, value] of Object.entries(limits ?? {})) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
+      throw new RunloomError('INVALID_OPTIONS', `outputLimits.${name} must be a positive whole number, not ${String(value)}`);
+    }
+  }
 }

@@ -64,12 +64,31 @@ export function durabilityOf(options: GlobalOptions): Durability {
   return durability;
 }
 
+/** A positive whole number from the environment, or undefined when the variable is not set. */
+function positiveEnv(name: string): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = /^[0-9]+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(Number.isSafeInteger(value) && value > 0)) {
+    throw new RequestError('BAD_REQUEST', `${name} must be a positive whole number, not '${text}'`);
+  }
+  return value;
+}
+
+/** RUNLOOM_STEP_OUTPUT_MAX_BYTES / _MAX_DEPTH: what a step's output may be (checked up front). */
+export function outputLimitsOf(): { maxBytes?: number; maxDepth?: number } {
+  const maxBytes = positiveEnv('RUNLOOM_STEP_OUTPUT_MAX_BYTES');
+  const maxDepth = positiveEnv('RUNLOOM_STEP_OUTPUT_MAX_DEPTH');
+  return { ...(maxBytes ? { maxBytes } : {}), ...(maxDepth ? { maxDepth } : {}) };
+}
+
 /**
  * The engine and the store are loaded here, on first use, not when the command starts: `--help`,
  * a typo or a bad argument is answered without loading them (most of the start-up time).
  */
 export async function openRunloom(options: GlobalOptions, recover: boolean, role: Role = {}): Promise<Runloom> {
   const durability = durabilityOf(options);
+  const outputLimits = outputLimitsOf();
   const [{ createRunloom }, { DEFAULT_SQLITE_PATH, openStore }] = await Promise.all([
     import('../runloom.js'),
     import('../store/index.js'),
@@ -112,6 +131,7 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
       ...(role.worker ? { worker: role.worker } : {}),
       ...(role.execute === undefined ? {} : { execute: role.execute }),
       ...(role.workerId ? { workerId: role.workerId } : {}),
+      outputLimits,
     });
   } catch (error) {
     await store.close().catch(() => {});

@@ -45,6 +45,7 @@ export class SharedRuntime extends Runtime {
       bus: options.bus,
       owner: shared.owner,
       executors: this.executors,
+      outputLimits: this.outputLimits,
       resolveFlow: options.resolveFlow,
       now: () => this.clock.now(),
       log: this.log,
