@@ -40,13 +40,19 @@ export interface RunloomOptions {
   readonly executors?: Executors;
   readonly clock?: Clock;
   readonly ids?: Ids;
-  /** Resume runs that were running when the process stopped (default true). */
+  /**
+   * Resume runs that were left running when their process stopped (default true). On a store
+   * with leases (SQLite, PostgreSQL) such a run is taken over once it is free: at once if its
+   * process handed it back, when its lease runs out if that process died.
+   */
   readonly recover?: boolean;
   readonly log?: (message: string, data?: unknown) => void;
   /**
-   * On a store many processes share (PostgreSQL): make this process a worker that claims and
-   * drives any run that needs one — new runs other processes queued, runs whose worker died,
-   * parked runs whose timer is due (true, or the worker's settings). Ignored on embedded stores.
+   * On a store several processes share (SQLite, PostgreSQL): make this process a worker that
+   * claims and drives any run that needs one — new runs other processes queued, runs whose
+   * worker died, parked runs whose timer is due (true, or the worker's settings). Without it a
+   * process that executes runs drives only the ones it keeps: those it started, or sent an
+   * event to and took, and with `recover` the ones left running. Ignored on the memory store.
    */
   readonly worker?: boolean | WorkerOptions;
   /**
@@ -74,6 +80,12 @@ export interface Runloom {
   readonly recovered: number;
   /** This process's id in leases and step records (shared stores). */
   readonly workerId: string | undefined;
+  /**
+   * Keeps a run driven here while this process lives (stores with leases): taken over as soon as
+   * it is free — at once if nobody holds it, when its lease runs out if its holder died — and its
+   * timers and retries fired. No-op on the memory store, whose process drives every run.
+   */
+  keep(runId: string): void;
   close(): Promise<void>;
 }
 
@@ -105,9 +117,16 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const runtime = shared ? new SharedRuntime(runtimeOptions, shared) : new Runtime(runtimeOptions);
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
   const recovered = options.recover === false ? 0 : await runtime.recover();
+  // A process that executes runs on a shared store drives at least the runs it keeps (its own
+  // and, with `recover`, the ones left running): their timers and retries fire while it lives.
+  const workerOptions: WorkerOptions = wantsWorker
+    ? typeof options.worker === 'object'
+      ? options.worker
+      : {}
+    : { scope: 'kept' };
   const worker =
-    runtime instanceof SharedRuntime && shared && store.leases && wantsWorker
-      ? new Worker(runtime, store.leases, bus, shared.owner, log, typeof options.worker === 'object' ? options.worker : {})
+    runtime instanceof SharedRuntime && shared?.execute && store.leases
+      ? new Worker(runtime, store.leases, bus, shared.owner, log, workerOptions)
       : undefined;
   await worker?.start();
   return {
@@ -117,6 +136,11 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     runs,
     recovered,
     workerId: shared?.owner,
+    keep(runId) {
+      if (!(runtime instanceof SharedRuntime) || !worker) return;
+      runtime.keep([runId]);
+      worker.poll();
+    },
     async close() {
       await worker?.close();
       await runtime.close();

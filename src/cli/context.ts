@@ -116,7 +116,7 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
     await store.close().catch(() => {});
     throw new RequestError(
       'BAD_REQUEST',
-      `${role.worker ? 'runloom worker' : '--queue'} needs a store that many processes share (postgres://…), not '${url ?? DEFAULT_SQLITE_PATH}'`,
+      `${role.worker ? 'runloom worker' : '--queue'} needs a store that several processes share (a SQLite file or postgres://…), not '${url ?? DEFAULT_SQLITE_PATH}'`,
     );
   }
   try {
