@@ -99,6 +99,13 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     typeof options.store === 'object' ? options.store : openStore(options.store, { durability: options.durability ?? 'normal' });
   await store.init();
   const bus = typeof options.bus === 'object' ? options.bus : openBus(options.bus, options.log);
+  try {
+    await bus.ready();
+  } catch (error) {
+    await bus.close().catch(() => {});
+    if (typeof options.store !== 'object') await store.close().catch(() => {});
+    throw error;
+  }
   const actions = createActionRegistry([...builtinActions(), ...(options.actions ?? [])]);
   const flows = await createFlowsApi(store, actions);
   const shared = store.leases ? { owner: options.workerId ?? defaultWorkerId(), execute: options.execute ?? true } : undefined;

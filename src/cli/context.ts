@@ -55,6 +55,9 @@ async function loadActionModules(modules: readonly string[]): Promise<ActionDefi
   return actions;
 }
 
+/** Log messages shown without RUNLOOM_DEBUG. */
+const WARNINGS = new Set(['bus connection lost, retrying', 'bus connection back']);
+
 /** Checked before anything else is done, so a bad value is refused before the store is touched. */
 export function durabilityOf(options: GlobalOptions): Durability {
   const durability = options.durability ?? process.env.RUNLOOM_DURABILITY ?? 'normal';
@@ -93,9 +96,12 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
     import('../runloom.js'),
     import('../store/index.js'),
   ]);
-  const log = process.env.RUNLOOM_DEBUG
-    ? (message: string, data?: unknown) => console.error(`[runloom] ${message}`, data ?? '')
-    : undefined;
+  const debug = Boolean(process.env.RUNLOOM_DEBUG);
+  // Without RUNLOOM_DEBUG, only what the user must know: the bus lost and back (once each).
+  const log = (message: string, data?: unknown) => {
+    if (debug) console.error(`[runloom] ${message}`, data ?? '');
+    else if (WARNINGS.has(message)) console.error(`runloom: ${message} (${(data as { url?: string } | undefined)?.url ?? ''})`);
+  };
   // A store that cannot be opened (a directory, not a database, an unknown scheme) is a bad
   // argument: say which store and why, without the driver's stack.
   const url = storeUrl(options);
@@ -126,7 +132,7 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
       durability,
       recover,
       actions,
-      ...(log ? { log } : {}),
+      log,
       ...(busUrl(options) ? { bus: busUrl(options) } : {}),
       ...(role.worker ? { worker: role.worker } : {}),
       ...(role.execute === undefined ? {} : { execute: role.execute }),
@@ -135,6 +141,12 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
     });
   } catch (error) {
     await store.close().catch(() => {});
+    // An unreachable bus is a bad argument: one sentence naming it, exit 2.
+    if (error instanceof RunloomError && error.code === 'BUS_UNREACHABLE') {
+      throw new RequestError('BAD_REQUEST', `${options.bus !== undefined ? '--bus' : 'RUNLOOM_REDIS_URL'}: ${error.message}`, {
+        details: error.details,
+      });
+    }
     throw error;
   }
 }
