@@ -21,6 +21,7 @@ import { openBus } from './bus/index.js';
 import { RunloomError } from './errors.js';
 import type { Clock, Ids } from './runtime/clock.js';
 import type { Executors } from './runtime/executors.js';
+import type { OutputLimits } from './runtime/output-limits.js';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 import { SharedRuntime } from './runtime/shared-runtime.js';
 import { openStore } from './store/index.js';
@@ -40,13 +41,19 @@ export interface RunloomOptions {
   readonly executors?: Executors;
   readonly clock?: Clock;
   readonly ids?: Ids;
-  /** Resume runs that were running when the process stopped (default true). */
+  /**
+   * Resume runs that were left running when their process stopped (default true). On a store
+   * with leases (SQLite, PostgreSQL) such a run is taken over once it is free: at once if its
+   * process handed it back, when its lease runs out if that process died.
+   */
   readonly recover?: boolean;
   readonly log?: (message: string, data?: unknown) => void;
   /**
-   * On a store many processes share (PostgreSQL): make this process a worker that claims and
-   * drives any run that needs one — new runs other processes queued, runs whose worker died,
-   * parked runs whose timer is due (true, or the worker's settings). Ignored on embedded stores.
+   * On a store several processes share (SQLite, PostgreSQL): make this process a worker that
+   * claims and drives any run that needs one — new runs other processes queued, runs whose
+   * worker died, parked runs whose timer is due (true, or the worker's settings). Without it a
+   * process that executes runs drives only the ones it keeps: those it started, or sent an
+   * event to and took, and with `recover` the ones left running. Ignored on the memory store.
    */
   readonly worker?: boolean | WorkerOptions;
   /**
@@ -57,6 +64,12 @@ export interface RunloomOptions {
   readonly execute?: boolean;
   /** This process's id in leases and step records (default host:pid:random). */
   readonly workerId?: string;
+  /**
+   * What a step's output may be: `maxBytes` as JSON (default 16 MiB) and `maxDepth` levels of
+   * nesting (default 512). An output beyond either fails its step (STEP_OUTPUT_TOO_LARGE /
+   * STEP_OUTPUT_TOO_DEEP) instead of reaching the store.
+   */
+  readonly outputLimits?: Partial<OutputLimits>;
 }
 
 export interface Runloom {
@@ -68,6 +81,12 @@ export interface Runloom {
   readonly recovered: number;
   /** This process's id in leases and step records (shared stores). */
   readonly workerId: string | undefined;
+  /**
+   * Keeps a run driven here while this process lives (stores with leases): taken over as soon as
+   * it is free — at once if nobody holds it, when its lease runs out if its holder died — and its
+   * timers and retries fired. No-op on the memory store, whose process drives every run.
+   */
+  keep(runId: string): void;
   close(): Promise<void>;
 }
 
@@ -76,10 +95,18 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   if (wantsWorker && options.execute === false) {
     throw new RunloomError('INVALID_OPTIONS', 'a worker executes steps: `worker` and `execute: false` do not go together');
   }
+  checkOutputLimits(options.outputLimits);
   const store =
     typeof options.store === 'object' ? options.store : openStore(options.store, { durability: options.durability ?? 'normal' });
   await store.init();
   const bus = typeof options.bus === 'object' ? options.bus : openBus(options.bus, options.log);
+  try {
+    await bus.ready();
+  } catch (error) {
+    await bus.close().catch(() => {});
+    if (typeof options.store !== 'object') await store.close().catch(() => {});
+    throw error;
+  }
   const actions = createActionRegistry([...builtinActions(), ...(options.actions ?? [])]);
   const flows = await createFlowsApi(store, actions);
   const shared = store.leases ? { owner: options.workerId ?? defaultWorkerId(), execute: options.execute ?? true } : undefined;
@@ -93,15 +120,23 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.outputLimits ? { outputLimits: options.outputLimits } : {}),
   };
   const runtime = shared ? new SharedRuntime(runtimeOptions, shared) : new Runtime(runtimeOptions);
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
   // Needs the runs API, so it joins the built-ins here.
   actions.register(signalBroadcastAction({ runs, flows }));
   const recovered = options.recover === false ? 0 : await runtime.recover();
+  // A process that executes runs on a shared store drives at least the runs it keeps (its own
+  // and, with `recover`, the ones left running): their timers and retries fire while it lives.
+  const workerOptions: WorkerOptions = wantsWorker
+    ? typeof options.worker === 'object'
+      ? options.worker
+      : {}
+    : { scope: 'kept' };
   const worker =
-    runtime instanceof SharedRuntime && shared && store.leases && wantsWorker
-      ? new Worker(runtime, store.leases, bus, shared.owner, log, typeof options.worker === 'object' ? options.worker : {})
+    runtime instanceof SharedRuntime && shared?.execute && store.leases
+      ? new Worker(runtime, store.leases, bus, shared.owner, log, workerOptions)
       : undefined;
   await worker?.start();
   return {
@@ -111,6 +146,11 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     runs,
     recovered,
     workerId: shared?.owner,
+    keep(runId) {
+      if (!(runtime instanceof SharedRuntime) || !worker) return;
+      runtime.keep([runId]);
+      worker.poll();
+    },
     async close() {
       await worker?.close();
       await runtime.close();
@@ -118,4 +158,12 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
       await store.close();
     },
   };
+}
+
+function checkOutputLimits(limits: Partial<OutputLimits> | undefined): void {
+  for (const [name, value] of Object.entries(limits ?? {})) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
+      throw new RunloomError('INVALID_OPTIONS', `outputLimits.${name} must be a positive whole number, not ${String(value)}`);
+    }
+  }
 }

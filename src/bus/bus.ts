@@ -30,5 +30,11 @@ export interface Bus {
   subscribeRun(runId: string, listener: RunEventListener): Promise<() => void>;
   publishWake(wake: Wake): void;
   subscribeWake(listener: WakeListener): Promise<() => void>;
+  /**
+   * Resolves once the bus can carry messages; rejects, naming the bus, when it cannot be reached
+   * at all (a wrong URL must fail at start-up, not as a stack trace at the first message). After
+   * that, a lost connection is retried and messages wait for it.
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }

@@ -78,6 +78,9 @@ async function registerTypeScript(module: string): Promise<void> {
   typeScriptLoaded = true;
 }
 
+/** Log messages shown without RUNLOOM_DEBUG. */
+const WARNINGS = new Set(['bus connection lost, retrying', 'bus connection back']);
+
 /** Checked before anything else is done, so a bad value is refused before the store is touched. */
 export function durabilityOf(options: GlobalOptions): Durability {
   const durability = options.durability ?? process.env.RUNLOOM_DURABILITY ?? 'normal';
@@ -87,19 +90,41 @@ export function durabilityOf(options: GlobalOptions): Durability {
   return durability;
 }
 
+/** A positive whole number from the environment, or undefined when the variable is not set. */
+function positiveEnv(name: string): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = /^[0-9]+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(Number.isSafeInteger(value) && value > 0)) {
+    throw new RequestError('BAD_REQUEST', `${name} must be a positive whole number, not '${text}'`);
+  }
+  return value;
+}
+
+/** RUNLOOM_STEP_OUTPUT_MAX_BYTES / _MAX_DEPTH: what a step's output may be (checked up front). */
+export function outputLimitsOf(): { maxBytes?: number; maxDepth?: number } {
+  const maxBytes = positiveEnv('RUNLOOM_STEP_OUTPUT_MAX_BYTES');
+  const maxDepth = positiveEnv('RUNLOOM_STEP_OUTPUT_MAX_DEPTH');
+  return { ...(maxBytes ? { maxBytes } : {}), ...(maxDepth ? { maxDepth } : {}) };
+}
+
 /**
  * The engine and the store are loaded here, on first use, not when the command starts: `--help`,
  * a typo or a bad argument is answered without loading them (most of the start-up time).
  */
 export async function openRunloom(options: GlobalOptions, recover: boolean, role: Role = {}): Promise<Runloom> {
   const durability = durabilityOf(options);
+  const outputLimits = outputLimitsOf();
   const [{ createRunloom }, { DEFAULT_SQLITE_PATH, openStore }] = await Promise.all([
     import('../runloom.js'),
     import('../store/index.js'),
   ]);
-  const log = process.env.RUNLOOM_DEBUG
-    ? (message: string, data?: unknown) => console.error(`[runloom] ${message}`, data ?? '')
-    : undefined;
+  const debug = Boolean(process.env.RUNLOOM_DEBUG);
+  // Without RUNLOOM_DEBUG, only what the user must know: the bus lost and back (once each).
+  const log = (message: string, data?: unknown) => {
+    if (debug) console.error(`[runloom] ${message}`, data ?? '');
+    else if (WARNINGS.has(message)) console.error(`runloom: ${message} (${(data as { url?: string } | undefined)?.url ?? ''})`);
+  };
   // A store that cannot be opened (a directory, not a database, an unknown scheme) is a bad
   // argument: say which store and why, without the driver's stack.
   const url = storeUrl(options);
@@ -120,7 +145,7 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
     await store.close().catch(() => {});
     throw new RequestError(
       'BAD_REQUEST',
-      `${role.worker ? 'runloom worker' : '--queue'} needs a store that many processes share (postgres://…), not '${url ?? DEFAULT_SQLITE_PATH}'`,
+      `${role.worker ? 'runloom worker' : '--queue'} needs a store that several processes share (a SQLite file or postgres://…), not '${url ?? DEFAULT_SQLITE_PATH}'`,
     );
   }
   try {
@@ -130,14 +155,21 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
       durability,
       recover,
       actions,
-      ...(log ? { log } : {}),
+      log,
       ...(busUrl(options) ? { bus: busUrl(options) } : {}),
       ...(role.worker ? { worker: role.worker } : {}),
       ...(role.execute === undefined ? {} : { execute: role.execute }),
       ...(role.workerId ? { workerId: role.workerId } : {}),
+      outputLimits,
     });
   } catch (error) {
     await store.close().catch(() => {});
+    // An unreachable bus is a bad argument: one sentence naming it, exit 2.
+    if (error instanceof RunloomError && error.code === 'BUS_UNREACHABLE') {
+      throw new RequestError('BAD_REQUEST', `${options.bus !== undefined ? '--bus' : 'RUNLOOM_REDIS_URL'}: ${error.message}`, {
+        details: error.details,
+      });
+    }
     throw error;
   }
 }

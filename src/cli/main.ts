@@ -50,7 +50,7 @@ registerBpmnCommands(program);
 
 program
   .command('worker')
-  .description('claim and drive runs from a shared store (postgres://…) until SIGINT/SIGTERM')
+  .description('drive every unfinished run of the store (a SQLite file or postgres://…) until SIGINT/SIGTERM')
   .option('--capacity <n>', 'most runs held at once (default 2000)')
   .option('--poll-ms <ms>', 'safety-net poll interval (default 1000)')
   .option('--id <name>', 'worker id in leases and step records (default host:pid:random)')

@@ -6,6 +6,7 @@ import type { Runloom } from '../runloom.js';
 import { durabilityOf, type GlobalOptions, openRunloom } from './context.js';
 import { calledSiblings, FLOW_FILE, type FlowFile, flowIdOf, siblingFlows, warningLine } from './flow-files.js';
 import { parseInputPairs, readInputFile } from './inputs.js';
+import { untilInterrupted } from './interrupt.js';
 import { printable } from './printable.js';
 import { watchRun } from './watch.js';
 
@@ -74,14 +75,16 @@ export async function runCommand(target: string, options: RunOptions): Promise<n
   const base = options.inputFile ? readInputFile(options.inputFile) : {};
   const input = parseInputPairs(options.input ?? [], base);
   const resolved = resolveTarget(target);
-  const runloom = await openRunloom(options, true, options.queue ? { execute: false } : {});
+  // No recovery: this process drives the run it starts (and its children), nobody else's. Runs
+  // left running by a crash are taken over by `runloom worker` or `runloom runs resume <id>`.
+  const runloom = await openRunloom(options, false, options.queue ? { execute: false } : {});
   try {
     const ref =
       'file' in resolved
         ? { flowId: await publishWithSiblings(runloom, resolved.file) }
         : { flowId: resolved.flowId, ...(resolved.version === undefined ? {} : { version: resolved.version }) };
     const run = await runloom.runs.start(ref, input);
-    return await watchRun(runloom, run.id, options.json);
+    return await untilInterrupted(runloom, run.id, () => watchRun(runloom, run.id, options.json));
   } finally {
     await runloom.close();
   }

@@ -2,12 +2,13 @@
 import type { Command } from 'commander';
 import type { RunView } from '../api/runs.js';
 import type { RunStatus } from '../engine/types.js';
-import { RUN_STATUSES } from '../engine/types.js';
+import { RUN_STATUSES, TERMINAL_STATUSES } from '../engine/types.js';
 import { RequestError } from '../errors.js';
 import type { Runloom } from '../runloom.js';
 import { type GlobalOptions, openRunloom } from './context.js';
 import { eventLine, ndjsonEvent } from './display.js';
 import { parseJsonOption } from './inputs.js';
+import { untilInterrupted } from './interrupt.js';
 import { stdoutClosed } from './output.js';
 import { printable } from './printable.js';
 import { printRunList } from './run-list.js';
@@ -65,6 +66,23 @@ async function warnUnusedSignal(runloom: Runloom, runId: string, name: string): 
     ) + '\n',
   );
 }
+
+/**
+ * A paused run is resumed; one left by its process (crashed, or stopped with SIGTERM) is taken
+ * over by this one — at once if free, when its lease runs out if its holder died — and driven
+ * (overdue timers fire on takeover). Either way this process follows it until it settles.
+ */
+const resumeAndWatch =
+  (runId: string): Action =>
+  async (runloom, options) => {
+    const state = await runloom.runs.state(runId);
+    // A paused run resumes; an ended one is refused by the engine, with the reason.
+    if (state.status === 'paused' || TERMINAL_STATUSES.has(state.status)) {
+      return controlThenWatch(runId, (r) => r.runs.resume(runId, 'cli'))(runloom, options);
+    }
+    runloom.keep(runId);
+    return untilInterrupted(runloom, runId, () => watchRun(runloom, runId, options.json, state.eventSeq));
+  };
 
 function parseStatuses(text: string | undefined): RunStatus[] | undefined {
   if (!text) return undefined;
@@ -181,7 +199,10 @@ export function registerRunsCommands(program: Command): Command {
       );
   simple('pause', 'pause a run (steps in flight finish; no new step starts)', (r, id) => r.runs.pause(id, 'cli'), false);
   simple('cancel', 'cancel a run', (r, id) => r.runs.cancel(id, 'cli'), false);
-  simple('resume', 'resume a paused run and follow it', (r, id) => r.runs.resume(id, 'cli'), true);
+  runs
+    .command('resume <runId>')
+    .description('resume a paused run, or take over one its process left (crashed or stopped), and follow it')
+    .action((runId: string, _opts: unknown, command: Command) => withRunloom(command, false, resumeAndWatch(runId)));
 
   runs
     .command('retry <runId>')

@@ -41,6 +41,6 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
     process.once('SIGTERM', stop);
   });
   await runloom.close();
-  process.stderr.write(`runloom worker ${runloom.workerId} stopped\n`);
+  process.stderr.write(`runloom worker ${runloom.workerId} stopped: its runs were handed back to the other workers\n`);
   return 0;
 }

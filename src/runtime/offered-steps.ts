@@ -9,6 +9,7 @@ import { RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Leases, StepTask } from '../store/store.js';
 import type { Executors } from './executors.js';
+import type { OutputLimits } from './output-limits.js';
 import { activityOf, StepCall, stepResultEvent } from './step-call.js';
 
 type ExecuteEffect = Extract<Effect, { type: 'step.execute' }>;
@@ -18,6 +19,7 @@ export interface OfferedStepsHost {
   readonly bus: Bus;
   readonly owner: string;
   readonly executors: Executors;
+  readonly outputLimits: OutputLimits;
   resolveFlow(flowId: string, version?: number): Promise<CompiledFlow>;
   now(): number;
   log(message: string, data?: unknown): void;
@@ -66,9 +68,9 @@ export async function runOfferedStep(host: OfferedStepsHost, task: StepTask): Pr
     );
     const executor = host.executors[node.type];
     if (!executor) throw new RunloomError('NOT_EXECUTABLE', `no executor is registered for '${node.type}' nodes`);
-    event = stepResultEvent(task.seq, host.now(), await executor(call), undefined);
+    event = stepResultEvent(task, host.now(), await executor(call), undefined, host.outputLimits);
   } catch (error) {
-    event = stepResultEvent(task.seq, host.now(), undefined, error);
+    event = stepResultEvent(task, host.now(), undefined, error, host.outputLimits);
   }
   if (await host.leases.finishStep(host.owner, task.runId, task.seq, event, host.now())) {
     host.bus.publishWake({ runId: task.runId });

@@ -24,6 +24,7 @@ import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
 import { type Executors, type StepResult, taskExecutor } from './executors.js';
 import { durableSnapshot, type LiveRun, loadStoredRun, type StoredRun, whenDurable } from './live-run.js';
+import { DEFAULT_OUTPUT_LIMITS, type OutputLimits } from './output-limits.js';
 import { pendingWork, type StepEffect } from './pending-work.js';
 import { ReadySteps } from './ready-steps.js';
 import { RecentRuns } from './recent-runs.js';
@@ -49,6 +50,8 @@ export interface RuntimeOptions {
   readonly clock?: Clock;
   readonly ids?: Ids;
   readonly log?: (message: string, data?: unknown) => void;
+  /** What a step's output may be (larger or deeper fails the step): default 16 MiB, 512 levels. */
+  readonly outputLimits?: Partial<OutputLimits>;
 }
 
 export interface StartRequest {
@@ -73,6 +76,7 @@ export class Runtime {
   protected readonly clock: Clock;
   private readonly ids: Ids;
   protected readonly log: (message: string, data?: unknown) => void;
+  protected readonly outputLimits: OutputLimits;
   protected closed = false;
   private readonly children: ChildHost;
   /** The fence a run created here is held with (shared stores: 1). */
@@ -86,6 +90,7 @@ export class Runtime {
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? createIds();
     this.log = options.log ?? (() => {});
+    this.outputLimits = { ...DEFAULT_OUTPUT_LIMITS, ...options.outputLimits };
     this.executors = { task: taskExecutor(options.actions), ...options.executors };
     this.committer = createCommitter(options.store);
     this.timers = createTimerScheduler(
@@ -452,7 +457,7 @@ export class Runtime {
   private stepEnded(live: LiveRun, call: StepCall, result: StepResult | undefined, error: unknown): void {
     live.calls?.remove(call);
     if (call.aborted || this.closed) return;
-    const event = stepResultEvent(call.seq, this.clock.now(), result, error);
+    const event = stepResultEvent(call, this.clock.now(), result, error, this.outputLimits);
     // The run's object, unless the runtime let go of it: then the run is loaded again (a run
     // dropped after a failed commit comes back this way, and runs its pending steps again).
     if (live.gone) this.deliver(call.runId, event);

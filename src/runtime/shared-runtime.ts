@@ -14,6 +14,7 @@
  * Which runs to claim, and when, is the worker's business (worker/worker.ts).
  */
 import { advance } from '../engine/advance.js';
+import { foldTail } from '../engine/replay.js';
 import { snapshotState } from '../engine/run-state.js';
 import { type EngineEvent, type RunState, TERMINAL_STATUSES } from '../engine/types.js';
 import { notFound, RunloomError, toErrorInfo } from '../errors.js';
@@ -45,15 +46,45 @@ export class SharedRuntime extends Runtime {
       bus: options.bus,
       owner: shared.owner,
       executors: this.executors,
+      outputLimits: this.outputLimits,
       resolveFlow: options.resolveFlow,
       now: () => this.clock.now(),
       log: this.log,
     };
   }
 
-  /** Nothing belongs to this process until it claims it (worker/worker.ts). */
+  /**
+   * Runs this process keeps while it lives (its worker claims them whenever they need driving:
+   * a timer or retry due, an inbox item, a dead holder's lease run out): the runs it started,
+   * and the ones it was asked to keep (`recover`, `runs resume`). A run leaves when it ends.
+   */
+  private readonly keeps = new Set<string>();
+
+  /**
+   * Nothing belongs to this process until it claims it: the runs left with work to do (their
+   * holder stopped) are kept, and claimed once free — at once if their holder handed them back,
+   * when its lease runs out if it died.
+   */
   override async recover(): Promise<number> {
-    return 0;
+    if (!this.shared.execute) return 0;
+    const ids = await this.options.store.listActiveRunIds();
+    this.keep(ids);
+    // And the parked runs with a timer (no lease, not active): kept, so their timers fire.
+    const store = this.options.store;
+    for (const timer of await store.dueTimers(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) this.keeps.add(timer.runId);
+    return ids.length;
+  }
+
+  /** Keeps these runs here until they end (see `keeps`). */
+  keep(runIds: readonly string[]): void {
+    for (const runId of runIds) this.keeps.add(runId);
+  }
+
+  /** The kept runs not held here now: the ones to claim when they need driving. */
+  keptAway(): string[] {
+    const ids: string[] = [];
+    for (const runId of this.keeps) if (!this.live.has(runId)) ids.push(runId);
+    return ids;
   }
 
   override async send(runId: string, event: EngineEvent): Promise<RunState> {
@@ -61,9 +92,12 @@ export class SharedRuntime extends Runtime {
   }
 
   override async close(): Promise<void> {
+    if (this.closed) return;
+    // Taken before closing: the runs' steps are aborted, and taken over where they stopped.
+    const held = this.held();
     await super.close();
     // Hand the runs back now rather than after their leases expire.
-    await this.leases.release(this.shared.owner, this.held());
+    await this.leases.handBack(this.shared.owner, held);
   }
 
   /** The runs this process holds (their leases are renewed by its worker). */
@@ -98,9 +132,10 @@ export class SharedRuntime extends Runtime {
    * inbox. `forEvent`: claimed to apply an event, so kept even when it has nothing to do yet.
    */
   async adopt(claimed: ClaimedRun, forEvent = false): Promise<void> {
-    const { state, fence } = claimed;
-    const runId = state.meta.id;
-    const flow = await this.options.resolveFlow(state.meta.flowId, state.meta.flowVersion);
+    const { fence } = claimed;
+    const runId = claimed.state.meta.id;
+    const flow = await this.options.resolveFlow(claimed.state.meta.flowId, claimed.state.meta.flowVersion);
+    const state = claimed.tail ? foldTail(claimed.state, claimed.tail, flow) : claimed.state;
     const previous = this.live.get(runId);
     if (previous) this.dropRun(runId, previous);
     const live: LiveRun = { state, flow, uncommitted: 0, fence };
@@ -148,6 +183,7 @@ export class SharedRuntime extends Runtime {
   // ------------------------------------------------------------------------------ hooks
 
   protected override seal(live: LiveRun, checkpoint: Checkpoint, inboxId?: number): Checkpoint {
+    if (checkpoint.created && this.shared.execute) this.keeps.add(checkpoint.state.meta.id);
     return fencedCheckpoint(checkpoint, this.shared, live.fence as number, inboxId);
   }
 
@@ -160,6 +196,7 @@ export class SharedRuntime extends Runtime {
     // Its lease is given back: an ended run's final state stays at hand for reads here.
     this.recent.remember(live.state);
     this.dropRun(checkpoint.state.meta.id, live);
+    if (TERMINAL_STATUSES.has(checkpoint.state.status)) this.keeps.delete(checkpoint.state.meta.id);
     const wake = wakeFor(checkpoint.state, checkpoint.active === true);
     if (wake) this.options.bus.publishWake(wake);
   }
@@ -224,6 +261,8 @@ export class SharedRuntime extends Runtime {
   private async sendElsewhere(runId: string, event: EngineEvent): Promise<RunState> {
     const [claimed] = await this.leases.claim(this.shared.owner, 1, [runId]);
     if (claimed) {
+      // Executed here from now on: kept, so its timers and retries fire while this process lives.
+      if (this.shared.execute) this.keeps.add(runId);
       await this.adopt(claimed, true);
       const live = this.live.get(runId);
       if (live) {

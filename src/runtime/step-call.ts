@@ -9,6 +9,7 @@ import type { Effect, EngineEvent } from '../engine/types.js';
 import { toErrorInfo } from '../errors.js';
 import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
 import type { StepRequest, StepResult } from './executors.js';
+import { type OutputLimits, unstorableOutput } from './output-limits.js';
 
 type ExecuteEffect = Extract<Effect, { type: 'step.execute' }>;
 
@@ -32,9 +33,18 @@ export class StepCall extends StepContext implements StepRequest {
   }
 }
 
-/** The event a finished step gives its run. */
-export function stepResultEvent(seq: number, at: number, result: StepResult | undefined, error: unknown): EngineEvent {
+/** The event a finished step gives its run: a failure when its output cannot be stored. */
+export function stepResultEvent(
+  step: { readonly seq: number; readonly nodeId: string },
+  at: number,
+  result: StepResult | undefined,
+  error: unknown,
+  limits: OutputLimits,
+): EngineEvent {
+  const seq = step.seq;
   if (!result) return { type: 'step.failed', at, seq, error: toErrorInfo(error) };
+  const unstorable = unstorableOutput(step.nodeId, result.output, limits);
+  if (unstorable) return { type: 'step.failed', at, seq, error: unstorable.toInfo() };
   return result.cost === undefined
     ? { type: 'step.completed', at, seq, output: result.output }
     : { type: 'step.completed', at, seq, output: result.output, cost: result.cost };

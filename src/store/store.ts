@@ -133,7 +133,10 @@ export interface InboxItem {
 
 /** A run just claimed, with what its new holder needs: its state, timers and inbox. */
 export interface ClaimedRun {
+  /** The run's last snapshot: with `tail`, the events logged after it to fold in. */
   readonly state: RunState;
+  /** Stores that write the state only now and then (SQLite): the log after `state`. */
+  readonly tail?: readonly RunEvent[];
   /** The fence the claim took: every commit of the holder carries it. */
   readonly fence: number;
   /** The run's last holder lost its lease (it died or stalled): its work in flight is redone. */
@@ -167,18 +170,25 @@ export interface Leases {
    * Claims up to `limit` runs that need a worker — active ones, ones with inbox items or a due
    * timer — whose lease is free or expired, skipping rows another worker is claiming
    * (`FOR UPDATE SKIP LOCKED`). Each claim moves the run's fence on. With `runIds`, claims those
-   * runs if their lease is free, whether they need a worker or not (a sender applying an event).
+   * runs if their lease is free, whether they need a worker or not (a sender applying an event),
+   * or with `needing` only those of them that need one (a process keeping the runs it started).
    */
-  claim(owner: string, limit: number, runIds?: readonly string[]): Promise<ClaimedRun[]>;
+  claim(owner: string, limit: number, runIds?: readonly string[], needing?: boolean): Promise<ClaimedRun[]>;
   /**
-   * The earliest timer of a run nobody holds (a held run's timers are armed by its holder): when
-   * a worker should next claim.
+   * The earliest timer of a run nobody holds (a held run's timers are armed by its holder), of
+   * these runs when given: when a worker should next claim.
    */
-  nextFreeTimerAt(): Promise<number | undefined>;
+  nextFreeTimerAt(runIds?: readonly string[]): Promise<number | undefined>;
   /** Extends the leases still held (and of the steps being run); returns the run ids kept. */
   renew(owner: string, runIds: readonly string[]): Promise<string[]>;
-  /** Gives leases back (a worker shutting down) so others claim the runs at once. */
+  /** Gives leases back (a run with nothing to do) so others claim the runs at once. */
   release(owner: string, runIds: readonly string[]): Promise<void>;
+  /**
+   * Hands runs back with their work interrupted (a process shutting down): free at once, like a
+   * release, but the next claim is a takeover (`recovered`): the work in flight is done again
+   * and the time until then is not charged as active time.
+   */
+  handBack(owner: string, runIds: readonly string[]): Promise<void>;
   readInbox(runId: string): Promise<InboxItem[]>;
   /** Puts an event in a run's inbox (the sender does not hold the run). */
   send(runId: string, event: EngineEvent, at: number): Promise<void>;
@@ -200,7 +210,10 @@ export interface Leases {
 
 export interface Store {
   readonly capabilities: StoreCapabilities;
-  /** Present when many workers can share the store (`capabilities.supportsSkipLocked`). */
+  /**
+   * Leases of runs, on every store several processes can open: PostgreSQL, and SQLite, whose file
+   * several processes may share (the memory store has none: one process owns it).
+   */
   readonly leases?: Leases;
 
   /** Creates tables / runs migrations. Idempotent. */

@@ -18,6 +18,12 @@ export interface WorkerOptions {
   readonly pollMs?: number;
   /** Most offered steps (actions other workers lack) run at once (default 100). */
   readonly stepCapacity?: number;
+  /**
+   * `all` (default): any run that needs a worker, and offered steps. `kept`: only the runs its
+   * runtime keeps (the ones this process started or was asked to keep) — what a process that is
+   * no worker does, so that its runs' timers and retries fire while it lives.
+   */
+  readonly scope?: 'all' | 'kept';
 }
 
 export class Worker {
@@ -25,6 +31,7 @@ export class Worker {
   private readonly claimBatch: number;
   private readonly pollMs: number;
   private readonly stepCapacity: number;
+  private readonly kept: boolean;
   private readonly actions: ReadonlySet<string>;
   /** Offered steps running here now. */
   private running = 0;
@@ -48,6 +55,7 @@ export class Worker {
     this.claimBatch = options.claimBatch ?? 200;
     this.pollMs = options.pollMs ?? 1_000;
     this.stepCapacity = options.stepCapacity ?? 100;
+    this.kept = options.scope === 'kept';
     this.actions = new Set(runtime.actionNames());
   }
 
@@ -92,7 +100,9 @@ export class Worker {
     for (;;) {
       const room = Math.min(this.claimBatch, this.capacity - this.runtime.held().length);
       if (room <= 0 || this.closed) return;
-      const claimed = await this.leases.claim(this.owner, room);
+      const claimed = this.kept
+        ? await this.leases.claim(this.owner, room, this.runtime.keptAway(), true)
+        : await this.leases.claim(this.owner, room);
       for (const run of claimed) {
         try {
           await this.runtime.adopt(run);
@@ -104,7 +114,7 @@ export class Worker {
       }
       if (claimed.length < room) break;
     }
-    await this.claimSteps();
+    if (!this.kept) await this.claimSteps();
   }
 
   /** Steps offered by workers that lack their action, for the actions this worker has. */
@@ -133,7 +143,7 @@ export class Worker {
     if (this.closed) return;
     clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => this.poll(), this.pollMs);
-    this.leases.nextFreeTimerAt().then(
+    (this.kept ? this.leases.nextFreeTimerAt(this.runtime.keptAway()) : this.leases.nextFreeTimerAt()).then(
       (at) => at !== undefined && this.armAlarm(at),
       () => {},
     );
@@ -157,7 +167,7 @@ export class Worker {
   private onWake(wake: Wake): void {
     if (this.closed) return;
     if (wake.timerAt !== undefined) this.armAlarm(wake.timerAt);
-    if (wake.action !== undefined && this.actions.has(wake.action)) this.poll();
+    if (wake.action !== undefined && this.actions.has(wake.action) && !this.kept) this.poll();
     if (wake.runId === undefined) return;
     if (this.runtime.holds(wake.runId)) {
       this.runtime.drainInbox(wake.runId).catch((error) => this.log('inbox read failed', { error: toErrorInfo(error) }));

@@ -175,11 +175,11 @@ describeCluster(`workers in separate processes${skipped}`, () => {
     expect(new Set(rows.map((r) => r.worker)).size).toBeGreaterThan(1);
   }, 90_000);
 
-  it('refuses `runloom worker` and `run --queue` on an embedded store, exit 2, naming what is needed', () => {
+  it('refuses `runloom worker` and `run --queue` on the memory store, exit 2, naming what is needed', () => {
     for (const args of [['worker'], ['run', '--queue', 'examples/timer-cooldown.yaml']]) {
       const result = spawnSync(process.execPath, ['bin/runloom.mjs', '--store', 'memory:', ...args], { encoding: 'utf8' });
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/needs a store that many processes share \(postgres:\/\/…\)/);
+      expect(result.stderr).toMatch(/needs a store that several processes share \(a SQLite file or postgres:\/\/…\)/);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
   });

@@ -32,6 +32,7 @@ export function createMemoryBus(): Bus {
         wakeListeners.delete(listener);
       };
     },
+    async ready() {},
     async close() {
       listeners.clear();
       wakeListeners.clear();

@@ -9,6 +9,7 @@
  */
 import { Redis } from 'ioredis';
 import type { RunEvent } from '../../engine/types.js';
+import { RunloomError } from '../../errors.js';
 import type { Bus, RunEventListener, Wake, WakeListener } from '../bus.js';
 
 export interface RedisBusOptions {
@@ -19,17 +20,77 @@ export interface RedisBusOptions {
   readonly log?: (message: string, data?: unknown) => void;
 }
 
+/** How long the first connection may take before the bus counts as unreachable. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** The URL without its password, for messages (a URL may carry credentials). */
+export function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'redis://(unparsable URL)';
+  }
+}
+
+/** QUIT when connected (what was published leaves first); a client still retrying just stops. */
+async function end(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') return redis.disconnect();
+  await redis.quit().catch(() => redis.disconnect());
+}
+
 export function createRedisBus(options: RedisBusOptions): Bus {
   const prefix = options.prefix ?? 'runloom';
   const log = options.log ?? (() => {});
+  const where = shownUrl(options.url);
+  let lost = false;
   const connect = () => {
-    const redis = new Redis(options.url, { enableAutoPipelining: true, maxRetriesPerRequest: 3, lazyConnect: false });
-    // A lost connection is retried by ioredis; meanwhile messages are lost, which the bus allows.
-    redis.on('error', (error) => log('redis error', { message: error.message }));
+    // No limit on retries per command: while the connection is down, published messages wait
+    // in the client's queue and leave when it is back (ioredis also re-sends the ones in flight
+    // and re-subscribes), instead of failing after 3 tries — each with a log line — and being
+    // lost. A connection that never came up is refused by `ready()`.
+    const redis = new Redis(options.url, { enableAutoPipelining: true, maxRetriesPerRequest: null, lazyConnect: false });
+    // One line per outage, not one per retry or per message.
+    redis.on('error', (error) => {
+      if (lost || !everReady) return;
+      lost = true;
+      log('bus connection lost, retrying', { url: where, message: error.message });
+    });
+    redis.on('ready', () => {
+      everReady = true;
+      if (!lost) return;
+      lost = false;
+      log('bus connection back', { url: where });
+    });
     return redis;
   };
+  let everReady = false;
   const pub = connect();
   let sub: Redis | undefined;
+  const firstConnection = new Promise<void>((resolve, reject) => {
+    if (pub.status === 'ready') return resolve();
+    const timer = setTimeout(() => fail(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      pub.off('ready', ok);
+      reject(
+        new RunloomError('BUS_UNREACHABLE', `the bus '${where}' cannot be reached: ${error.message}`, {
+          details: { url: where },
+          cause: error,
+        }),
+      );
+    };
+    const ok = () => {
+      clearTimeout(timer);
+      pub.off('error', fail);
+      resolve();
+    };
+    pub.once('ready', ok);
+    pub.once('error', fail);
+  });
+  // Nobody may ask: an unreachable bus must not become an unhandled rejection.
+  firstConnection.catch(() => {});
   const runChannel = (runId: string) => `${prefix}:run:${runId}`;
   const wakeChannel = `${prefix}:wake`;
   const runListeners = new Map<string, { listeners: Set<RunEventListener>; ready: Promise<void> }>();
@@ -120,10 +181,11 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         }
       };
     },
+    ready: () => firstConnection,
     async close() {
       runListeners.clear();
       wakeListeners.clear();
-      await Promise.all([pub.quit().catch(() => pub.disconnect()), sub?.quit().catch(() => sub?.disconnect())]);
+      await Promise.all([pub, sub].map((redis) => redis && end(redis)));
     },
   };
 }

@@ -24,13 +24,22 @@ FROM candidates WHERE runs.id = candidates.id
 ${RETURNING}`;
 
 /** Runs that need a worker: active, or with an inbox item or a due timer. */
-const CLAIM_ANY = `WITH candidates AS (
-  SELECT runs.id, runs.lease_owner AS previous FROM runs
-  WHERE runs.id IN (
+const NEEDING = `runs.id IN (
       SELECT id FROM runs WHERE active
       UNION SELECT run_id FROM run_inbox
-      UNION SELECT run_id FROM timers WHERE fire_at <= runloom_now())
+      UNION SELECT run_id FROM timers WHERE fire_at <= runloom_now())`;
+
+const CLAIM_ANY = `WITH candidates AS (
+  SELECT runs.id, runs.lease_owner AS previous FROM runs
+  WHERE ${NEEDING}
     AND ${FREE}
+  ORDER BY runs.created_at
+  ${TAKE}`;
+
+/** Of these runs, the ones that need a worker (a process keeping the runs it started). */
+const CLAIM_THESE_NEEDING = `WITH candidates AS (
+  SELECT runs.id, runs.lease_owner AS previous FROM runs
+  WHERE runs.id = ANY($4::text[]) AND ${NEEDING} AND ${FREE}
   ORDER BY runs.created_at
   ${TAKE}`;
 
@@ -59,18 +68,31 @@ const toClaimed = (r: ClaimRow): ClaimedRun => ({
 export function prepareLeases(pool: PostgresPool, ttlMs: number): Leases {
   return {
     ttlMs,
-    async claim(owner, limit, runIds) {
+    async claim(owner, limit, runIds, needing = false) {
       if (limit <= 0 || runIds?.length === 0) return [];
-      const { rows } = runIds
-        ? await pool.query<ClaimRow>({ name: 'runloom.claim-these', text: CLAIM_THESE, values: [owner, limit, ttlMs, runIds] })
-        : await pool.query<ClaimRow>({ name: 'runloom.claim-any', text: CLAIM_ANY, values: [owner, limit, ttlMs] });
+      const { rows } = !runIds
+        ? await pool.query<ClaimRow>({ name: 'runloom.claim-any', text: CLAIM_ANY, values: [owner, limit, ttlMs] })
+        : needing
+          ? await pool.query<ClaimRow>({
+              name: 'runloom.claim-these-needing',
+              text: CLAIM_THESE_NEEDING,
+              values: [owner, limit, ttlMs, runIds],
+            })
+          : await pool.query<ClaimRow>({ name: 'runloom.claim-these', text: CLAIM_THESE, values: [owner, limit, ttlMs, runIds] });
       return rows.map(toClaimed);
     },
-    async nextFreeTimerAt() {
-      const { rows } = await pool.query<{ at: number | null }>({
-        name: 'runloom.next-free-timer',
-        text: `SELECT MIN(t.fire_at) AS at FROM timers t JOIN runs ON runs.id = t.run_id WHERE ${FREE}`,
-      });
+    async nextFreeTimerAt(runIds) {
+      if (runIds?.length === 0) return undefined;
+      const { rows } = runIds
+        ? await pool.query<{ at: number | null }>({
+            name: 'runloom.next-free-timer-of',
+            text: `SELECT MIN(t.fire_at) AS at FROM timers t JOIN runs ON runs.id = t.run_id WHERE ${FREE} AND runs.id = ANY($1::text[])`,
+            values: [runIds],
+          })
+        : await pool.query<{ at: number | null }>({
+            name: 'runloom.next-free-timer',
+            text: `SELECT MIN(t.fire_at) AS at FROM timers t JOIN runs ON runs.id = t.run_id WHERE ${FREE}`,
+          });
       return rows[0].at ?? undefined;
     },
     async renew(owner, runIds) {
@@ -92,6 +114,15 @@ export function prepareLeases(pool: PostgresPool, ttlMs: number): Leases {
       await pool.query({
         name: 'runloom.release',
         text: 'UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND id = ANY($2::text[])',
+        values: [owner, runIds],
+      });
+    },
+    async handBack(owner, runIds) {
+      if (runIds.length === 0) return;
+      // The owner stays: the next claim sees a previous holder, hence a takeover.
+      await pool.query({
+        name: 'runloom.hand-back',
+        text: 'UPDATE runs SET lease_until = runloom_now() - 1 WHERE lease_owner = $1 AND id = ANY($2::text[])',
         values: [owner, runIds],
       });
     },

@@ -94,10 +94,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     capabilities: { supportsSkipLocked: true, persistent: true },
     leases: {
       ttlMs: leaseMs,
-      claim: async (owner, limit, runIds) => (await use()).leases.claim(owner, limit, runIds),
-      nextFreeTimerAt: async () => (await use()).leases.nextFreeTimerAt(),
+      claim: async (owner, limit, runIds, needing) => (await use()).leases.claim(owner, limit, runIds, needing),
+      nextFreeTimerAt: async (runIds) => (await use()).leases.nextFreeTimerAt(runIds),
       renew: async (owner, runIds) => (await use()).leases.renew(owner, runIds),
       release: async (owner, runIds) => (await use()).leases.release(owner, runIds),
+      handBack: async (owner, runIds) => (await use()).leases.handBack(owner, runIds),
       readInbox: async (runId) => (await use()).leases.readInbox(runId),
       send: async (runId, event, at) => (await use()).leases.send(runId, event, at),
       discard: async (ids) => (await use()).leases.discard(ids),

@@ -4,12 +4,18 @@ import { activeByStatus, stepValues } from '../rows.js';
 import type { Checkpoint } from '../store.js';
 import type { SqliteDatabase } from './open-database.js';
 
-export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkpoint[]) => void {
+/** `leaseMs`: how long the lease a fenced commit takes lasts (migration 005). */
+export function prepareCommit(db: SqliteDatabase, leaseMs: number): (checkpoints: readonly Checkpoint[]) => void {
   const insertRun = db.prepare(
     `INSERT INTO runs (id, flow_id, flow_version, status, reason, parent_run_id, parent_seq, state, event_seq, created_at, updated_at,
-       active)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       active, lease_owner, lease_until, fence)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const leaseOf = db.prepare<[string], { fence: number; owner: string | null }>(
+    'SELECT fence, lease_owner AS owner FROM runs WHERE id = ?',
+  );
+  const setLease = db.prepare('UPDATE runs SET lease_owner = ?, lease_until = ? WHERE id = ?');
+  const deleteInbox = db.prepare('DELETE FROM run_inbox WHERE id = ?');
   // Most steps leave the status and `active` as they were. Assigning either, even its current
   // value, rewrites its index entry (one more page in the WAL per commit), so the update that
   // leaves them alone runs first and the full one only when one of them changed.
@@ -49,6 +55,8 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
    */
   const writeOne = (cp: Checkpoint, row: Checkpoint | undefined, snapshot = cp.snapshot !== false, after?: number): void => {
     const runId = cp.state.meta.id;
+    if (cp.lease && !cp.created) checkLease(cp, runId);
+    if (cp.inboxDone) for (const id of cp.inboxDone) deleteInbox.run(id);
     const num = row && (snapshot || cp.created) ? writeRun(cp, row) : existing(runId);
     const events = cp.events;
     if (events.length > 0) {
@@ -61,6 +69,26 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
     // Set before clear: a timer armed and cancelled within one transition ends up cleared.
     for (const t of cp.timersSet) setTimer.run(runId, t.seq, t.fireAt);
     for (const seq of cp.timersCleared) clearTimer.run(runId, seq);
+  };
+
+  /**
+   * A fenced commit is refused, nothing of the batch written, when the run was claimed since its
+   * fence. It gives the lease back when the run parks (`release`), and takes it again when an
+   * earlier commit of its holder gave it back; a step's commit otherwise leaves the row alone
+   * (the holder's heartbeat renews the lease).
+   */
+  const checkLease = (cp: Checkpoint, runId: string): void => {
+    const lease = cp.lease as NonNullable<Checkpoint['lease']>;
+    const held = leaseOf.get(runId);
+    if (held === undefined) throw runMissing(runId);
+    if (held.fence !== lease.fence) {
+      throw new RunloomError(
+        'LEASE_LOST',
+        `run '${runId}' is held by another process now (its lease was lost, fence ${lease.fence} < ${held.fence}): nothing written`,
+      );
+    }
+    if (cp.release) setLease.run(null, null, runId);
+    else if (held.owner !== lease.owner) setLease.run(lease.owner, Date.now() + leaseMs, runId);
   };
 
   const existing = (runId: string): number => {
@@ -78,6 +106,7 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
     const json = JSON.stringify(state);
     if (cp.created) {
       const parent = meta.parent;
+      const owner = cp.lease && !cp.release ? cp.lease.owner : null;
       return Number(
         insertRun.run(
           runId,
@@ -92,6 +121,9 @@ export function prepareCommit(db: SqliteDatabase): (checkpoints: readonly Checkp
           meta.createdAt,
           state.updatedAt,
           active,
+          owner,
+          owner === null ? null : Date.now() + leaseMs,
+          cp.lease?.fence ?? 0,
         ).lastInsertRowid,
       );
     }

@@ -3,7 +3,7 @@
  * the async `Store` interface: one connection, one writer, no thread hop per statement, which is
  * what makes one transaction per step affordable.
  */
-import type { Durability, Store } from '../store.js';
+import type { Durability, Leases, Store } from '../store.js';
 import { createCheckpointer } from './checkpointer.js';
 import { prepareCommit } from './commit.js';
 import { prepareDeleteEndedRuns } from './delete-ended-runs.js';
@@ -11,6 +11,7 @@ import { prepareDueTimers } from './due-timers.js';
 import { prepareFindChildRun } from './find-child-run.js';
 import { prepareGetDraft } from './get-draft.js';
 import { prepareGetFlowVersion } from './get-flow-version.js';
+import { prepareLeases } from './leases.js';
 import { prepareListActiveRunIds } from './list-active-run-ids.js';
 import { prepareListEndedRuns } from './list-ended-runs.js';
 import { prepareListFlows } from './list-flows.js';
@@ -36,7 +37,12 @@ export interface SqliteStoreOptions {
    * fsyncs anyway and a concurrent checkpoint's fsyncs measured slower).
    */
   readonly checkpoints?: 'background' | 'inline';
+  /** How long a process's lease on a run lasts without renewal, ms (default 5,000). */
+  readonly leaseMs?: number;
 }
+
+/** Short: a process killed on this machine leaves its runs to others after this long. */
+export const DEFAULT_SQLITE_LEASE_MS = 5_000;
 
 /** The SQLite store, plus its connection for diagnostics and tests (pragmas, EXPLAIN). */
 export interface SqliteStore extends Store {
@@ -45,17 +51,19 @@ export interface SqliteStore extends Store {
 }
 
 /** Every operation, prepared once against the migrated schema. */
-function prepareOperations(db: SqliteDatabase) {
+function prepareOperations(db: SqliteDatabase, leaseMs: number) {
+  const readEvents = prepareReadEvents(db);
   return {
+    leases: prepareLeases(db, leaseMs, (runId, afterSeq) => readEvents(runId, afterSeq)),
     saveDraft: prepareSaveDraft(db),
     getDraft: prepareGetDraft(db),
     publishFlow: preparePublishFlow(db),
     getFlowVersion: prepareGetFlowVersion(db),
     listFlows: prepareListFlows(db),
-    commit: prepareCommit(db),
+    commit: prepareCommit(db, leaseMs),
     loadRun: prepareLoadRun(db),
     listRuns: prepareListRuns(db),
-    readEvents: prepareReadEvents(db),
+    readEvents,
     listSteps: prepareListSteps(db),
     listActiveRunIds: prepareListActiveRunIds(db),
     findChildRun: prepareFindChildRun(db),
@@ -82,18 +90,36 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     checkpoints === 'background' && !isFileless(options.path)
       ? createCheckpointer(db, options.path, options.durability)
       : undefined;
+  const leaseMs = options.leaseMs ?? DEFAULT_SQLITE_LEASE_MS;
   let ops: ReturnType<typeof prepareOperations> | undefined;
   const use = () => {
     if (!ops) {
       migrate(db);
-      ops = prepareOperations(db);
+      ops = prepareOperations(db, leaseMs);
     }
     return ops;
+  };
+  // Prepared with the other operations, on first use: the Leases object only forwards.
+  const leases: Leases = {
+    ttlMs: leaseMs,
+    claim: (owner, limit, runIds, needing) => use().leases.claim(owner, limit, runIds, needing),
+    nextFreeTimerAt: (runIds) => use().leases.nextFreeTimerAt(runIds),
+    renew: (owner, runIds) => use().leases.renew(owner, runIds),
+    release: (owner, runIds) => use().leases.release(owner, runIds),
+    handBack: (owner, runIds) => use().leases.handBack(owner, runIds),
+    readInbox: (runId) => use().leases.readInbox(runId),
+    send: (runId, event, at) => use().leases.send(runId, event, at),
+    discard: (ids) => use().leases.discard(ids),
+    offerStep: (task) => use().leases.offerStep(task),
+    withdrawStep: (runId, seq) => use().leases.withdrawStep(runId, seq),
+    claimSteps: (owner, actions, limit) => use().leases.claimSteps(owner, actions, limit),
+    finishStep: (owner, runId, seq, event, at) => use().leases.finishStep(owner, runId, seq, event, at),
   };
 
   return {
     db,
     capabilities: { supportsSkipLocked: false, persistent: true },
+    leases,
     async init() {
       use();
     },
