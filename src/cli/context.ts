@@ -14,6 +14,8 @@ export interface GlobalOptions {
   /** Modules of actions besides the built-ins (repeatable `--actions`). */
   readonly actions?: readonly string[];
   readonly durability?: string;
+  /** runloom.config.yaml elsewhere (models, prices). */
+  readonly config?: string;
   readonly json?: boolean;
 }
 
