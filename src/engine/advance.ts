@@ -52,6 +52,14 @@ function refuseWhenTerminal(w: Work, what: string): void {
 }
 
 /** Appends the engine event itself to the log: the record replay folds. */
+/** A step.completed event's data with its optional fields, set only when present (JSON round trips). */
+function resultData(e: Extract<EngineEvent, { type: 'step.completed' }>): Record<string, unknown> {
+  const data: Record<string, unknown> = { seq: e.seq, output: e.output };
+  if (e.cost !== undefined) data.cost = e.cost;
+  if (e.detail !== undefined) data.detail = e.detail;
+  return data;
+}
+
 function logInput(w: Work, event: EngineEvent, token?: Token, nodeId?: string): void {
   const { type, at: _at, ...data } = event;
   log(w, type, token, data, nodeId);
@@ -107,14 +115,9 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     w.s.usage.credits += e.cost ?? pending.estimate;
     const token = findToken(w, pending.token) as Token;
     // logInput's rest copy, written out: this is every step's event.
-    log(
-      w,
-      e.type,
-      token,
-      e.cost === undefined ? { seq: e.seq, output: e.output } : { seq: e.seq, output: e.output, cost: e.cost },
-    );
+    log(w, e.type, token, e.cost === undefined && e.detail === undefined ? { seq: e.seq, output: e.output } : resultData(e));
     if (pending.item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, pending.item, e.output);
-    else completeStep(w, token, e.output);
+    else completeStep(w, token, e.output, e.detail);
     drive(w);
     return true;
   },

@@ -6,6 +6,7 @@
 
 import type { ActionRegistry } from '../actions/registry.js';
 import type { LogSink } from '../actions/step-context.js';
+import type { StepDetail } from '../engine/types.js';
 import { RunloomError } from '../errors.js';
 import type { ActivityNode } from '../flow/compiled.js';
 
@@ -32,6 +33,22 @@ export interface StepResult {
   readonly output: unknown;
   /** Credits actually spent, when known. */
   readonly cost?: number | undefined;
+  /** How the step ran (kept in its event and on its record). */
+  readonly detail?: StepDetail | undefined;
+}
+
+/**
+ * Thrown by an executor whose step failed after spending credits (paid model calls): the run
+ * is charged what was spent, and the detail is kept with the failure.
+ */
+export class PaidStepFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly cost: number,
+    readonly detail?: StepDetail,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { StepContext } from '../actions/step-context.js';
 import type { Effect, EngineEvent } from '../engine/types.js';
 import { toErrorInfo } from '../errors.js';
 import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
-import type { StepRequest, StepResult } from './executors.js';
+import { PaidStepFailure, type StepRequest, type StepResult } from './executors.js';
 
 type ExecuteEffect = Extract<Effect, { type: 'step.execute' }>;
 
@@ -34,7 +34,15 @@ export class StepCall extends StepContext implements StepRequest {
 
 /** The event a finished step gives its run. */
 export function stepResultEvent(seq: number, at: number, result: StepResult | undefined, error: unknown): EngineEvent {
-  if (!result) return { type: 'step.failed', at, seq, error: toErrorInfo(error) };
+  if (!result) {
+    if (!(error instanceof PaidStepFailure)) return { type: 'step.failed', at, seq, error: toErrorInfo(error) };
+    const failed = { type: 'step.failed' as const, at, seq, error: toErrorInfo(error.error), cost: error.cost };
+    return error.detail === undefined ? failed : { ...failed, detail: error.detail };
+  }
+  if (result.detail !== undefined) {
+    const completed = { type: 'step.completed' as const, at, seq, output: result.output, detail: result.detail };
+    return result.cost === undefined ? completed : { ...completed, cost: result.cost };
+  }
   return result.cost === undefined
     ? { type: 'step.completed', at, seq, output: result.output }
     : { type: 'step.completed', at, seq, output: result.output, cost: result.cost };
