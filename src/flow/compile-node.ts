@@ -4,6 +4,7 @@
  */
 import type { ActionCatalog } from '../actions/action.js';
 import { compileExpression, compileTemplate, compileValue, isExpression } from '../expr/index.js';
+import { aiStepInput } from './ai-step-input.js';
 import { costEstimator, resolveRetry } from './compile-settings.js';
 import type { ActivityNode, CompiledBoundary, CompiledNode, MapBody, RetryPolicy, SubflowNode } from './compiled.js';
 import { type Duration, parseDuration } from './duration.js';
@@ -23,6 +24,9 @@ export interface NodeCompileContext {
   indexOf(id: string, path: string): number;
   readonly flowRetry?: RetryDefinition;
   readonly maxParallel: number;
+  /** The flow's default strategy of ai steps and whether callers may override it (F4.3). */
+  readonly flowStrategy?: string;
+  readonly allowStrategyOverride: boolean;
 }
 
 /** Fields that several node types share, read without narrowing the union. */
@@ -130,7 +134,22 @@ function compileActivity(
   }
   if (node.type === 'ai') {
     const prompt = typeof node.prompt === 'string' ? compileTemplate(node.prompt, `${label} prompt`) : undefined;
-    return { type: 'ai', input, prompt, estimateCost: costEstimator(node.cost as number | undefined, undefined), retry, timeout };
+    const system = typeof node.system === 'string' ? compileTemplate(node.system, `${label} system`) : undefined;
+    return {
+      type: 'ai',
+      input: aiStepInput({
+        input,
+        prompt,
+        system,
+        nodeStrategy: node.strategy,
+        flowStrategy: ctx.flowStrategy,
+        allowOverride: ctx.allowStrategyOverride,
+      }),
+      prompt,
+      estimateCost: costEstimator(node.cost as number | undefined, undefined),
+      retry,
+      timeout,
+    };
   }
   return { type: 'ux', input, estimateCost: costEstimator(undefined, undefined), retry, timeout };
 }

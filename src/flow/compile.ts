@@ -76,6 +76,8 @@ export function compileFlow(def: FlowDefinition, version: number, ctx: CompileCo
     indexOf,
     flowRetry: def.defaults?.retry,
     maxParallel: limits.maxParallel,
+    flowStrategy: def.defaults?.strategy,
+    allowStrategyOverride: def.defaults?.allowStrategyOverride ?? true,
   };
   const nodes: CompiledNode[] = def.nodes.map((node, i) => compileNode(node, i, nodeCtx));
 
