@@ -4,9 +4,6 @@
  * else in the code builds a provider (F4.1). Provider objects are made on first use, so a
  * missing API key fails the step that needs it, with the variable named, not the start-up.
  */
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import { RunloomError } from '../errors.js';
 import type { ModelConfig, RunloomConfig } from './config.js';
@@ -24,8 +21,11 @@ export interface ModelEntry {
   readonly priceSource: 'config' | 'table' | 'free';
   /** The env variable of the API key, if the provider takes one (its value is never kept here). */
   readonly apiKeyEnv?: string;
-  /** The language model; throws MODEL_KEY_MISSING when its key is not in the environment. */
-  model(): Model;
+  /**
+   * The language model; rejects with MODEL_KEY_MISSING when its key is not in the environment.
+   * A promise because the provider's module is loaded on first use, not at start-up.
+   */
+  model(): Promise<Model>;
 }
 
 export interface Models {
@@ -72,7 +72,7 @@ export function createModels(options: ModelsOptions = {}): Models {
       modelId: model.modelId,
       pricing: pricing(definition.price ?? { input: 0, output: 0 }, creditsPerUsd, `models.${name}.price`),
       priceSource: definition.price ? 'config' : 'free',
-      model: () => model,
+      model: async () => model,
     });
   }
   const defaultName = options.default ?? config.default ?? (byName.size === 1 ? [...byName.keys()][0] : undefined);
@@ -108,7 +108,7 @@ function configuredEntry(name: string, config: ModelConfig, creditsPerUsd: numbe
       `models.${name}.price: no price is known for ${config.provider} model '${config.model}'; give \`price: { input, output }\` in USD per 1M tokens`,
     );
   }
-  let made: Model | undefined;
+  let made: Promise<Model> | undefined;
   return {
     name,
     provider: config.provider,
@@ -124,23 +124,29 @@ function configuredEntry(name: string, config: ModelConfig, creditsPerUsd: numbe
   };
 }
 
-function build(name: string, config: ModelConfig, apiKeyEnv: string | undefined, env: NodeJS.ProcessEnv): Model {
+async function build(name: string, config: ModelConfig, apiKeyEnv: string | undefined, env: NodeJS.ProcessEnv): Promise<Model> {
   const apiKey = apiKeyEnv ? env[apiKeyEnv] : undefined;
   if (config.provider !== 'openai-compatible' && !apiKey) {
     throw new RunloomError('MODEL_KEY_MISSING', `model '${name}' needs its API key in the environment variable ${apiKeyEnv}`);
   }
   const baseURL = config.baseURL;
   switch (config.provider) {
-    case 'openai':
+    case 'openai': {
+      const { createOpenAI } = await import('@ai-sdk/openai');
       return createOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}) })(config.model);
-    case 'anthropic':
+    }
+    case 'anthropic': {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
       return createAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}) })(config.model);
-    case 'openai-compatible':
+    }
+    case 'openai-compatible': {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
       return createOpenAICompatible({
         name,
         baseURL: baseURL as string,
         includeUsage: true,
         ...(apiKey ? { apiKey } : {}),
       }).chatModel(config.model);
+    }
   }
 }

@@ -109,6 +109,7 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
       durability,
       recover,
       actions,
+      ...(options.config ? { config: options.config } : {}),
       ...(log ? { log } : {}),
       ...(busUrl(options) ? { bus: busUrl(options) } : {}),
       ...(role.worker ? { worker: role.worker } : {}),

@@ -67,11 +67,11 @@ describe('models', () => {
     expect(() => models.get('nope')).toThrow(/model 'nope' is not configured \(models: fast, smart, local\)/);
   });
 
-  it('needs the API key from the environment only when the model is used', () => {
+  it('needs the API key from the environment only when the model is used', async () => {
     const models = createModels({ config, env: { MY_ANTHROPIC_KEY: 'k' } });
-    expect(() => models.get('fast').model()).toThrow(/needs its API key in the environment variable OPENAI_API_KEY/);
-    expect(models.get('smart').model().provider).toMatch(/anthropic/);
-    expect(models.get('local').model().modelId).toBe('llama3.2');
+    await expect(models.get('fast').model()).rejects.toThrow(/needs its API key in the environment variable OPENAI_API_KEY/);
+    expect((await models.get('smart').model()).provider).toMatch(/anthropic/);
+    expect((await models.get('local').model()).modelId).toBe('llama3.2');
   });
 
   it('refuses a hosted model without a known price', () => {
@@ -79,10 +79,10 @@ describe('models', () => {
     expect(() => createModels({ config: unpriced })).toThrow(/no price is known for openai model 'gpt-9'/);
   });
 
-  it('takes models given in code; one model is the default', () => {
+  it('takes models given in code; one model is the default', async () => {
     const mock = new MockLanguageModelV3({ modelId: 'mock' });
     const models = createModels({ models: { only: { model: mock, price: { input: 1, output: 2 } } } });
-    expect(models.get('default').model()).toBe(mock);
+    expect(await models.get('default').model()).toBe(mock);
     expect(models.get('only').pricing.credits({ inputTokens: 10, outputTokens: 10 })).toBe(3);
     expect(() => createModels({ models: { a: mock }, default: 'b' })).toThrow(/default model 'b' is not configured/);
   });
