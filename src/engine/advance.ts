@@ -9,6 +9,7 @@
 import { RequestError } from '../errors.js';
 import type { CompiledBoundary, CompiledFlow, MapNode, WaitNode } from '../flow/compiled.js';
 import { drive } from './drive.js';
+import { takeAiDecision } from './nodes/decision.js';
 import { completeMapItem } from './nodes/map.js';
 import { checkPayload, resolveWait, timeoutWait } from './nodes/wait.js';
 import { completeStep, failStep, follow, settleRace } from './outcome.js';
@@ -116,7 +117,9 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     const token = findToken(w, pending.token) as Token;
     // logInput's rest copy, written out: this is every step's event.
     log(w, e.type, token, e.cost === undefined && e.detail === undefined ? { seq: e.seq, output: e.output } : resultData(e));
-    if (pending.item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, pending.item, e.output);
+    const node = w.flow.nodes[token.node];
+    if (pending.item !== undefined) completeMapItem(w, token, node as MapNode, pending.item, e.output);
+    else if (node.type === 'decision') takeAiDecision(w, token, node, e.output, e.detail);
     else completeStep(w, token, e.output, e.detail);
     drive(w);
     return true;

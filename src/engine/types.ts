@@ -17,7 +17,7 @@
  * replaces the record, so a record handed out (in an event, an effect, a snapshot) stays true.
  */
 import type { ErrorInfo } from '../errors.js';
-import type { LimitAction, LimitName, Limits } from '../flow/compiled.js';
+import type { LimitAction, LimitName, Limits, StepNode } from '../flow/compiled.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'waiting', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -313,7 +313,7 @@ export type Effect =
       readonly type: 'step.execute';
       readonly seq: number;
       readonly nodeId: string;
-      readonly nodeType: 'task' | 'ai' | 'ux';
+      readonly nodeType: StepNode['type'];
       readonly attempt: number;
       readonly input: unknown;
       readonly idempotencyKey: string;

@@ -61,7 +61,12 @@ export function compileNode(node: NodeDefinition, index: number, ctx: NodeCompil
     case 'ux':
       return { ...base, ...compileActivity(node, label, ctx, base.retry, base.timeout) };
     case 'decision':
-      return { ...base, type: 'decision', mode: node.mode ?? 'auto' };
+      return {
+        ...base,
+        type: 'decision',
+        mode: node.mode ?? 'auto',
+        prompt: node.prompt === undefined ? undefined : compileTemplate(node.prompt, `${label} prompt`),
+      };
     case 'parallel':
     case 'inclusive':
       return { ...base, type: node.type, upstream: arrivalScopeOf(ctx.graph, ctx.idom, index) };

@@ -119,7 +119,12 @@ export interface ActivityNode extends NodeBase {
 export interface DecisionNode extends NodeBase {
   readonly type: 'decision';
   readonly mode: 'auto' | 'manual' | 'ai';
+  /** manual: the question shown; ai: the question put to the model. `{{ }}` holes. */
+  readonly prompt?: CompiledTemplate;
 }
+
+/** A node whose work the shell executes as a step: an activity, or a decision a model makes. */
+export type StepNode = ActivityNode | DecisionNode;
 export interface ParallelNode extends NodeBase {
   readonly type: 'parallel';
   /**

@@ -8,11 +8,11 @@ import type { ActionRegistry } from '../actions/registry.js';
 import type { LogSink } from '../actions/step-context.js';
 import type { StepDetail } from '../engine/types.js';
 import { RunloomError } from '../errors.js';
-import type { ActivityNode } from '../flow/compiled.js';
+import type { StepNode } from '../flow/compiled.js';
 
 export interface StepRequest {
   readonly runId: string;
-  readonly node: ActivityNode;
+  readonly node: StepNode;
   /** The id the idempotency key and logs use (a map's id for its items). */
   readonly nodeId: string;
   readonly attempt: number;
@@ -57,11 +57,12 @@ export class PaidStepFailure extends Error {
  */
 export type NodeExecutor = (request: StepRequest) => StepResult | Promise<StepResult>;
 
-export type Executors = Partial<Record<ActivityNode['type'], NodeExecutor>>;
+/** By node type: task, ai, ux, and decision for decisions a model makes (`mode: ai`). */
+export type Executors = Partial<Record<StepNode['type'], NodeExecutor>>;
 
 export function taskExecutor(actions: ActionRegistry): NodeExecutor {
   return (request) => {
-    const action = request.node.action;
+    const action = request.node.type === 'task' ? request.node.action : undefined;
     if (!action) {
       throw new RunloomError(
         'NOT_EXECUTABLE',

@@ -7,7 +7,7 @@ import type { LogSink } from '../actions/step-context.js';
 import { StepContext } from '../actions/step-context.js';
 import type { Effect, EngineEvent } from '../engine/types.js';
 import { toErrorInfo } from '../errors.js';
-import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
+import type { CompiledFlow, StepNode } from '../flow/compiled.js';
 import { PaidStepFailure, type StepRequest, type StepResult } from './executors.js';
 
 type ExecuteEffect = Extract<Effect, { type: 'step.execute' }>;
@@ -20,7 +20,7 @@ export class StepCall extends StepContext implements StepRequest {
 
   constructor(
     runId: string,
-    readonly node: ActivityNode,
+    readonly node: StepNode,
     effect: ExecuteEffect,
     log: LogSink,
   ) {
@@ -48,8 +48,8 @@ export function stepResultEvent(seq: number, at: number, result: StepResult | un
     : { type: 'step.completed', at, seq, output: result.output, cost: result.cost };
 }
 
-/** The node a step runs (a map's body for its items). */
-export function activityOf(flow: CompiledFlow, nodeId: string): ActivityNode {
+/** The node a step runs (a map's body for its items; a decision a model makes). */
+export function activityOf(flow: CompiledFlow, nodeId: string): StepNode {
   const declared = flow.nodes[flow.nodeIndex.get(nodeId) as number];
-  return (declared.type === 'map' ? declared.body : declared) as ActivityNode;
+  return (declared.type === 'map' ? declared.body : declared) as StepNode;
 }
