@@ -14,7 +14,7 @@ import type { ActionDefinition } from './actions/action.js';
 import { builtinActions } from './actions/builtins/index.js';
 import { type ActionRegistry, createActionRegistry } from './actions/registry.js';
 import { loadConfig } from './ai/config.js';
-import { aiExecutor } from './ai/executor.js';
+import { aiExecutors } from './ai/executor.js';
 import { createModels, type Model, type ModelDefinition, type Models } from './ai/models.js';
 import { createFlowsApi, type FlowsApi } from './api/flows.js';
 import { createRunsApi, type RunsApi } from './api/runs.js';
@@ -107,7 +107,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     actions,
     resolveFlow: flows.compiled,
     executors: {
-      ai: aiExecutor({ models, actions, ...(options.clock ? { now: options.clock.now } : {}) }),
+      ...aiExecutors({ models, actions, ...(options.clock ? { now: options.clock.now } : {}) }),
       ...options.executors,
     },
     ...(options.clock ? { clock: options.clock } : {}),

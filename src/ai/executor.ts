@@ -7,7 +7,7 @@
  * const runloom = await createRunloom({ models: { default: new MockLanguageModelV3({ … }) } });
  */
 import type { ActionRegistry } from '../actions/registry.js';
-import type { NodeExecutor } from '../runtime/executors.js';
+import type { Executors, NodeExecutor } from '../runtime/executors.js';
 import type { Models } from './models.js';
 
 export interface AiExecutorOptions {
@@ -22,4 +22,18 @@ export function aiExecutor(options: AiExecutorOptions): NodeExecutor {
     loaded ??= import('./run-ai-step.js');
     return (await loaded).runAiStep(request, options);
   };
+}
+
+/** The executor of decisions `mode: ai`: the model picks an edge and gives its reason. */
+export function aiDecisionExecutor(options: AiExecutorOptions): NodeExecutor {
+  let loaded: Promise<typeof import('./decide.js')> | undefined;
+  return async (request) => {
+    loaded ??= import('./decide.js');
+    return (await loaded).decideWithModel(request, options);
+  };
+}
+
+/** Both, as the runtime's executors for `ai` nodes and `mode: ai` decisions. */
+export function aiExecutors(options: AiExecutorOptions): Executors {
+  return { ai: aiExecutor(options), decision: aiDecisionExecutor(options) };
 }
