@@ -14,6 +14,7 @@ import type { ActionDefinition } from './actions/action.js';
 import { builtinActions } from './actions/builtins/index.js';
 import { type ActionRegistry, createActionRegistry } from './actions/registry.js';
 import { loadConfig } from './ai/config.js';
+import { aiEstimator } from './ai/estimate.js';
 import { aiExecutors } from './ai/executor.js';
 import { createModels, type Model, type ModelDefinition, type Models } from './ai/models.js';
 import { createFlowsApi, type FlowsApi } from './api/flows.js';
@@ -98,7 +99,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   await store.init();
   const bus = typeof options.bus === 'object' ? options.bus : openBus(options.bus, options.log);
   const actions = createActionRegistry([...builtinActions(), ...(options.actions ?? [])]);
-  const flows = await createFlowsApi(store, actions);
+  const flows = await createFlowsApi(store, actions, aiEstimator(models, actions));
   const shared = store.leases ? { owner: options.workerId ?? defaultWorkerId(), execute: options.execute ?? true } : undefined;
   const log = options.log ?? (() => {});
   const runtimeOptions: RuntimeOptions = {

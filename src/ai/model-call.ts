@@ -4,9 +4,9 @@
  * strategy goes through here, so a call is accounted for the same way wherever it is made.
  */
 import { type ModelMessage, streamText, type ToolSet } from 'ai';
-import { encode } from 'gpt-tokenizer';
 import { RunloomError } from '../errors.js';
 import type { ModelEntry } from './models.js';
+import { countTokens, tokenCount } from './tokens.js';
 
 export interface ToolCallRequest {
   readonly id: string;
@@ -84,7 +84,7 @@ export async function callModel(request: ModelCallRequest): Promise<ModelAnswer>
   const usageEstimated = inputTokens === undefined || outputTokens === undefined;
   const usage = {
     inputTokens: inputTokens ?? countTokens(request.system, request.messages),
-    outputTokens: outputTokens ?? encode(text + toolCalls.map((c) => JSON.stringify(c.input)).join('')).length,
+    outputTokens: outputTokens ?? tokenCount(text + toolCalls.map((c) => JSON.stringify(c.input)).join('')),
   };
   return {
     text,
@@ -96,20 +96,6 @@ export async function callModel(request: ModelCallRequest): Promise<ModelAnswer>
     durationMs: ended - started,
     finishReason,
   };
-}
-
-/**
- * Tokens of a prompt, counted with gpt-tokenizer (OpenAI's o200k encoding). For other
- * providers' tokenizers this is an approximation, close for English text; it is used to
- * estimate a call before it is made, and when a provider reports no usage.
- */
-export function countTokens(system: string | undefined, messages: readonly ModelMessage[]): number {
-  let count = system ? encode(system).length : 0;
-  for (const message of messages) {
-    // A few tokens of framing per message, as chat formats add.
-    count += 4 + encode(typeof message.content === 'string' ? message.content : JSON.stringify(message.content)).length;
-  }
-  return count;
 }
 
 function modelError(entry: ModelEntry, error: unknown): RunloomError {

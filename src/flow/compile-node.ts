@@ -6,7 +6,7 @@ import type { ActionCatalog } from '../actions/action.js';
 import { compileExpression, compileTemplate, compileValue, isExpression } from '../expr/index.js';
 import { aiStepInput } from './ai-step-input.js';
 import { costEstimator, resolveRetry } from './compile-settings.js';
-import type { ActivityNode, CompiledBoundary, CompiledNode, MapBody, RetryPolicy, SubflowNode } from './compiled.js';
+import type { ActivityNode, AiEstimator, CompiledBoundary, CompiledNode, MapBody, RetryPolicy, SubflowNode } from './compiled.js';
 import { type Duration, parseDuration } from './duration.js';
 import { arrivalScopeOf, type Graph } from './graph.js';
 import { compileSchemaCheck } from './json-schema.js';
@@ -15,6 +15,7 @@ import { FLOW_REF } from './schema-common.js';
 
 export interface NodeCompileContext {
   readonly actions?: ActionCatalog;
+  readonly estimateAi?: AiEstimator;
   readonly graph: Graph;
   /** Immediate dominators from the start node (for join arrival scopes). */
   readonly idom: Int32Array;
@@ -151,12 +152,22 @@ function compileActivity(
         allowOverride: ctx.allowStrategyOverride,
       }),
       prompt,
-      estimateCost: costEstimator(node.cost as number | undefined, undefined),
+      estimateCost: aiEstimate(node, ctx.estimateAi),
       retry,
       timeout,
     };
   }
   return { type: 'ux', input, estimateCost: costEstimator(undefined, undefined), retry, timeout };
+}
+
+/** A node's own `cost` wins; else the estimator's figure for the step's input, if any. */
+function aiEstimate(node: { cost?: unknown }, estimate: AiEstimator | undefined): (input: unknown) => number {
+  if (typeof node.cost === 'number' || !estimate) return costEstimator(node.cost as number | undefined, undefined);
+  const raw = node as Readonly<Record<string, unknown>>;
+  return (input) => {
+    const credits = estimate(raw, input);
+    return Number.isFinite(credits) && credits > 0 ? credits : 0;
+  };
 }
 
 function compileSubflow(node: Extract<NodeDefinition | MapBodyDefinition, { type: 'subflow' }>, label: string) {

@@ -43,6 +43,9 @@ export interface RetryPolicy {
   readonly factor: number;
 }
 
+/** Credits an ai step is expected to cost: the node as written and the step's input (AiStepInput). */
+export type AiEstimator = (node: Readonly<Record<string, unknown>>, input: unknown) => number;
+
 /** Validates a payload against a JSON Schema; returns readable problems, or null when valid. */
 export type SchemaCheck = (value: unknown) => string[] | null;
 
