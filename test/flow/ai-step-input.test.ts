@@ -62,3 +62,29 @@ describe('the input of an ai step', () => {
     expect(closed({ strategy: 'reasoning' }).strategy).toBeUndefined();
   });
 });
+
+describe('ai node references', () => {
+  it("an ai node's action and tools must be registered actions", () => {
+    const result = validateFlow(
+      {
+        format: 'runloom/v1',
+        id: 'refs',
+        nodes: [
+          { id: 'start', type: 'start' },
+          { id: 'ask', type: 'ai', action: 'crm.lokup', tools: ['log', 'crm.find'], maxToolRounds: -1 },
+          { id: 'done', type: 'end' },
+        ],
+        edges: [
+          { from: 'start', to: 'ask' },
+          { from: 'ask', to: 'done' },
+        ],
+      },
+      { actions: { has: (name: string) => name === 'log', get: () => undefined } },
+    );
+    expect(result.flow).toBeUndefined();
+    const found = result.problems.map((p) => [p.path, p.code]);
+    expect(found).toContainEqual(['nodes[1].action', 'UNKNOWN_ACTION']);
+    expect(found).toContainEqual(['nodes[1].tools[1]', 'UNKNOWN_ACTION']);
+    expect(found.some(([path]) => path === 'nodes[1].maxToolRounds')).toBe(true);
+  });
+});
