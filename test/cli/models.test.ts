@@ -37,3 +37,36 @@ models:
     expect(missing.stderr).toMatch(/config file 'nowhere.yaml' does not exist/);
   });
 });
+
+describe('runloom run with ai steps', () => {
+  it('reads the models from --config: a bad config exits 2 before anything runs; a missing key fails the step naming the variable', async () => {
+    writeFile(
+      tmp.path('ai.yaml'),
+      `format: runloom/v1
+id: ai-key
+nodes:
+  - { id: start, type: start }
+  - { id: ask, type: ai, prompt: "hello", model: hosted }
+  - { id: done, type: end }
+edges: [{ from: start, to: ask }, { from: ask, to: done }]
+`,
+    );
+    writeFile(
+      tmp.path('hosted.yaml'),
+      'models: { hosted: { provider: openai, model: gpt-4o-mini, apiKeyEnv: RUNLOOM_TEST_NO_KEY } }\n',
+    );
+    writeFile(tmp.path('broken.yaml'), 'models: { hosted: { provider: openai } }\n');
+    const store = tmp.path('ai.db');
+    const [missingKey, broken] = await Promise.all([
+      cli(['--store', store, '--config', 'hosted.yaml', 'run', 'ai.yaml'], { cwd: tmp.dir }),
+      cli(['--store', tmp.path('b.db'), '--config', 'broken.yaml', 'run', 'ai.yaml'], { cwd: tmp.dir }),
+    ]);
+    expect(missingKey.code).toBe(1);
+    expect(missingKey.stdout + missingKey.stderr).toMatch(
+      /\[MODEL_KEY_MISSING\] model 'hosted' needs its API key in the environment variable RUNLOOM_TEST_NO_KEY/,
+    );
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/\[CONFIG_INVALID\].*\n\s+models\.hosted\.model/);
+    expectNoStack(broken);
+  });
+});
