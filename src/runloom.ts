@@ -13,6 +13,10 @@ import { hostname } from 'node:os';
 import type { ActionDefinition } from './actions/action.js';
 import { builtinActions } from './actions/builtins/index.js';
 import { type ActionRegistry, createActionRegistry } from './actions/registry.js';
+import { loadConfig } from './ai/config.js';
+import { aiEstimator } from './ai/estimate.js';
+import { aiExecutors } from './ai/executor.js';
+import { createModels, type Model, type ModelDefinition, type Models } from './ai/models.js';
 import { createFlowsApi, type FlowsApi } from './api/flows.js';
 import { createRunsApi, type RunsApi } from './api/runs.js';
 import { signalBroadcastAction } from './api/signal-broadcast.js';
@@ -39,6 +43,13 @@ export interface RunloomOptions {
   /** Actions besides the built-ins. */
   readonly actions?: readonly ActionDefinition[];
   readonly executors?: Executors;
+  /**
+   * Models for ai steps: a Models object, or models by name (`default` among them, or a single
+   * one) added to those of the config file. Tests pass the AI SDK's mock models here.
+   */
+  readonly models?: Models | Readonly<Record<string, Model | ModelDefinition>>;
+  /** runloom.config.yaml elsewhere (default: RUNLOOM_CONFIG, else ./runloom.config.yaml if present). */
+  readonly config?: string;
   readonly clock?: Clock;
   readonly ids?: Ids;
   /**
@@ -90,12 +101,20 @@ export interface Runloom {
   close(): Promise<void>;
 }
 
+function isModels(value: RunloomOptions['models']): value is Models {
+  return typeof (value as Models | undefined)?.get === 'function' && typeof (value as Models).list === 'function';
+}
+
 export async function createRunloom(options: RunloomOptions = {}): Promise<Runloom> {
   const wantsWorker = options.worker !== undefined && options.worker !== false;
   if (wantsWorker && options.execute === false) {
     throw new RunloomError('INVALID_OPTIONS', 'a worker executes steps: `worker` and `execute: false` do not go together');
   }
   checkOutputLimits(options.outputLimits);
+  // Before the store is opened: a bad config is refused with nothing to clean up.
+  const models = isModels(options.models)
+    ? options.models
+    : createModels({ config: loadConfig(options.config), ...(options.models ? { models: options.models } : {}) });
   const store =
     typeof options.store === 'object' ? options.store : openStore(options.store, { durability: options.durability ?? 'normal' });
   await store.init();
@@ -108,7 +127,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     throw error;
   }
   const actions = createActionRegistry([...builtinActions(), ...(options.actions ?? [])]);
-  const flows = await createFlowsApi(store, actions);
+  const flows = await createFlowsApi(store, actions, aiEstimator(models, actions));
   const shared = store.leases ? { owner: options.workerId ?? defaultWorkerId(), execute: options.execute ?? true } : undefined;
   const log = options.log ?? (() => {});
   const runtimeOptions: RuntimeOptions = {
@@ -116,7 +135,10 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     bus,
     actions,
     resolveFlow: flows.compiled,
-    ...(options.executors ? { executors: options.executors } : {}),
+    executors: {
+      ...aiExecutors({ models, actions, ...(options.clock ? { now: options.clock.now } : {}) }),
+      ...options.executors,
+    },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
     ...(options.log ? { log: options.log } : {}),

@@ -2,7 +2,7 @@
 import type { ActionRegistry } from '../actions/registry.js';
 import { expandBpmnSources } from '../bpmn/sources.js';
 import { FlowInvalidError, type FlowProblem, notFound } from '../errors.js';
-import type { CompiledFlow } from '../flow/compiled.js';
+import type { AiEstimator, CompiledFlow } from '../flow/compiled.js';
 import { compileFlow, parseFlowText, validateFlow } from '../flow/index.js';
 import type { FlowSummary, FlowVersionRecord, Store } from '../store/store.js';
 
@@ -29,7 +29,7 @@ function toRaw(source: FlowSource, sourceName: string): unknown {
   return typeof source === 'string' ? parseFlowText(source, sourceName) : source;
 }
 
-export async function createFlowsApi(store: Store, actions: ActionRegistry): Promise<FlowsApi> {
+export async function createFlowsApi(store: Store, actions: ActionRegistry, estimateAi?: AiEstimator): Promise<FlowsApi> {
   const latest = new Map<string, number>();
   for (const flow of await store.listFlows()) if (flow.latestVersion !== undefined) latest.set(flow.flowId, flow.latestVersion);
   const cache = new Map<string, Promise<CompiledFlow>>();
@@ -113,7 +113,7 @@ export async function createFlowsApi(store: Store, actions: ActionRegistry): Pro
         // store an action this process lacks is run by the workers that have it (offered steps).
         const result = validateFlow(record.definition, store.leases ? {} : { actions });
         if (!result.flow) throw new FlowInvalidError(result.problems, key);
-        const compiled = compileFlow(result.flow, record.version, { actions });
+        const compiled = compileFlow(result.flow, record.version, estimateAi ? { actions, estimateAi } : { actions });
         if (resolved === undefined) cache.set(`${flowId}@${record.version}`, Promise.resolve(compiled));
         return compiled;
       })();

@@ -3,6 +3,7 @@ import type { Bus } from '../bus/bus.js';
 import { type Progress, progressOf } from '../engine/progress.js';
 import { type RunEvent, type RunOptions, type RunState, TERMINAL_STATUSES } from '../engine/types.js';
 import { type ErrorInfo, notFound } from '../errors.js';
+import { checkStrategyOverride } from '../flow/ai-step-input.js';
 import type { CompiledFlow, LimitAction, LimitName, Limits } from '../flow/compiled.js';
 import { type FollowOptions, followRun } from '../runtime/follow.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -110,6 +111,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
     async start(flow, input, options) {
       const ref = typeof flow === 'string' ? { flowId: flow } : flow;
       const compiled = await flows.compiled(ref.flowId, ref.version);
+      checkStrategyOverride(compiled, options?.strategy, 'run option');
       // The view is read from the run's own state once it is durable: no copy of the whole state.
       return runtime.start({ flow: compiled, input: input ?? {}, ...(options ? { options } : {}) }, (state) =>
         viewWith(state, compiled),

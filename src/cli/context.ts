@@ -14,6 +14,8 @@ export interface GlobalOptions {
   /** Modules of actions besides the built-ins (repeatable `--actions`). */
   readonly actions?: readonly string[];
   readonly durability?: string;
+  /** runloom.config.yaml elsewhere (models, prices). */
+  readonly config?: string;
   readonly json?: boolean;
 }
 
@@ -156,6 +158,7 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
       recover,
       actions,
       log,
+      ...(options.config ? { config: options.config } : {}),
       ...(busUrl(options) ? { bus: busUrl(options) } : {}),
       ...(role.worker ? { worker: role.worker } : {}),
       ...(role.execute === undefined ? {} : { execute: role.execute }),

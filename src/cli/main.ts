@@ -4,10 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { FlowInvalidError, RequestError, RunloomError } from '../errors.js';
-import { registerRetentionCommands } from './retention-commands.js';
+import { registerBpmnCommands } from './bpmn-commands.js';
+import { registerModelsCommands } from './models-command.js';
 import { watchStdout } from './output.js';
 import { printable } from './printable.js';
-import { registerBpmnCommands } from './bpmn-commands.js';
+import { registerRetentionCommands } from './retention-commands.js';
 import { runCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-commands.js';
 import { EXIT } from './watch.js';
@@ -23,6 +24,7 @@ const program = new Command('runloom')
   .option('--actions <module>', 'a module exporting actions besides the built-ins (repeatable)', collect, [])
   .option('--bus <url>', 'redis://… so processes sharing a PostgreSQL store hear each other; env RUNLOOM_REDIS_URL')
   .option('--durability <mode>', 'strict (fsync at commit) or normal; env RUNLOOM_DURABILITY')
+  .option('--config <file>', 'the config file with models and prices (default ./runloom.config.yaml); env RUNLOOM_CONFIG')
   .option('--json', 'machine-readable output (NDJSON for streams)')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text) });
@@ -47,6 +49,7 @@ program
 
 registerRetentionCommands(registerRunsCommands(program));
 registerBpmnCommands(program);
+registerModelsCommands(program);
 
 program
   .command('worker')

@@ -9,6 +9,7 @@
 import { RequestError } from '../errors.js';
 import type { CompiledBoundary, CompiledFlow, MapNode, WaitNode } from '../flow/compiled.js';
 import { drive } from './drive.js';
+import { takeAiDecision } from './nodes/decision.js';
 import { completeMapItem } from './nodes/map.js';
 import { checkPayload, resolveWait, timeoutWait } from './nodes/wait.js';
 import { completeStep, failStep, follow, settleRace } from './outcome.js';
@@ -53,6 +54,14 @@ function refuseWhenTerminal(w: Work, what: string): void {
 }
 
 /** Appends the engine event itself to the log: the record replay folds. */
+/** A step.completed event's data with its optional fields, set only when present (JSON round trips). */
+function resultData(e: Extract<EngineEvent, { type: 'step.completed' }>): Record<string, unknown> {
+  const data: Record<string, unknown> = { seq: e.seq, output: e.output };
+  if (e.cost !== undefined) data.cost = e.cost;
+  if (e.detail !== undefined) data.detail = e.detail;
+  return data;
+}
+
 function logInput(w: Work, event: EngineEvent, token?: Token, nodeId?: string): void {
   const { type, at: _at, ...data } = event;
   log(w, type, token, data, nodeId);
@@ -109,16 +118,13 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     w.s.usage.credits += e.cost ?? pending.estimate;
     const token = findToken(w, pending.token) as Token;
     // logInput's rest copy, written out: this is every step's event.
-    log(
-      w,
-      e.type,
-      token,
-      e.cost === undefined ? { seq: e.seq, output: e.output } : { seq: e.seq, output: e.output, cost: e.cost },
-    );
-    const refused = reservedKeyFailure(e.output, w.flow.nodes[token.node].id);
+    log(w, e.type, token, e.cost === undefined && e.detail === undefined ? { seq: e.seq, output: e.output } : resultData(e));
+    const node = w.flow.nodes[token.node];
+    const refused = reservedKeyFailure(e.output, node.id);
     if (refused) failStep(w, token, refused);
-    else if (pending.item !== undefined) completeMapItem(w, token, w.flow.nodes[token.node] as MapNode, pending.item, e.output);
-    else completeStep(w, token, e.output);
+    else if (pending.item !== undefined) completeMapItem(w, token, node as MapNode, pending.item, e.output);
+    else if (node.type === 'decision') takeAiDecision(w, token, node, e.output, e.detail);
+    else completeStep(w, token, e.output, e.detail);
     drive(w);
     return true;
   },

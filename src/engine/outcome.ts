@@ -7,7 +7,7 @@ import type { ErrorInfo } from '../errors.js';
 import { ExpressionError } from '../errors.js';
 import type { CompiledEdge, CompiledNode } from '../flow/compiled.js';
 import { resetToken } from './token.js';
-import type { Token } from './types.js';
+import type { StepDetail, Token } from './types.js';
 import {
   cancelPending,
   cancelTokenWork,
@@ -25,15 +25,21 @@ import {
   type Work,
 } from './work.js';
 
-export function recordOutput(w: Work, node: CompiledNode, token: Token, output: unknown): void {
-  recordStep(w, node.id, { status: 'completed', output, attempt: token.attempt, at: w.at });
+export function recordOutput(w: Work, node: CompiledNode, token: Token, output: unknown, detail?: StepDetail): void {
+  recordStep(
+    w,
+    node.id,
+    detail === undefined
+      ? { status: 'completed', output, attempt: token.attempt, at: w.at }
+      : { status: 'completed', output, detail, attempt: token.attempt, at: w.at },
+  );
   if (node.output) setVar(w, node.output, output);
 }
 
 /** The step at the token's node is done: record its output and move on. */
-export function completeStep(w: Work, token: Token, output: unknown): void {
+export function completeStep(w: Work, token: Token, output: unknown, detail?: StepDetail): void {
   const node = nodeOf(w, token);
-  recordOutput(w, node, token, output);
+  recordOutput(w, node, token, output, detail);
   if (token.boundaryTimers) for (const seq of token.boundaryTimers) cancelPending(w, seq);
   cancelPending(w, token.timeoutSeq);
   if (token.race !== undefined) settleRace(w, token);

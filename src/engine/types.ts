@@ -17,7 +17,7 @@
  * replaces the record, so a record handed out (in an event, an effect, a snapshot) stays true.
  */
 import type { ErrorInfo } from '../errors.js';
-import type { LimitAction, LimitName, Limits } from '../flow/compiled.js';
+import type { LimitAction, LimitName, Limits, StepNode } from '../flow/compiled.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'waiting', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -146,9 +146,16 @@ export interface ChildStart {
   readonly strategy?: string;
 }
 
+/**
+ * What an executor reports about how a step ran, kept in its events and on its record (an AI
+ * step: model, strategy and why, tokens, credits, time to first token). JSON data.
+ */
+export type StepDetail = Readonly<Record<string, unknown>>;
+
 export interface StepRecord {
   readonly status: 'completed' | 'failed';
   readonly output?: unknown;
+  readonly detail?: StepDetail;
   readonly error?: ErrorInfo;
   readonly attempt: number;
   readonly at: number;
@@ -224,8 +231,16 @@ export type EngineEvent =
       readonly output: unknown;
       /** Credits actually spent; defaults to the estimate. */
       readonly cost?: number;
+      readonly detail?: StepDetail;
     }
-  | { readonly type: 'step.failed'; readonly at: number; readonly seq: number; readonly error: ErrorInfo; readonly cost?: number }
+  | {
+      readonly type: 'step.failed';
+      readonly at: number;
+      readonly seq: number;
+      readonly error: ErrorInfo;
+      readonly cost?: number;
+      readonly detail?: StepDetail;
+    }
   | { readonly type: 'timer.fired'; readonly at: number; readonly seq: number }
   | { readonly type: 'signal.received'; readonly at: number; readonly name: string; readonly payload?: unknown }
   | {
@@ -298,7 +313,7 @@ export type Effect =
       readonly type: 'step.execute';
       readonly seq: number;
       readonly nodeId: string;
-      readonly nodeType: 'task' | 'ai' | 'ux';
+      readonly nodeType: StepNode['type'];
       readonly attempt: number;
       readonly input: unknown;
       readonly idempotencyKey: string;

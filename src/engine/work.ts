@@ -212,7 +212,14 @@ export function scopeFor(w: Work, item?: unknown, index?: number): ExprScope {
     steps: s.steps,
     item,
     index,
-    run: { id: s.meta.id, flowId: s.meta.flowId, flowVersion: s.meta.flowVersion },
+    // strategy: the run option, or in a child run its subflow call's override (F4.3, ai steps).
+    run: {
+      id: s.meta.id,
+      flowId: s.meta.flowId,
+      flowVersion: s.meta.flowVersion,
+      strategy: s.meta.options?.strategy,
+      parentRunId: s.meta.parent?.runId,
+    },
     env: s.meta.options?.env,
     now: w.at,
   };

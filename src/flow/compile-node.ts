@@ -5,8 +5,9 @@
 import type { ActionCatalog } from '../actions/action.js';
 import { RunloomError } from '../errors.js';
 import { compileExpression, compileTemplate, compileValue, isExpression, RESERVED_KEYS } from '../expr/index.js';
+import { aiStepInput } from './ai-step-input.js';
 import { costEstimator, resolveRetry } from './compile-settings.js';
-import type { ActivityNode, CompiledBoundary, CompiledNode, MapBody, RetryPolicy, SubflowNode } from './compiled.js';
+import type { ActivityNode, AiEstimator, CompiledBoundary, CompiledNode, MapBody, RetryPolicy, SubflowNode } from './compiled.js';
 import { type Duration, parseDuration } from './duration.js';
 import { arrivalScopeOf, type Graph } from './graph.js';
 import { compileSchemaCheck } from './json-schema.js';
@@ -15,6 +16,7 @@ import { FLOW_REF } from './schema-common.js';
 
 export interface NodeCompileContext {
   readonly actions?: ActionCatalog;
+  readonly estimateAi?: AiEstimator;
   readonly graph: Graph;
   /** Immediate dominators from the start node (for join arrival scopes). */
   readonly idom: Int32Array;
@@ -24,6 +26,9 @@ export interface NodeCompileContext {
   indexOf(id: string, path: string): number;
   readonly flowRetry?: RetryDefinition;
   readonly maxParallel: number;
+  /** The flow's default strategy of ai steps and whether callers may override it (F4.3). */
+  readonly flowStrategy?: string;
+  readonly allowStrategyOverride: boolean;
 }
 
 /** Fields that several node types share, read without narrowing the union. */
@@ -74,7 +79,12 @@ export function compileNode(node: NodeDefinition, index: number, ctx: NodeCompil
     case 'ux':
       return { ...base, ...compileActivity(node, label, ctx, base.retry, base.timeout) };
     case 'decision':
-      return { ...base, type: 'decision', mode: node.mode ?? 'auto' };
+      return {
+        ...base,
+        type: 'decision',
+        mode: node.mode ?? 'auto',
+        prompt: node.prompt === undefined ? undefined : compileTemplate(node.prompt, `${label} prompt`),
+      };
     case 'parallel':
     case 'inclusive':
       return { ...base, type: node.type, upstream: arrivalScopeOf(ctx.graph, ctx.idom, index) };
@@ -147,9 +157,34 @@ function compileActivity(
   }
   if (node.type === 'ai') {
     const prompt = typeof node.prompt === 'string' ? compileTemplate(node.prompt, `${label} prompt`) : undefined;
-    return { type: 'ai', input, prompt, estimateCost: costEstimator(node.cost as number | undefined, undefined), retry, timeout };
+    const system = typeof node.system === 'string' ? compileTemplate(node.system, `${label} system`) : undefined;
+    return {
+      type: 'ai',
+      input: aiStepInput({
+        input,
+        prompt,
+        system,
+        nodeStrategy: node.strategy,
+        flowStrategy: ctx.flowStrategy,
+        allowOverride: ctx.allowStrategyOverride,
+      }),
+      prompt,
+      estimateCost: aiEstimate(node, ctx.estimateAi),
+      retry,
+      timeout,
+    };
   }
   return { type: 'ux', input, estimateCost: costEstimator(undefined, undefined), retry, timeout };
+}
+
+/** A node's own `cost` wins; else the estimator's figure for the step's input, if any. */
+function aiEstimate(node: { cost?: unknown }, estimate: AiEstimator | undefined): (input: unknown) => number {
+  if (typeof node.cost === 'number' || !estimate) return costEstimator(node.cost as number | undefined, undefined);
+  const raw = node as Readonly<Record<string, unknown>>;
+  return (input) => {
+    const credits = estimate(raw, input);
+    return Number.isFinite(credits) && credits > 0 ? credits : 0;
+  };
 }
 
 function compileSubflow(node: Extract<NodeDefinition | MapBodyDefinition, { type: 'subflow' }>, label: string) {

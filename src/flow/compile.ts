@@ -8,7 +8,7 @@ import { FlowInvalidError } from '../errors.js';
 import { compileExpression, compileValue } from '../expr/index.js';
 import { compileNode } from './compile-node.js';
 import { resolveLimits, resolveOnLimit } from './compile-settings.js';
-import type { CompiledEdge, CompiledFlow, CompiledNode } from './compiled.js';
+import type { AiEstimator, CompiledEdge, CompiledFlow, CompiledNode } from './compiled.js';
 import { buildGraph, immediateDominators } from './graph.js';
 import { compileSchemaCheck } from './json-schema.js';
 import { problem } from './problems.js';
@@ -17,6 +17,11 @@ import type { FlowDefinition } from './schema.js';
 export interface CompileContext {
   /** Actions give tasks their default retry, timeout and cost. */
   readonly actions?: ActionCatalog;
+  /**
+   * Credits an ai step is expected to cost for the input it receives (its rendered prompt),
+   * reserved against maxCredits before it starts; absent, an ai step's estimate is its `cost`.
+   */
+  readonly estimateAi?: AiEstimator;
 }
 
 /**
@@ -69,6 +74,7 @@ export function compileFlow(def: FlowDefinition, version: number, ctx: CompileCo
   const limits = resolveLimits(def.defaults);
   const nodeCtx = {
     actions: ctx.actions,
+    estimateAi: ctx.estimateAi,
     graph,
     idom: immediateDominators(graph, start),
     outgoing,
@@ -76,6 +82,8 @@ export function compileFlow(def: FlowDefinition, version: number, ctx: CompileCo
     indexOf,
     flowRetry: def.defaults?.retry,
     maxParallel: limits.maxParallel,
+    flowStrategy: def.defaults?.strategy,
+    allowStrategyOverride: def.defaults?.allowStrategyOverride ?? true,
   };
   const nodes: CompiledNode[] = def.nodes.map((node, i) => compileNode(node, i, nodeCtx));
 

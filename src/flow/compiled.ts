@@ -43,6 +43,9 @@ export interface RetryPolicy {
   readonly factor: number;
 }
 
+/** Credits an ai step is expected to cost: the node as written and the step's input (AiStepInput). */
+export type AiEstimator = (node: Readonly<Record<string, unknown>>, input: unknown) => number;
+
 /** Validates a payload against a JSON Schema; returns readable problems, or null when valid. */
 export type SchemaCheck = (value: unknown) => string[] | null;
 
@@ -119,7 +122,12 @@ export interface ActivityNode extends NodeBase {
 export interface DecisionNode extends NodeBase {
   readonly type: 'decision';
   readonly mode: 'auto' | 'manual' | 'ai';
+  /** manual: the question shown; ai: the question put to the model. `{{ }}` holes. */
+  readonly prompt?: CompiledTemplate;
 }
+
+/** A node whose work the shell executes as a step: an activity, or a decision a model makes. */
+export type StepNode = ActivityNode | DecisionNode;
 export interface ParallelNode extends NodeBase {
   readonly type: 'parallel';
   /**

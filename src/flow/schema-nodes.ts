@@ -38,6 +38,14 @@ const aiFields = {
   /** Names of registered actions the model may call. */
   tools: z.array(actionName).optional(),
   outputSchema: jsonSchema.optional(),
+  /** deterministic: the registered action the step calls. */
+  action: actionName.optional(),
+  /** reasoning: most model answers that ask for tools (default 8). */
+  maxToolRounds: z.int().min(0).optional(),
+  /** reasoning: how many times an answer that fails outputSchema is sent back (default 2). */
+  maxOutputRetries: z.int().min(0).max(10).optional(),
+  /** Bound on each model answer's tokens (and on the credits reserved for it). */
+  maxOutputTokens: z.int().min(1).optional(),
   ...workFields,
 };
 

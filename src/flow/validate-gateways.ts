@@ -92,13 +92,16 @@ function checkDefaults(node: NodeView, out: readonly EdgeView[], problems: FlowP
 
 function checkDecision(node: NodeView, out: readonly EdgeView[], problems: FlowProblem[], warnings: FlowProblem[]): void {
   if (node.raw.mode === 'ai') {
-    problems.push(
-      problem(
-        `${node.path}.mode`,
-        'AI_DECISION_UNSUPPORTED',
-        `${node.label}: AI decisions arrive with the AI steps; use auto or manual`,
-      ),
-    );
+    // The model picks any edge: conditions are context for it, not rules, so none are required.
+    if (out.filter((e) => !e.isTimeout).length < 2) {
+      problems.push(
+        problem(
+          `${node.path}.mode`,
+          'AI_DECISION_NO_CHOICE',
+          `${node.label} decides with a model but has fewer than two edges to choose from`,
+        ),
+      );
+    }
     return;
   }
   if (node.raw.mode === 'manual' || out.length === 0) return;

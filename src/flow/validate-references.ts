@@ -81,6 +81,9 @@ function checkWork(
       problems.push(problem(`${path}.webhook`, 'SCHEMA', `${label}: webhook "${raw.webhook}" is not an http(s) URL`));
     }
   }
+  if (raw.type === 'ai' && typeof raw.action === 'string' && actions && !actions.has(raw.action)) {
+    problems.push(problem(`${path}.action`, 'UNKNOWN_ACTION', `${label} runs action '${raw.action}', which is not registered`));
+  }
   if (raw.type === 'ai' && Array.isArray(raw.tools) && actions) {
     raw.tools.forEach((tool, k) => {
       if (typeof tool === 'string' && !actions.has(tool)) {

@@ -11,6 +11,7 @@ import {
   TERMINAL_STATUSES,
 } from '../engine/types.js';
 import { toErrorInfo } from '../errors.js';
+import { checkStrategyOverride } from '../flow/ai-step-input.js';
 import type { CompiledFlow, Limits } from '../flow/compiled.js';
 import type { Store } from '../store/store.js';
 
@@ -44,6 +45,7 @@ export async function startChild(host: ChildHost, parentId: string, seq: number,
       return;
     }
     const flow = await host.resolveFlow(request.flow, request.version);
+    checkStrategyOverride(flow, request.strategy, `subflow call '${request.nodeId}'`);
     await host.start({
       flow,
       input: request.input,

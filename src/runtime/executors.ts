@@ -6,12 +6,13 @@
 
 import type { ActionRegistry } from '../actions/registry.js';
 import type { LogSink } from '../actions/step-context.js';
+import type { StepDetail } from '../engine/types.js';
 import { RunloomError } from '../errors.js';
-import type { ActivityNode } from '../flow/compiled.js';
+import type { StepNode } from '../flow/compiled.js';
 
 export interface StepRequest {
   readonly runId: string;
-  readonly node: ActivityNode;
+  readonly node: StepNode;
   /** The id the idempotency key and logs use (a map's id for its items). */
   readonly nodeId: string;
   readonly attempt: number;
@@ -32,6 +33,22 @@ export interface StepResult {
   readonly output: unknown;
   /** Credits actually spent, when known. */
   readonly cost?: number | undefined;
+  /** How the step ran (kept in its event and on its record). */
+  readonly detail?: StepDetail | undefined;
+}
+
+/**
+ * Thrown by an executor whose step failed after spending credits (paid model calls): the run
+ * is charged what was spent, and the detail is kept with the failure.
+ */
+export class PaidStepFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly cost: number,
+    readonly detail?: StepDetail,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /**
@@ -40,11 +57,12 @@ export interface StepResult {
  */
 export type NodeExecutor = (request: StepRequest) => StepResult | Promise<StepResult>;
 
-export type Executors = Partial<Record<ActivityNode['type'], NodeExecutor>>;
+/** By node type: task, ai, ux, and decision for decisions a model makes (`mode: ai`). */
+export type Executors = Partial<Record<StepNode['type'], NodeExecutor>>;
 
 export function taskExecutor(actions: ActionRegistry): NodeExecutor {
   return (request) => {
-    const action = request.node.action;
+    const action = request.node.type === 'task' ? request.node.action : undefined;
     if (!action) {
       throw new RunloomError(
         'NOT_EXECUTABLE',

@@ -1,6 +1,6 @@
 /** What a run had in flight when its last process stopped, to be done again (at least once). */
 import type { ChildStart, Effect, RunState } from '../engine/types.js';
-import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
+import type { CompiledFlow, StepNode } from '../flow/compiled.js';
 
 export type StepEffect = Extract<Effect, { type: 'step.execute' }>;
 
@@ -24,7 +24,7 @@ export function pendingWork(state: RunState, flow: CompiledFlow): PendingWork {
         type: 'step.execute',
         seq,
         nodeId: node.id,
-        nodeType: (node.type === 'map' ? node.body.type : node.type) as ActivityNode['type'],
+        nodeType: (node.type === 'map' ? node.body.type : node.type) as StepNode['type'],
         attempt: pending.attempt,
         input: pending.input,
         idempotencyKey: pending.idempotencyKey,

@@ -7,8 +7,8 @@ import type { LogSink } from '../actions/step-context.js';
 import { StepContext } from '../actions/step-context.js';
 import type { Effect, EngineEvent } from '../engine/types.js';
 import { toErrorInfo } from '../errors.js';
-import type { ActivityNode, CompiledFlow } from '../flow/compiled.js';
-import type { StepRequest, StepResult } from './executors.js';
+import type { CompiledFlow, StepNode } from '../flow/compiled.js';
+import { PaidStepFailure, type StepRequest, type StepResult } from './executors.js';
 import { type OutputLimits, unstorableOutput } from './output-limits.js';
 
 type ExecuteEffect = Extract<Effect, { type: 'step.execute' }>;
@@ -21,7 +21,7 @@ export class StepCall extends StepContext implements StepRequest {
 
   constructor(
     runId: string,
-    readonly node: ActivityNode,
+    readonly node: StepNode,
     effect: ExecuteEffect,
     log: LogSink,
   ) {
@@ -42,16 +42,24 @@ export function stepResultEvent(
   limits: OutputLimits,
 ): EngineEvent {
   const seq = step.seq;
-  if (!result) return { type: 'step.failed', at, seq, error: toErrorInfo(error) };
+  if (!result) {
+    if (!(error instanceof PaidStepFailure)) return { type: 'step.failed', at, seq, error: toErrorInfo(error) };
+    const failed = { type: 'step.failed' as const, at, seq, error: toErrorInfo(error.error), cost: error.cost };
+    return error.detail === undefined ? failed : { ...failed, detail: error.detail };
+  }
   const unstorable = unstorableOutput(step.nodeId, result.output, limits);
   if (unstorable) return { type: 'step.failed', at, seq, error: unstorable.toInfo() };
+  if (result.detail !== undefined) {
+    const completed = { type: 'step.completed' as const, at, seq, output: result.output, detail: result.detail };
+    return result.cost === undefined ? completed : { ...completed, cost: result.cost };
+  }
   return result.cost === undefined
     ? { type: 'step.completed', at, seq, output: result.output }
     : { type: 'step.completed', at, seq, output: result.output, cost: result.cost };
 }
 
-/** The node a step runs (a map's body for its items). */
-export function activityOf(flow: CompiledFlow, nodeId: string): ActivityNode {
+/** The node a step runs (a map's body for its items; a decision a model makes). */
+export function activityOf(flow: CompiledFlow, nodeId: string): StepNode {
   const declared = flow.nodes[flow.nodeIndex.get(nodeId) as number];
-  return (declared.type === 'map' ? declared.body : declared) as ActivityNode;
+  return (declared.type === 'map' ? declared.body : declared) as StepNode;
 }

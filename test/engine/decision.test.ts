@@ -216,3 +216,45 @@ edges:
     expect(third.count('decision.made')).toBe(1);
   });
 });
+
+describe('ai decisions (mode: ai)', () => {
+  const triage = flow(`
+format: runloom/v1
+id: triage
+nodes:
+  - { id: start, type: start }
+  - { id: route, type: decision, mode: ai, prompt: "Where does {{input.text}} go?" }
+  - { id: refund, type: end }
+  - { id: escalate, type: end }
+edges:
+  - { from: start, to: route }
+  - { from: route, to: refund, when: "input.amount < 100" }
+  - { from: route, to: escalate, default: true }
+`);
+
+  it('asks the shell with the question and the edges, takes the edge named, and records choice and reason', () => {
+    const run = startRun(triage, { input: { text: 'x', amount: 1 }, auto: false });
+    const [ask] = run.effectsOf('step.execute');
+    expect(ask).toMatchObject({ nodeId: 'route', nodeType: 'decision' });
+    expect(ask.input).toEqual({
+      prompt: 'Where does x go?',
+      options: [
+        { to: 'refund', when: 'input.amount < 100' },
+        { to: 'escalate', default: true },
+      ],
+    });
+    run.send({ type: 'step.completed', seq: ask.seq, output: { to: 'escalate', reason: 'r' } });
+    expect(run.state.status).toBe('completed');
+    expect(run.eventsOf('decision.taken', 'route')[0].data).toEqual({ to: 'escalate', by: 'ai', reason: 'r' });
+    expect(run.replayed()).toEqual(run.state);
+  });
+
+  it('an answer naming no edge fails the decision (engine)', () => {
+    const run = startRun(triage, { input: { text: 'x', amount: 1 }, auto: false });
+    const [ask] = run.effectsOf('step.execute');
+    run.send({ type: 'step.completed', seq: ask.seq, output: { to: 'done', reason: 'r' } });
+    expect(run.state.status).toBe('failed');
+    expect(run.state.error).toMatchObject({ code: 'AI_DECISION_INVALID' });
+    expect(run.state.error?.message).toMatch(/the model chose "done", not one of refund, escalate/);
+  });
+});

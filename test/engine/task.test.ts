@@ -215,3 +215,61 @@ edges: [{ from: start, to: a }, { from: a, to: b }, { from: b, to: c }, { from: 
     expect(run.state.output).not.toBe(run.state.vars);
   });
 });
+
+describe('the run in expressions', () => {
+  const echo = flow(
+    `
+format: runloom/v1
+id: run-scope
+nodes:
+  - { id: start, type: start }
+  - { id: t, type: task, action: t, input: { id: "=run.id", strategy: "=run.strategy", parent: "=run.parentRunId" } }
+  - { id: done, type: end }
+edges: [{ from: start, to: t }, { from: t, to: done }]
+`,
+    { t: (input) => input },
+  );
+
+  it('sees the run option strategy and the parent run (what ai steps resolve their strategy from)', () => {
+    const plain = startRun(echo);
+    expect(plain.effectsOf('step.execute')[0].input).toEqual({ id: 'run-1' });
+    const child = startRun(echo, { runId: 'c', options: { strategy: 'reasoning' } });
+    expect(child.effectsOf('step.execute')[0].input).toEqual({ id: 'c', strategy: 'reasoning' });
+  });
+});
+
+describe('step detail', () => {
+  const held = flow(
+    `
+format: runloom/v1
+id: detail
+nodes: [{ id: start, type: start }, { id: t, type: task, action: t }, { id: u, type: task, action: t }, { id: done, type: end }]
+edges: [{ from: start, to: t }, { from: t, to: u }, { from: u, to: done }]
+`,
+    { t: () => HOLD },
+  );
+
+  it('what an executor reports about a step is kept in its event and on its record, and replayed', () => {
+    const run = startRun(held);
+    const [t] = run.effectsOf('step.execute');
+    run.send({ type: 'step.completed', seq: t.seq, output: 'ok', cost: 5, detail: { model: 'm', tokensIn: 3 } });
+    expect(run.state.steps.t).toMatchObject({ status: 'completed', output: 'ok', detail: { model: 'm', tokensIn: 3 } });
+    expect(run.eventsOf('step.completed', 't')[0].data).toEqual({
+      seq: t.seq,
+      output: 'ok',
+      cost: 5,
+      detail: { model: 'm', tokensIn: 3 },
+    });
+    const u = run.effectsOf('step.execute')[1];
+    run.send({
+      type: 'step.failed',
+      seq: u.seq,
+      error: { code: 'X', message: 'x', retryable: false },
+      cost: 2,
+      detail: { model: 'm' },
+    });
+    expect(run.eventsOf('step.failed', 'u')[0].data).toMatchObject({ cost: 2, detail: { model: 'm' } });
+    expect(run.state.usage.credits).toBe(7);
+    expect(run.replayed()).toEqual(run.state);
+  });
+});

@@ -57,7 +57,7 @@ const CASES: Record<string, Expected> = {
     ['UNKNOWN_SUBFLOW', 'nodes[1].flow'],
     ['UNKNOWN_SUBFLOW', 'nodes[2].flow'],
   ],
-  'ai-decision.yaml': [['AI_DECISION_UNSUPPORTED', 'nodes[1].mode']],
+  'ai-decision.yaml': [['AI_DECISION_NO_CHOICE', 'nodes[1].mode']],
   'boundary-not-allowed.yaml': [['BOUNDARY_NOT_ALLOWED', 'nodes[1].boundary']],
   'race-target.yaml': [['RACE_TARGET', 'edges[2].to']],
   'timeout-edge-source.yaml': [['TIMEOUT_EDGE_SOURCE', 'edges[2].timeout']],
@@ -129,7 +129,7 @@ describe('invalid flow fixtures', () => {
     expect(messages('unknown-node.yaml').join('\n')).toContain("unknown node 'dnoe' (did you mean 'done'?)");
     expect(messages('unknown-node-type.yaml')[0]).toContain("node 'lookup' has an unknown type 'tsak' (did you mean 'task'?)");
     expect(messages('unknown-action.yaml')[0]).toBe("node 'charge' runs action 'billing.chrage', which is not registered");
-    expect(messages('ai-decision.yaml')[0]).toBe("node 'route': AI decisions arrive with the AI steps; use auto or manual");
+    expect(messages('ai-decision.yaml')[0]).toBe("node 'route' decides with a model but has fewer than two edges to choose from");
     expect(messages('join-never-fires.yaml')[0]).toMatch(/parallel join node 'join' waits for both .* decision node 'route'/);
     expect(messages('invalid-duration.yaml').join('\n')).toContain('"10 minutes" is not a duration');
   });

@@ -2,7 +2,7 @@
  * task, ai and ux nodes: the engine evaluates the input and asks the shell to execute the
  * step; the runtime dispatches on the node type, so new kinds of work plug in there.
  */
-import type { ActivityNode } from '../../flow/compiled.js';
+import type { ActivityNode, StepNode } from '../../flow/compiled.js';
 import type { Mutable } from '../../mutable.js';
 import { withinLimits } from '../limits.js';
 import { expressionFailure, failStep } from '../outcome.js';
@@ -28,7 +28,7 @@ export function executeActivity(
   w: Work,
   token: Token,
   visit: number,
-  node: ActivityNode,
+  node: StepNode,
   nodeId: string,
   attempt: number,
   input: unknown,
