@@ -72,7 +72,7 @@ function unsupportedFeature(source: string): string | undefined {
  * `jsonata()` call resets (to RegExp without options), so the sandbox sets it again as each
  * regex node is entered, right before JSONata reads it.
  */
-export function useLinearRegex(): void {
+export function installLinearRegex(): void {
   (jsonata as unknown as { RegexEngine: unknown }).RegexEngine = LinearRegExp;
 }
 

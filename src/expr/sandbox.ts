@@ -22,7 +22,7 @@ import { ExpressionError } from '../errors.js';
 import { type AstNode, describeJsonataError } from './ast.js';
 import { checkBuilt, enterPath, leavePath, resetBudgets } from './budgets.js';
 import { toPlainResult } from './plain-result.js';
-import { useLinearRegex } from './regex.js';
+import { installLinearRegex } from './regex.js';
 import { installSandboxFunctions } from './sandbox-functions.js';
 import { checkClock, DYNAMIC_KEY, isRefusedKey, PROCEDURE, SandboxViolation, state } from './sandbox-state.js';
 
@@ -46,7 +46,7 @@ function onEntry(node: AstNode, input: unknown): void {
     );
   }
   if ((++state.ticks & CLOCK_EVERY_MASK) === 0) checkClock();
-  if (node.type === 'regex') useLinearRegex();
+  if (node.type === 'regex') installLinearRegex();
   else if (node.type === 'path') enterPath(node);
   if (node.type === 'name' && input !== null && typeof input === 'object' && holdsFunction(input)) {
     throw new SandboxViolation(`functions have no properties (reading \`${String(node.value)}\`)`);
