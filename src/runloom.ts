@@ -60,6 +60,7 @@ export interface RunloomOptions {
 
 export interface Runloom {
   readonly store: Store;
+  readonly bus: Bus;
   readonly actions: ActionRegistry;
   readonly flows: FlowsApi;
   readonly runs: RunsApi;
@@ -103,6 +104,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   await worker?.start();
   return {
     store,
+    bus,
     actions,
     flows,
     runs,

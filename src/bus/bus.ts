@@ -30,5 +30,7 @@ export interface Bus {
   subscribeRun(runId: string, listener: RunEventListener): Promise<() => void>;
   publishWake(wake: Wake): void;
   subscribeWake(listener: WakeListener): Promise<() => void>;
+  /** Whether the bus answers (readiness probes); a bus without a server always does. */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }

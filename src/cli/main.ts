@@ -54,6 +54,18 @@ program
     process.exitCode = await workerCommand({ ...command.optsWithGlobals(), ...opts });
   });
 
+program
+  .command('serve')
+  .description('the HTTP API (embedded: runs execute here; with --store postgres://… --bus redis://…: a relay for workers)')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1); env RUNLOOM_HOST')
+  .option('--port <port>', 'port (default 4000; 0 picks one); env RUNLOOM_PORT')
+  .option('--require-keys', 'require an API key even on loopback with the embedded store')
+  .option('--body-limit <bytes>', 'largest request body (default 1048576)')
+  .action(async (opts: Record<string, unknown>, command: Command) => {
+    const { serveCommand } = await import('./serve-command.js');
+    process.exitCode = await serveCommand({ ...command.optsWithGlobals(), ...opts });
+  });
+
 /** Refusals (bad arguments, invalid flow or input, unknown ids, wrong status) exit 2; anything else 1. */
 function exitCodeOfError(error: unknown): number {
   if (error instanceof RequestError || error instanceof FlowInvalidError) return EXIT.badInput;

@@ -1,7 +1,7 @@
 /** Row shapes both SQL stores share: how a run summary and a step row map to and from columns. */
 import type { RunState, RunStatus } from '../engine/types.js';
 import type { ErrorInfo } from '../errors.js';
-import type { RunSummary, StepRecordRow, StepRow } from './store.js';
+import type { ApiKeyRow, RunSummary, StepRecordRow, StepRow } from './store.js';
 
 /** `SELECT id, flow_id, flow_version, status, reason, parent_run_id, created_at, updated_at FROM runs`. */
 export interface RunSummaryRow {
@@ -91,3 +91,22 @@ export function toStepRecord(
     endedAt: r.ended_at,
   };
 }
+
+/** `SELECT * FROM api_keys` in both dialects. */
+export interface KeyColumns {
+  readonly id: string;
+  readonly workspace: string;
+  readonly name: string;
+  readonly hash: string;
+  readonly created_at: number;
+  readonly revoked_at: number | null;
+}
+
+export const toApiKey = (r: KeyColumns): ApiKeyRow => ({
+  id: r.id,
+  workspace: r.workspace,
+  name: r.name,
+  hash: r.hash,
+  createdAt: r.created_at,
+  ...(r.revoked_at === null ? {} : { revokedAt: r.revoked_at }),
+});

@@ -111,6 +111,8 @@ export interface RunSummary {
 }
 
 export interface RunFilter {
+  /** Runs of this workspace only (`default` holds the runs started without one). */
+  readonly workspace?: string;
   readonly status?: readonly RunStatus[];
   readonly flowId?: string;
   readonly parentRunId?: string;
@@ -192,8 +194,29 @@ export interface Leases {
   finishStep(owner: string, runId: string, seq: number, event: EngineEvent, at: number): Promise<boolean>;
 }
 
+/** An API key as stored: never the secret, only its SHA-256 (F9.2). */
+export interface ApiKeyRow {
+  readonly id: string;
+  readonly workspace: string;
+  readonly name: string;
+  readonly hash: string;
+  readonly createdAt: number;
+  readonly revokedAt?: number;
+}
+
+/** API keys, each scoped to one workspace. */
+export interface ApiKeyRecords {
+  insert(row: ApiKeyRow): Promise<void>;
+  /** Keys of a workspace (every workspace's when absent), oldest first, revoked ones included. */
+  list(workspace?: string): Promise<ApiKeyRow[]>;
+  byHash(hash: string): Promise<ApiKeyRow | undefined>;
+  /** Marks a key revoked; false when the workspace has no such key or it was revoked already. */
+  revoke(workspace: string, id: string, at: number): Promise<boolean>;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
+  readonly apiKeys: ApiKeyRecords;
   /** Present when many workers can share the store (`capabilities.supportsSkipLocked`). */
   readonly leases?: Leases;
 

@@ -10,8 +10,10 @@
 import { snapshotState } from '../../engine/run-state.js';
 import type { RunEvent, RunState } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
+import { splitFlowKey } from '../../flow/flow-key.js';
 import { activeByStatus } from '../rows.js';
 import type { Checkpoint, FlowSummary, FlowVersionRecord, RunSummary, StepRow, Store, TimerRow } from '../store.js';
+import { createMemoryApiKeys } from './memory-api-keys.js';
 
 interface RunEntry {
   state: RunState;
@@ -188,6 +190,7 @@ export function createMemoryStore(): Store {
 
   return {
     capabilities: { supportsSkipLocked: false, persistent: false },
+    apiKeys: createMemoryApiKeys(),
     async init() {},
     async close() {},
 
@@ -267,6 +270,7 @@ export function createMemoryStore(): Store {
         if (statuses && !statuses.has(s.status)) continue;
         if (filter.flowId !== undefined && s.flowId !== filter.flowId) continue;
         if (filter.parentRunId !== undefined && s.parentRunId !== filter.parentRunId) continue;
+        if (filter.workspace !== undefined && splitFlowKey(s.flowId).workspace !== filter.workspace) continue;
         found.push(s);
       }
       found.sort(byCreated);

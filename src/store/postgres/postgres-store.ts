@@ -4,6 +4,7 @@
  * a whole batch atomically without a BEGIN/COMMIT pair.
  */
 import type { Store } from '../store.js';
+import { prepareApiKeys } from './api-keys.js';
 import { foldBatch, prepareCommit } from './commit.js';
 import { prepareDueTimers } from './due-timers.js';
 import { prepareFindChildRun } from './find-child-run.js';
@@ -56,6 +57,7 @@ function prepareOperations(pool: PostgresPool, leaseMs: number) {
     dueTimers: prepareDueTimers(pool),
     nextTimerAt: prepareNextTimerAt(pool),
     leases: prepareLeases(pool, leaseMs),
+    apiKeys: prepareApiKeys(pool),
   };
 }
 
@@ -88,6 +90,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     pool,
     schema,
     capabilities: { supportsSkipLocked: true, persistent: true },
+    apiKeys: {
+      insert: async (row) => (await use()).apiKeys.insert(row),
+      list: async (workspace) => (await use()).apiKeys.list(workspace),
+      byHash: async (hash) => (await use()).apiKeys.byHash(hash),
+      revoke: async (workspace, id, at) => (await use()).apiKeys.revoke(workspace, id, at),
+    },
     leases: {
       ttlMs: leaseMs,
       claim: async (owner, limit, runIds) => (await use()).leases.claim(owner, limit, runIds),

@@ -4,6 +4,7 @@
  * what makes one transaction per step affordable.
  */
 import type { Durability, Store } from '../store.js';
+import { prepareApiKeys } from './api-keys.js';
 import { createCheckpointer } from './checkpointer.js';
 import { prepareCommit } from './commit.js';
 import { prepareDueTimers } from './due-timers.js';
@@ -59,6 +60,7 @@ function prepareOperations(db: SqliteDatabase) {
     findChildRun: prepareFindChildRun(db),
     dueTimers: prepareDueTimers(db),
     nextTimerAt: prepareNextTimerAt(db),
+    apiKeys: prepareApiKeys(db),
   };
 }
 
@@ -90,6 +92,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return {
     db,
     capabilities: { supportsSkipLocked: false, persistent: true },
+    apiKeys: {
+      insert: (row) => use().apiKeys.insert(row),
+      list: (workspace) => use().apiKeys.list(workspace),
+      byHash: (hash) => use().apiKeys.byHash(hash),
+      revoke: (workspace, id, at) => use().apiKeys.revoke(workspace, id, at),
+    },
     async init() {
       use();
     },

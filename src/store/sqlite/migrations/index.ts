@@ -8,6 +8,7 @@ import { sql as initial } from './001-initial.js';
 import { sql as active } from './002-active.js';
 import { sql as stepRowsInLog } from './003-step-rows-in-log.js';
 import { sql as runLog } from './004-run-log.js';
+import { sql as workspaces } from './006-workspaces.js';
 
 export type { Migration };
 
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'active', sql: active },
   { version: 3, name: 'step-rows-in-log', sql: stepRowsInLog },
   { version: 4, name: 'run-log', sql: runLog },
+  { version: 6, name: 'workspaces', sql: workspaces },
 ];
