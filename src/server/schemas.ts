@@ -96,13 +96,12 @@ export const StartRun = z
   .openapi('StartRun');
 
 export const IdempotencyHeader = z.object({
-  'idempotency-key': z
+  'Idempotency-Key': z
     .string()
     .min(1)
     .max(200)
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
-    .optional()
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' } }),
+    .optional(),
 });
 
 const Usage = z.object({ steps: z.number(), credits: z.number(), activeMs: z.number().optional() }).passthrough();
@@ -194,11 +193,10 @@ export const EventsQuery = z.strictObject({
 });
 export const EventList = z.object({ events: z.array(Event) }).openapi('EventList');
 export const FollowHeaders = z.object({
-  'last-event-id': z
+  'Last-Event-ID': z
     .string()
     .regex(/^\d{1,15}$/, 'the seq of the last event received')
-    .optional()
-    .openapi({ param: { name: 'Last-Event-ID', in: 'header' } }),
+    .optional(),
 });
 
 export const Step = z

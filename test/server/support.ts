@@ -58,10 +58,15 @@ export async function request(url: string, method: string, path: string, options
 }
 
 export async function openServer(
-  options: Partial<Omit<ServeOptions, 'runloom'>> & { runloom?: RunloomOptions } = {},
+  options: Partial<Omit<ServeOptions, 'runloom'>> & {
+    runloom?: RunloomOptions;
+    /** Runs before the server starts (a server that requires keys refuses to start without one). */
+    prepare?: (runloom: Runloom) => Promise<void>;
+  } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'runloom-api-'));
   const runloom = await createRunloom({ store: join(dir, 'runloom.db'), ...options.runloom });
+  await options.prepare?.(runloom);
   const server = await startServer({ host: '127.0.0.1', port: 0, logger: silent, ...options, runloom });
   return {
     url: server.url,

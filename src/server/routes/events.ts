@@ -42,7 +42,7 @@ export const eventRoutes: readonly ApiRoute[] = [
     async handler(c) {
       const { runId } = valid(c, 'param', RunIdParam);
       const { after } = valid(c, 'query', EventsQuery.pick({ after: true }));
-      const lastEventId = valid(c, 'header', FollowHeaders)['last-event-id'];
+      const lastEventId = valid(c, 'header', FollowHeaders)['Last-Event-ID'];
       await runIn(c, runId);
       const { runloom, streams } = c.get('deps');
       return streams.follow(c, runloom, runId, lastEventId === undefined ? (after ?? 0) : Number(lastEventId));

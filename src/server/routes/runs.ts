@@ -34,7 +34,7 @@ async function startRun(c: ApiContext): Promise<Response> {
   const { runloom } = c.get('deps');
   const workspace = c.get('workspace');
   const request = valid(c, 'json', StartRun);
-  const key = valid(c, 'header', IdempotencyHeader)['idempotency-key'];
+  const key = valid(c, 'header', IdempotencyHeader)['Idempotency-Key'];
   const placement = workspace === DEFAULT_WORKSPACE ? {} : { workspace };
   if (key === undefined) {
     const view = await runloom.runs.start(
