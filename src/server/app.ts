@@ -177,6 +177,8 @@ export function createApi(options: ApiOptions): Api {
   app.onError((error, c) => {
     const { status, body } = errorResponse(error, c.get('requestId') ?? 'unknown');
     if (status >= 500) log.error({ reqId: c.get('requestId'), err: error }, 'unhandled error');
+    // The rest of a body too large was never read: the connection cannot carry another request.
+    if (status === 413) c.header('connection', 'close');
     return c.json(body, status as 400);
   });
 

@@ -25,11 +25,12 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: 'body is not application/json',
   422: 'the flow is invalid (every problem with its path)',
   429: 'rate limited (see Retry-After)',
+  431: 'request headers (with the URL) larger than the limit (16 KiB)',
   503: 'the server is shutting down, or its store or bus is unreachable',
 };
 
 /** The error statuses every route can answer (validation, auth, limits, shutdown). */
-const COMMON = [400, 401, 413, 415, 429, 503];
+const COMMON = [400, 401, 413, 415, 429, 431, 503];
 
 /** `ok` responses plus the common error statuses and `extra` ones, all with the Error body. */
 export function responses(ok: Responses, extra: readonly number[] = []): Responses {
