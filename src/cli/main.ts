@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { FlowInvalidError, RequestError, RunloomError } from '../errors.js';
+import { registerFlowsCommands } from './flows-commands.js';
+import { registerKeysCommands } from './keys-commands.js';
 import { runCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-commands.js';
 import { EXIT } from './watch.js';
@@ -19,6 +21,10 @@ const program = new Command('runloom')
   .option('--actions <module>', 'a module exporting actions besides the built-ins (repeatable)', collect, [])
   .option('--bus <url>', 'redis://… so processes sharing a PostgreSQL store hear each other; env RUNLOOM_REDIS_URL')
   .option('--durability <mode>', 'strict (fsync at commit) or normal; env RUNLOOM_DURABILITY')
+  .option(
+    '--server <url>',
+    'talk to a Runloom server (flows, runs) instead of a store; env RUNLOOM_SERVER, key in RUNLOOM_API_KEY',
+  )
   .option('--json', 'machine-readable output (NDJSON for streams)')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text) });
@@ -42,6 +48,8 @@ program
   });
 
 registerRunsCommands(program);
+registerFlowsCommands(program);
+registerKeysCommands(program);
 
 program
   .command('worker')

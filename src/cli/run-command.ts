@@ -5,7 +5,8 @@ import type { Runloom } from '../runloom.js';
 import { durabilityOf, type GlobalOptions, openRunloom } from './context.js';
 import { FLOW_FILE, type FlowFile, siblingFlows } from './flow-files.js';
 import { parseInputPairs, readInputFile } from './inputs.js';
-import { watchRun } from './watch.js';
+import { localRuns } from './runs-client.js';
+import { isSettled, watchRun } from './watch.js';
 
 export interface RunOptions extends GlobalOptions {
   readonly input?: string[];
@@ -85,7 +86,7 @@ export async function runCommand(target: string, options: RunOptions): Promise<n
         ? { flowId: await publishWithSiblings(runloom, resolved.file) }
         : { flowId: resolved.flowId, ...(resolved.version === undefined ? {} : { version: resolved.version }) };
     const run = await runloom.runs.start(ref, input);
-    return await watchRun(runloom, run.id, options.json);
+    return await watchRun(localRuns(runloom, isSettled), run.id, options.json);
   } finally {
     await runloom.close();
   }

@@ -1,4 +1,4 @@
-/** `runloom runs …`: inspect and control runs stored in the configured store. */
+/** `runloom runs …`: inspect and control runs, in the configured store or on a server (`--server`). */
 import type { Command } from 'commander';
 import type { RunView } from '../api/runs.js';
 import type { RunStatus } from '../engine/types.js';
@@ -8,9 +8,12 @@ import type { Runloom } from '../runloom.js';
 import { type GlobalOptions, openRunloom } from './context.js';
 import { eventLine } from './display.js';
 import { parseJsonOption } from './inputs.js';
-import { exitCodeOf, printSummary, watchRun } from './watch.js';
+import { localRuns, type RunsClient, remoteRuns } from './runs-client.js';
+import { createApiClient, type ServerOptions, serverUrl } from './server-client.js';
+import { exitCodeOf, isSettled, printSummary, watchRun } from './watch.js';
 
 type Action = (runloom: Runloom, options: GlobalOptions) => Promise<number>;
+type RunsAction = (runs: RunsClient, options: GlobalOptions) => Promise<number>;
 
 /** Opens Runloom with the command's global options, runs `action`, sets the exit code, closes. */
 export async function withRunloom(command: Command, recover: boolean, action: Action): Promise<void> {
@@ -23,6 +26,17 @@ export async function withRunloom(command: Command, recover: boolean, action: Ac
   }
 }
 
+/** Runs `action` on the server named by --server / RUNLOOM_SERVER, else on the local store. */
+async function withRuns(command: Command, action: RunsAction): Promise<void> {
+  const options = command.optsWithGlobals() as GlobalOptions & ServerOptions;
+  const url = serverUrl(options);
+  if (url) {
+    process.exitCode = await action(remoteRuns(createApiClient(url)), options);
+    return;
+  }
+  await withRunloom(command, false, (runloom, o) => action(localRuns(runloom, isSettled), o));
+}
+
 function printView(view: RunView, json: boolean | undefined): number {
   if (json) process.stdout.write(`${JSON.stringify(view)}\n`);
   else printSummary(view);
@@ -30,16 +44,16 @@ function printView(view: RunView, json: boolean | undefined): number {
 }
 
 /**
- * After a control that lets the run go on, this process drives it until it settles again. The
- * display starts after the last event logged *before* the control, so the control's own events
- * and the steps it set off right away are shown too.
+ * After a control that lets the run go on, this process follows it until it settles again (a
+ * local store: this process drives it). The display starts after the last event logged *before*
+ * the control, so the control's own events and the steps it set off right away are shown too.
  */
 const controlThenWatch =
-  (runId: string, send: (runloom: Runloom) => Promise<RunView>): Action =>
-  async (runloom, options) => {
-    const { eventSeq } = await runloom.runs.state(runId);
-    await send(runloom);
-    return watchRun(runloom, runId, options.json, eventSeq);
+  (runId: string, send: (runs: RunsClient) => Promise<RunView>): RunsAction =>
+  async (runs, options) => {
+    const eventSeq = await runs.lastSeq(runId);
+    await send(runs);
+    return watchRun(runs, runId, options.json, eventSeq);
   };
 
 function parseStatuses(text: string | undefined): RunStatus[] | undefined {
@@ -73,8 +87,8 @@ export function registerRunsCommands(program: Command): void {
     .action((opts: { status?: string; flow?: string; limit?: string }, command: Command) => {
       const status = parseStatuses(opts.status);
       const limit = wholeNumber('--limit', opts.limit, 1) ?? 50;
-      return withRunloom(command, false, async (runloom, options) => {
-        const list = await runloom.runs.list({
+      return withRuns(command, async (runs, options) => {
+        const list = await runs.list({
           ...(status ? { status } : {}),
           ...(opts.flow ? { flowId: opts.flow } : {}),
           limit,
@@ -93,10 +107,10 @@ export function registerRunsCommands(program: Command): void {
     .command('show <runId>')
     .option('--steps', 'also list the step records')
     .action((runId: string, opts: { steps?: boolean }, command: Command) =>
-      withRunloom(command, false, async (runloom, options) => {
-        const view = await runloom.runs.get(runId);
+      withRuns(command, async (runs, options) => {
+        const view = await runs.get(runId);
         if (options.json) {
-          const steps = opts.steps ? await runloom.runs.steps(runId) : undefined;
+          const steps = opts.steps ? await runs.steps(runId) : undefined;
           process.stdout.write(`${JSON.stringify(steps ? { ...view, steps } : view)}\n`);
           return exitCodeOf(view);
         }
@@ -104,7 +118,7 @@ export function registerRunsCommands(program: Command): void {
         for (const b of view.progress.branches)
           process.stdout.write(`  branch ${b.branch} at ${b.nodeId}: ${b.status}${b.waitingFor ? ` for ${b.waitingFor}` : ''}\n`);
         if (opts.steps) {
-          for (const step of await runloom.runs.steps(runId)) {
+          for (const step of await runs.steps(runId)) {
             process.stdout.write(
               `  #${step.seq} ${step.nodeId}${step.item !== undefined ? `[${step.item}]` : ''} attempt ${step.attempt} ${step.status} ${step.endedAt - step.startedAt} ms\n`,
             );
@@ -120,13 +134,13 @@ export function registerRunsCommands(program: Command): void {
     .option('--follow', 'keep polling for new events until the run finishes')
     .action((runId: string, opts: { from: string; follow?: boolean }, command: Command) => {
       let after = wholeNumber('--from', opts.from) ?? 0;
-      return withRunloom(command, false, async (runloom, options) => {
+      return withRuns(command, async (runs, options) => {
         for (;;) {
-          for (const event of await runloom.runs.events(runId, after)) {
+          for (const event of await runs.events(runId, after)) {
             process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${eventLine(event)}\n`);
             after = event.seq;
           }
-          const view = await runloom.runs.get(runId);
+          const view = await runs.get(runId);
           if (!opts.follow || ['completed', 'failed', 'cancelled'].includes(view.status)) return 0;
           // Another process executes the run: its events reach us through the store.
           await new Promise((resolve) => setTimeout(resolve, 250));
@@ -137,31 +151,29 @@ export function registerRunsCommands(program: Command): void {
   const simple = (
     name: string,
     description: string,
-    send: (runloom: Runloom, runId: string) => Promise<RunView>,
+    send: (runs: RunsClient, runId: string) => Promise<RunView>,
     watch: boolean,
   ) =>
     runs
       .command(`${name} <runId>`)
       .description(description)
       .action((runId: string, _opts: unknown, command: Command) =>
-        withRunloom(
+        withRuns(
           command,
-          false,
           watch ? controlThenWatch(runId, (r) => send(r, runId)) : async (r, o) => printView(await send(r, runId), o.json),
         ),
       );
-  simple('pause', 'pause a run (steps in flight finish; no new step starts)', (r, id) => r.runs.pause(id, 'cli'), false);
-  simple('cancel', 'cancel a run', (r, id) => r.runs.cancel(id, 'cli'), false);
-  simple('resume', 'resume a paused run and follow it', (r, id) => r.runs.resume(id, 'cli'), true);
+  simple('pause', 'pause a run (steps in flight finish; no new step starts)', (r, id) => r.pause(id), false);
+  simple('cancel', 'cancel a run', (r, id) => r.cancel(id), false);
+  simple('resume', 'resume a paused run and follow it', (r, id) => r.resume(id), true);
 
   runs
     .command('retry <runId>')
     .option('--node <nodeId>', 'only the failed step at this node')
     .action((runId: string, opts: { node?: string }, command: Command) =>
-      withRunloom(
+      withRuns(
         command,
-        false,
-        controlThenWatch(runId, (r) => r.runs.retry(runId, opts.node, 'cli')),
+        controlThenWatch(runId, (r) => r.retry(runId, opts.node)),
       ),
     );
 
@@ -170,10 +182,9 @@ export function registerRunsCommands(program: Command): void {
     .option('--data <json>', 'the signal payload (JSON)')
     .action((runId: string, name: string, opts: { data?: string }, command: Command) => {
       const payload = parseJsonOption('--data', opts.data); // refused before the store is opened
-      return withRunloom(
+      return withRuns(
         command,
-        false,
-        controlThenWatch(runId, (r) => r.runs.signal(runId, name, payload)),
+        controlThenWatch(runId, (r) => r.signal(runId, name, payload)),
       );
     });
 
@@ -188,10 +199,9 @@ export function registerRunsCommands(program: Command): void {
         opts.failed !== undefined
           ? ({ status: 'failed', error: { code: 'CALLBACK_FAILED', message: opts.failed } } as const)
           : ({ status: 'completed', output: parseJsonOption('--data', opts.data) } as const);
-      return withRunloom(
+      return withRuns(
         command,
-        false,
-        controlThenWatch(runId, (r) => r.runs.callback(runId, nodeId, result)),
+        controlThenWatch(runId, (r) => r.callback(runId, nodeId, result)),
       );
     });
 
@@ -199,12 +209,9 @@ export function registerRunsCommands(program: Command): void {
     .command('decide <runId> <nodeId> <to>')
     .option('--reason <text>', 'why (recorded)')
     .action((runId: string, nodeId: string, to: string, opts: { reason?: string }, command: Command) =>
-      withRunloom(
+      withRuns(
         command,
-        false,
-        controlThenWatch(runId, (r) =>
-          r.runs.decide(runId, nodeId, to, { by: 'cli', ...(opts.reason ? { reason: opts.reason } : {}) }),
-        ),
+        controlThenWatch(runId, (r) => r.decide(runId, nodeId, to, opts.reason)),
       ),
     );
 
@@ -222,6 +229,6 @@ export function registerRunsCommands(program: Command): void {
       };
       if (Object.keys(limits).length === 0)
         throw new RequestError('BAD_REQUEST', 'name at least one of --max-steps, --max-time-ms, --max-credits');
-      return withRunloom(command, false, async (r, o) => printView(await r.runs.raiseLimits(runId, limits), o.json));
+      return withRuns(command, async (r, o) => printView(await r.raiseLimits(runId, limits), o.json));
     });
 }
