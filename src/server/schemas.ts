@@ -172,10 +172,31 @@ export const ListRunsQuery = z.strictObject({
   status: statusList.optional().openapi({ type: 'string', description: 'comma-separated statuses' }),
   flowId: z.string().regex(ID).optional(),
   parentRunId: z.string().regex(ID).optional(),
+  createdFrom: z.coerce.number().int().min(0).optional().openapi({ type: 'integer', description: 'created at or after (ms)' }),
+  createdBefore: z.coerce.number().int().min(0).optional().openapi({ type: 'integer', description: 'created before (ms)' }),
+  cursor: z
+    .string()
+    .max(300)
+    .transform((text, ctx) => {
+      const match = /^(\d{1,15})\.([A-Za-z0-9_.:-]{1,128})$/.exec(Buffer.from(text, 'base64url').toString());
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: 'not a cursor this API gave (nextCursor of the previous page)' });
+        return z.NEVER;
+      }
+      return { createdAt: Number(match[1]), id: match[2] };
+    })
+    .optional()
+    .openapi({ type: 'string', description: 'nextCursor of the previous page' }),
   limit: z.coerce.number().int().min(1).max(1000).optional().openapi({ type: 'integer' }),
   order: z.enum(['newest', 'oldest']).optional(),
 });
-export const RunList = z.object({ runs: z.array(RunSummary) }).openapi('RunList');
+export const RunList = z
+  .object({ runs: z.array(RunSummary), nextCursor: z.string().optional().openapi({ description: 'absent on the last page' }) })
+  .openapi('RunList');
+
+/** The cursor of the page after `run` (opaque to clients). */
+export const cursorOf = (run: { createdAt: number; id: string }) =>
+  Buffer.from(`${run.createdAt}.${run.id}`).toString('base64url');
 
 export const Event = z
   .object({

@@ -116,6 +116,12 @@ export interface RunFilter {
   readonly status?: readonly RunStatus[];
   readonly flowId?: string;
   readonly parentRunId?: string;
+  /** Created at or after this time (ms). */
+  readonly createdFrom?: number;
+  /** Created before this time (ms). */
+  readonly createdBefore?: number;
+  /** Pagination: only runs after this one in the listing's order (the last of the previous page). */
+  readonly cursor?: { readonly createdAt: number; readonly id: string };
   readonly limit?: number;
   /** Newest first by default. */
   readonly order?: 'newest' | 'oldest';

@@ -127,6 +127,20 @@ describe('runs', () => {
     const waiting = await t.call('GET', '/v1/runs?status=waiting,paused&flowId=approval');
     expect(waiting.status).toBe(200);
     for (const run of waiting.body.runs) expect(run.flowId).toBe('approval');
+    const all: string[] = [];
+    let page = await t.call('GET', '/v1/runs?limit=2&order=oldest');
+    for (; page.body.nextCursor; page = await t.call('GET', `/v1/runs?limit=2&order=oldest&cursor=${page.body.nextCursor}`)) {
+      expect(page.body.runs.length).toBe(2);
+      all.push(...page.body.runs.map((r: { id: string }) => r.id));
+    }
+    all.push(...page.body.runs.map((r: { id: string }) => r.id));
+    const everything = (await t.call('GET', '/v1/runs?order=oldest')).body.runs.map((r: { id: string }) => r.id);
+    expect(all).toEqual(everything);
+    expect(everything.length).toBeGreaterThan(4);
+    const first = (await t.call('GET', '/v1/runs?order=oldest&limit=1')).body.runs[0];
+    const later = await t.call('GET', `/v1/runs?createdFrom=${first.createdAt + 1}`);
+    expect(later.body.runs.map((r: { id: string }) => r.id)).not.toContain(first.id);
+    expect((await t.call('GET', '/v1/runs?cursor=bm9wZQ')).body.error.message).toContain('not a cursor');
     const bad = await t.call('GET', '/v1/runs?status=sleeping');
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain("unknown status 'sleeping'");

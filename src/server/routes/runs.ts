@@ -7,6 +7,7 @@ import { type ApiContext, type ApiRoute, defineRoute, valid } from '../route-tab
 import {
   CallbackBody,
   ControlBody,
+  cursorOf,
   DecideBody,
   IdempotencyHeader,
   InputBody,
@@ -114,15 +115,17 @@ export const runRoutes: readonly ApiRoute[] = [
     config: createRoute({
       method: 'get',
       path: '/v1/runs',
-      summary: 'List runs, newest first, filtered by status, flow or parent',
+      summary: 'List runs, newest first, filtered by status, flow, parent and creation time, a page at a time',
       tags: ['runs'],
       request: { query: ListRunsQuery },
       responses: responses({ 200: json(RunList, 'run summaries') }),
     }),
     async handler(c) {
       const query = valid(c, 'query', ListRunsQuery);
-      const runs = await c.get('deps').runloom.runs.list({ ...query, limit: query.limit ?? 100, workspace: c.get('workspace') });
-      return c.json({ runs }, 200);
+      const limit = query.limit ?? 100;
+      const runs = await c.get('deps').runloom.runs.list({ ...query, limit, workspace: c.get('workspace') });
+      const last = runs.at(-1);
+      return c.json({ runs, ...(runs.length === limit && last ? { nextCursor: cursorOf(last) } : {}) }, 200);
     },
   }),
   defineRoute({

@@ -12,7 +12,7 @@ import type { RunEvent, RunState } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
 import { splitFlowKey } from '../../flow/flow-key.js';
 import { activeByStatus } from '../rows.js';
-import type { Checkpoint, FlowSummary, FlowVersionRecord, RunSummary, StepRow, Store, TimerRow } from '../store.js';
+import type { Checkpoint, FlowSummary, FlowVersionRecord, RunFilter, RunSummary, StepRow, Store, TimerRow } from '../store.js';
 import { createMemoryApiKeys } from './memory-api-keys.js';
 
 interface RunEntry {
@@ -73,6 +73,19 @@ function hasSeq(events: readonly RunEvent[], seq: number): boolean {
 }
 
 const COMMITTED: Promise<void> = Promise.resolve();
+
+/** Whether a run comes after the cursor in the listing's order (created time, then id). */
+function afterCursor(run: RunSummary, cursor: { createdAt: number; id: string }, order: RunFilter['order']): boolean {
+  const sign =
+    run.createdAt === cursor.createdAt
+      ? run.id < cursor.id
+        ? -1
+        : run.id > cursor.id
+          ? 1
+          : 0
+      : run.createdAt - cursor.createdAt;
+  return order === 'oldest' ? sign > 0 : sign < 0;
+}
 
 const runMissing = (id: string) =>
   new RunloomError('STORE_RUN_MISSING', `run '${id}' was never created: commit its first checkpoint with created: true`);
@@ -271,6 +284,9 @@ export function createMemoryStore(): Store {
         if (filter.flowId !== undefined && s.flowId !== filter.flowId) continue;
         if (filter.parentRunId !== undefined && s.parentRunId !== filter.parentRunId) continue;
         if (filter.workspace !== undefined && splitFlowKey(s.flowId).workspace !== filter.workspace) continue;
+        if (filter.createdFrom !== undefined && s.createdAt < filter.createdFrom) continue;
+        if (filter.createdBefore !== undefined && s.createdAt >= filter.createdBefore) continue;
+        if (filter.cursor && !afterCursor(s, filter.cursor, filter.order)) continue;
         found.push(s);
       }
       found.sort(byCreated);

@@ -32,7 +32,20 @@ export function prepareListRuns(db: SqliteDatabase): (filter?: RunFilter) => Run
       where.push('flow_id >= ? AND flow_id < ?');
       args.push(`${filter.workspace}/`, `${filter.workspace}0`);
     }
+    if (filter.createdFrom !== undefined) {
+      where.push('created_at >= ?');
+      args.push(filter.createdFrom);
+    }
+    if (filter.createdBefore !== undefined) {
+      where.push('created_at < ?');
+      args.push(filter.createdBefore);
+    }
     const dir = filter.order === 'oldest' ? 'ASC' : 'DESC';
+    if (filter.cursor) {
+      const cmp = dir === 'ASC' ? '>' : '<';
+      where.push(`(created_at ${cmp} ? OR (created_at = ? AND id ${cmp} ?))`);
+      args.push(filter.cursor.createdAt, filter.cursor.createdAt, filter.cursor.id);
+    }
     args.push(filter.limit ?? -1);
     const sql =
       'SELECT id, flow_id, flow_version, status, reason, parent_run_id, created_at, updated_at FROM runs' +
