@@ -5,6 +5,8 @@
  */
 import { pino } from 'pino';
 import { RequestError } from '../errors.js';
+import type { Observed } from '../server/observed-store.js';
+import type { Store } from '../store/store.js';
 import { type GlobalOptions, openRunloom, storeUrl } from './context.js';
 
 export interface ServeCommandOptions extends GlobalOptions {
@@ -28,8 +30,16 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   const logger = pino({ level: process.env.RUNLOOM_LOG_LEVEL ?? 'info', redact: ['*.authorization', '*.secret'] });
   const shared = storeUrl(options)?.startsWith('postgres');
   // A relay never runs a step: the workers do (`runloom worker`).
-  const runloom = await openRunloom(options, !shared, shared ? { execute: false } : {});
-  const { startServer } = await import('../server/serve.js');
+  const [{ startServer }, { observeStore }] = await Promise.all([
+    import('../server/serve.js'),
+    import('../server/observed-store.js'),
+  ]);
+  let observed: Observed | undefined;
+  const wrapStore = (store: Store) => {
+    observed = observeStore(store);
+    return observed.store;
+  };
+  const runloom = await openRunloom(options, !shared, shared ? { execute: false, wrapStore } : { wrapStore });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
@@ -39,6 +49,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       logger,
       ...(options.requireKeys ? { requireKeys: true } : {}),
       ...(bodyLimit === undefined ? {} : { bodyLimit }),
+      ...(observed ? { observed } : {}),
     });
   } catch (error) {
     await runloom.close();

@@ -15,6 +15,7 @@ import { DOCS_HTML } from './docs-page.js';
 import { errorResponse } from './error-body.js';
 import { type ApiKeys, createApiKeys, DEFAULT_WORKSPACE } from './keys.js';
 import { createMetrics } from './metrics.js';
+import type { Observed } from './observed-store.js';
 import { createLimiter, type RateLimit } from './rate-limit.js';
 import type { ApiDeps, ApiRoute, ApiVariables, Scope } from './route-table.js';
 import { apiRoutes } from './routes/index.js';
@@ -34,6 +35,8 @@ export interface ApiOptions {
   readonly rateLimits?: { readonly perKey: RateLimit; readonly public: RateLimit };
   readonly logger: Logger;
   readonly relay?: boolean;
+  /** The runloom's store as observed (observeStore): step and commit metrics. */
+  readonly observed?: Observed;
   readonly routes?: readonly ApiRoute[];
 }
 
@@ -68,6 +71,7 @@ export function createApi(options: ApiOptions): Api {
     streams: createStreams(),
     limiter: createLimiter(),
     relay: options.relay ?? false,
+    observed: options.observed,
     shuttingDown: () => closing,
   };
 

@@ -1,9 +1,11 @@
 /**
  * `GET /metrics` in the Prometheus text format: requests by route and status with a latency
- * histogram, open SSE streams, and runs by status read from the store at scrape time.
+ * histogram, open SSE streams, runs by status read from the store at scrape time, and the steps
+ * and commits of the runs this process executes (observed-store.ts), with the leases it holds.
  */
 import { RUN_STATUSES } from '../engine/types.js';
 import type { Store } from '../store/store.js';
+import type { Histogram, Observed } from './observed-store.js';
 
 const BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000];
 /** Runs counted per status at a scrape: a bound, so a scrape stays cheap on a large store. */
@@ -11,7 +13,7 @@ const COUNT_CAP = 10_000;
 
 export interface ServerMetrics {
   observe(route: string, method: string, status: number, ms: number): void;
-  render(store: Store, sseClients: number): Promise<string>;
+  render(store: Store, sseClients: number, observed?: Observed): Promise<string>;
 }
 
 interface Series {
@@ -39,8 +41,9 @@ export function createMetrics(): ServerMetrics {
       series.sum += ms / 1000;
       for (let i = 0; i < BUCKETS_MS.length; i++) if (ms <= BUCKETS_MS[i]) series.buckets[i] += 1;
     },
-    async render(store, sseClients) {
+    async render(store, sseClients, observed) {
       const lines: string[] = [];
+      if (observed) renderObserved(lines, observed);
       lines.push('# HELP runloom_runs Runs by status (counted up to 10000 per status).', '# TYPE runloom_runs gauge');
       for (const status of RUN_STATUSES) {
         const runs = await store.listRuns({ status: [status], limit: COUNT_CAP });
@@ -66,4 +69,25 @@ export function createMetrics(): ServerMetrics {
       return `${lines.join('\n')}\n`;
     },
   };
+}
+
+function renderHistogram(lines: string[], name: string, help: string, h: Histogram): void {
+  lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+  h.bounds.forEach((le, i) => {
+    lines.push(`${name}_bucket{le="${le / 1000}"} ${h.counts[i]}`);
+  });
+  lines.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum / 1000}`, `${name}_count ${h.count}`);
+}
+
+function renderObserved(lines: string[], observed: Observed): void {
+  lines.push('# HELP runloom_steps_total Steps of the runs this process executes, by what happened.');
+  lines.push('# TYPE runloom_steps_total counter');
+  for (const [event, count] of Object.entries(observed.steps)) lines.push(`runloom_steps_total{event="${event}"} ${count}`);
+  renderHistogram(lines, 'runloom_step_duration_seconds', 'Duration of finished steps.', observed.stepMs);
+  renderHistogram(
+    lines,
+    'runloom_commit_duration_seconds',
+    'Latency of store commits (a batch of checkpoints).',
+    observed.commitMs,
+  );
 }

@@ -9,6 +9,7 @@ import type { Context } from 'hono';
 import type { Runloom } from '../runloom.js';
 import type { ApiKeys } from './keys.js';
 import type { ServerMetrics } from './metrics.js';
+import type { Observed } from './observed-store.js';
 import type { Limiter } from './rate-limit.js';
 import type { Streams } from './sse.js';
 
@@ -29,6 +30,8 @@ export interface ApiDeps {
   readonly limiter: Limiter;
   /** Relay mode: steps run in `runloom worker` processes, never here. */
   readonly relay: boolean;
+  /** Step and commit counters of the store this process commits through, when it is watched. */
+  readonly observed: Observed | undefined;
   /** True once SIGTERM arrived: new requests get 503, readiness fails. */
   readonly shuttingDown: () => boolean;
 }

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { RequestError } from '../errors.js';
 import type { Runloom } from '../runloom.js';
 import { type Api, createApi } from './app.js';
+import type { Observed } from './observed-store.js';
 import type { RateLimit } from './rate-limit.js';
 
 export interface ServeOptions {
@@ -23,6 +24,7 @@ export interface ServeOptions {
   /** Require a key even on loopback with the embedded store. */
   readonly requireKeys?: boolean;
   readonly bodyLimit?: number;
+  readonly observed?: Observed;
   readonly rateLimits?: { readonly perKey: RateLimit; readonly public: RateLimit };
 }
 
@@ -47,6 +49,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger: options.logger,
     relay,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.observed ? { observed: options.observed } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   if (auth === 'keys' && !(await api.keys.any())) {

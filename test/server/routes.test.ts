@@ -178,6 +178,10 @@ describe('system', () => {
     expect((await t.call('GET', '/readyz')).body).toMatchObject({ ok: true, checks: { store: 'ok', bus: 'ok' } });
     const metrics = await t.call('GET', '/metrics');
     expect(metrics.body).toMatch(/runloom_runs\{status="completed"\} [1-9]/);
+    expect(metrics.body).toMatch(/runloom_steps_total\{event="completed"\} [1-9]/);
+    expect(metrics.body).toMatch(/runloom_steps_total\{event="started"\} [1-9]/);
+    expect(metrics.body).toMatch(/runloom_step_duration_seconds_count [1-9]/);
+    expect(metrics.body).toMatch(/runloom_commit_duration_seconds_count [1-9]/);
     expect(metrics.body).toMatch(/runloom_http_requests_total\{method="POST",route="\/v1\/runs",status="201"\} \d+/);
     const docs = await t.call('GET', '/docs');
     expect(docs.body).toContain('/v1/openapi.json');

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createRunloom, type Runloom, type RunloomOptions } from '../../src/runloom.js';
+import { observeStore } from '../../src/server/observed-store.js';
 import { type RunningServer, type ServeOptions, startServer } from '../../src/server/serve.js';
+import { openStore } from '../../src/store/index.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -65,9 +67,11 @@ export async function openServer(
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'runloom-api-'));
-  const runloom = await createRunloom({ store: join(dir, 'runloom.db'), ...options.runloom });
+  // Observed as `runloom serve` observes its store: the metrics test reads step counters.
+  const observed = observeStore(openStore(String(options.runloom?.store ?? join(dir, 'runloom.db')), { durability: 'normal' }));
+  const runloom = await createRunloom({ ...options.runloom, store: observed.store });
   await options.prepare?.(runloom);
-  const server = await startServer({ host: '127.0.0.1', port: 0, logger: silent, ...options, runloom });
+  const server = await startServer({ host: '127.0.0.1', port: 0, logger: silent, observed, ...options, runloom });
   return {
     url: server.url,
     runloom,

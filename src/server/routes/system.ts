@@ -52,8 +52,10 @@ export const systemRoutes: readonly ApiRoute[] = [
       }),
     }),
     async handler(c) {
-      const { metrics, runloom, streams } = c.get('deps');
-      return c.text(await metrics.render(runloom.store, streams.size), 200, { 'content-type': 'text/plain; version=0.0.4' });
+      const { metrics, runloom, streams, observed } = c.get('deps');
+      return c.text(await metrics.render(runloom.store, streams.size, observed), 200, {
+        'content-type': 'text/plain; version=0.0.4',
+      });
     },
   }),
 ];
