@@ -124,6 +124,51 @@ describe('a key of workspace beta against the data of workspace alpha', () => {
     expect(JSON.stringify(revoked.body)).not.toContain(extra.body.secret);
   });
 
+  it("runs a subflow from its parent's workspace: the child and its flow are beta's", async () => {
+    const child = (id: string, value: string) => ({
+      format: 'runloom/v1',
+      id,
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'mark', type: 'task', action: 'set', input: { from: value }, output: 'mark' },
+        { id: 'end', type: 'end' },
+      ],
+      edges: [
+        { from: 'start', to: 'mark' },
+        { from: 'mark', to: 'end' },
+      ],
+    });
+    const parent = {
+      format: 'runloom/v1',
+      id: 'parent',
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'call', type: 'subflow', flow: 'child', input: {}, output: 'called' },
+        { id: 'end', type: 'end' },
+      ],
+      edges: [
+        { from: 'start', to: 'call' },
+        { from: 'call', to: 'end' },
+      ],
+    };
+    expect((await t.call('POST', '/v1/flows', { key: alpha, body: { flows: [{ flow: child('child', 'alpha') }] } })).status).toBe(
+      201,
+    );
+    const published = await t.call('POST', '/v1/flows', {
+      key: beta,
+      body: { flows: [{ flow: child('child', 'beta') }, { flow: parent }] },
+    });
+    expect(published.status).toBe(201);
+    const run = await t.call('POST', '/v1/runs', { key: beta, body: { flowId: 'parent', input: {} } });
+    const done = await t.runloom.runs.wait(run.body.id);
+    expect(done.status).toBe('completed');
+    expect(done.vars.called).toMatchObject({ mark: { from: 'beta' } });
+    const children = (await t.call('GET', `/v1/runs?parentRunId=${run.body.id}`, { key: beta })).body.runs;
+    expect(children).toHaveLength(1);
+    expect(children[0].flowId).toBe('child');
+    expect((await t.call('GET', `/v1/runs/${children[0].id}`, { key: alpha })).status).toBe(404);
+  });
+
   it('keeps flow ids per workspace: beta publishes its own `approval` and runs it', async () => {
     expect(
       (
@@ -136,7 +181,9 @@ describe('a key of workspace beta against the data of workspace alpha', () => {
     const run = await t.call('POST', '/v1/runs', { key: beta, body: { flowId: 'approval', input: { n: 2 } } });
     expect(run.status).toBe(201);
     expect((await t.runloom.runs.wait(run.body.id)).status).toBe('completed');
-    expect((await t.call('GET', '/v1/runs', { key: beta })).body.runs.map((r: { id: string }) => r.id)).toEqual([run.body.id]);
+    const betaRuns = (await t.call('GET', '/v1/runs', { key: beta })).body.runs.map((r: { id: string }) => r.id);
+    expect(betaRuns).toContain(run.body.id);
+    for (const id of alphaIds) expect(betaRuns).not.toContain(id);
     expect((await t.call('GET', `/v1/runs/${run.body.id}`, { key: alpha })).status).toBe(404);
     expect((await t.call('GET', '/v1/flows/approval', { key: alpha })).body.version).toBe(1);
     expect((await t.call('GET', '/v1/flows/approval', { key: alpha })).body.definition.nodes.length).toBe(5);
