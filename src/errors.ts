@@ -67,18 +67,32 @@ export class RequestError extends RunloomError {}
 export const notFound = (what: string, id: string) => new RequestError('NOT_FOUND', `${what} '${id}' not found`);
 
 const STATUS_BY_CODE: Record<string, number> = {
-  NOT_FOUND: 404,
-  FLOW_INVALID: 422,
-  INPUT_INVALID: 400,
   BAD_REQUEST: 400,
+  BAD_JSON: 400,
+  INPUT_INVALID: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
   CONFLICT: 409,
   RUN_STATUS: 409,
   NOT_WAITING: 409,
+  ALREADY_ANSWERED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  FLOW_INVALID: 422,
+  RATE_LIMITED: 429,
+  SHUTTING_DOWN: 503,
+  UNAVAILABLE: 503,
 };
 
+/**
+ * The one mapping from error codes to HTTP statuses. A refusal (RequestError, an invalid flow)
+ * with a code not listed is a 400; any other error is the server's fault: 500.
+ */
 export function httpStatusOf(error: unknown): number {
-  if (error instanceof RunloomError) return STATUS_BY_CODE[error.code] ?? 400;
-  return 500;
+  if (!(error instanceof RunloomError)) return 500;
+  const mapped = STATUS_BY_CODE[error.code];
+  if (mapped !== undefined) return mapped;
+  return error instanceof RequestError || error.code.endsWith('INVALID') || error.code.startsWith('INVALID_') ? 400 : 500;
 }
 
 /** Coerce anything thrown into an ErrorInfo, once, at the edge where it was caught. */

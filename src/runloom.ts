@@ -85,6 +85,7 @@ export interface RunloomOptions {
 
 export interface Runloom {
   readonly store: Store;
+  readonly bus: Bus;
   readonly actions: ActionRegistry;
   readonly flows: FlowsApi;
   readonly runs: RunsApi;
@@ -163,6 +164,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   await worker?.start();
   return {
     store,
+    bus,
     actions,
     flows,
     runs,

@@ -94,6 +94,7 @@ function flowsInMemory(sqlite: Store): Store {
   const flows = createMemoryStore();
   return {
     capabilities: sqlite.capabilities,
+    apiKeys: sqlite.apiKeys,
     init: async () => {
       await flows.init();
       await sqlite.init();

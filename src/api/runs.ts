@@ -8,7 +8,7 @@ import type { CompiledFlow, LimitAction, LimitName, Limits } from '../flow/compi
 import { type FollowOptions, followRun } from '../runtime/follow.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { RunFilter, RunSummary, StepRecordRow, Store } from '../store/store.js';
-import type { FlowsApi } from './flows.js';
+import { type FlowsApi, flowKey, splitFlowKey } from './flows.js';
 import { checkLimitsAboveUsage } from './limits-check.js';
 
 export interface WaitingOn {
@@ -37,9 +37,20 @@ export interface RunView {
   readonly waitingOn: readonly WaitingOn[];
 }
 
+/** Where a new run goes: its id (default: a new one) and workspace (default: `default`). */
+export interface RunPlacement {
+  readonly id?: string;
+  readonly workspace?: string;
+}
+
 export interface RunsApi {
   /** Starts a run of the latest (or given) version; resolves once its first checkpoint is durable. */
-  start(flow: string | { flowId: string; version?: number }, input?: unknown, options?: RunOptions): Promise<RunView>;
+  start(
+    flow: string | { flowId: string; version?: number },
+    input?: unknown,
+    options?: RunOptions,
+    placement?: RunPlacement,
+  ): Promise<RunView>;
   get(runId: string): Promise<RunView>;
   state(runId: string): Promise<RunState>;
   list(filter?: RunFilter): Promise<RunSummary[]>;
@@ -81,7 +92,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
     }
     return {
       id: state.meta.id,
-      flowId: state.meta.flowId,
+      flowId: splitFlowKey(state.meta.flowId).flowId,
       flowVersion: state.meta.flowVersion,
       status: state.status,
       reason: state.reason,
@@ -108,18 +119,28 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
   const send = async (runId: string, event: Parameters<Runtime['send']>[1]) => view(await runtime.send(runId, event));
 
   return {
-    async start(flow, input, options) {
+    async start(flow, input, options, placement) {
       const ref = typeof flow === 'string' ? { flowId: flow } : flow;
-      const compiled = await flows.compiled(ref.flowId, ref.version);
+      const compiled = await flows.compiled(flowKey(placement?.workspace, ref.flowId), ref.version);
       checkStrategyOverride(compiled, options?.strategy, 'run option');
       // The view is read from the run's own state once it is durable: no copy of the whole state.
-      return runtime.start({ flow: compiled, input: input ?? {}, ...(options ? { options } : {}) }, (state) =>
-        viewWith(state, compiled),
+      return runtime.start(
+        {
+          flow: compiled,
+          input: input ?? {},
+          ...(options ? { options } : {}),
+          ...(placement?.id === undefined ? {} : { id: placement.id }),
+          ...(placement?.workspace === undefined ? {} : { workspace: placement.workspace }),
+        },
+        (state) => viewWith(state, compiled),
       );
     },
     get: async (runId) => view(await state(runId)),
     state,
-    list: (filter) => store.listRuns(filter),
+    async list(filter = {}) {
+      const byKey = filter.flowId === undefined ? filter : { ...filter, flowId: flowKey(filter.workspace, filter.flowId) };
+      return (await store.listRuns(byKey)).map((run) => ({ ...run, flowId: splitFlowKey(run.flowId).flowId }));
+    },
     async events(runId, after = 0, limit) {
       await state(runId);
       return store.readEvents(runId, after, limit);

@@ -36,5 +36,7 @@ export interface Bus {
    * that, a lost connection is retried and messages wait for it.
    */
   ready(): Promise<void>;
+  /** Whether the bus answers (readiness probes); a bus without a server always does. */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }

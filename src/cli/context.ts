@@ -24,6 +24,8 @@ export interface Role {
   readonly worker?: WorkerOptions;
   readonly execute?: boolean;
   readonly workerId?: string;
+  /** Wraps the opened store (metrics): what Runloom then uses. */
+  readonly wrapStore?: (store: Store) => Store;
 }
 
 export function storeUrl(options: GlobalOptions): string | undefined {
@@ -153,7 +155,7 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
   try {
     const actions = options.actions?.length ? await loadActionModules(options.actions) : [];
     return await createRunloom({
-      store,
+      store: role.wrapStore ? role.wrapStore(store) : store,
       durability,
       recover,
       actions,

@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { FlowInvalidError, RequestError, RunloomError } from '../errors.js';
 import { registerBpmnCommands } from './bpmn-commands.js';
+import { registerFlowsCommands } from './flows-commands.js';
+import { registerKeysCommands } from './keys-commands.js';
 import { registerModelsCommands } from './models-command.js';
 import { watchStdout } from './output.js';
 import { printable } from './printable.js';
@@ -25,6 +27,10 @@ const program = new Command('runloom')
   .option('--bus <url>', 'redis://… so processes sharing a PostgreSQL store hear each other; env RUNLOOM_REDIS_URL')
   .option('--durability <mode>', 'strict (fsync at commit) or normal; env RUNLOOM_DURABILITY')
   .option('--config <file>', 'the config file with models and prices (default ./runloom.config.yaml); env RUNLOOM_CONFIG')
+  .option(
+    '--server <url>',
+    'talk to a Runloom server (flows, runs) instead of a store; env RUNLOOM_SERVER, key in RUNLOOM_API_KEY',
+  )
   .option('--json', 'machine-readable output (NDJSON for streams)')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text) });
@@ -50,6 +56,8 @@ program
 registerRetentionCommands(registerRunsCommands(program));
 registerBpmnCommands(program);
 registerModelsCommands(program);
+registerFlowsCommands(program);
+registerKeysCommands(program);
 
 program
   .command('worker')
@@ -60,6 +68,18 @@ program
   .action(async (opts: Record<string, unknown>, command: Command) => {
     const { workerCommand } = await import('./worker-command.js');
     process.exitCode = await workerCommand({ ...command.optsWithGlobals(), ...opts });
+  });
+
+program
+  .command('serve')
+  .description('the HTTP API (embedded: runs execute here; with --store postgres://… --bus redis://…: a relay for workers)')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1); env RUNLOOM_HOST')
+  .option('--port <port>', 'port (default 4000; 0 picks one); env RUNLOOM_PORT')
+  .option('--require-keys', 'require an API key even on loopback with the embedded store')
+  .option('--body-limit <bytes>', 'largest request body (default 1048576)')
+  .action(async (opts: Record<string, unknown>, command: Command) => {
+    const { serveCommand } = await import('./serve-command.js');
+    process.exitCode = await serveCommand({ ...command.optsWithGlobals(), ...opts });
   });
 
 /** Refusals (bad arguments, invalid flow or input, unknown ids, wrong status) exit 2; anything else 1. */

@@ -1,4 +1,4 @@
-/** `runloom runs …`: inspect and control runs stored in the configured store. */
+/** `runloom runs …`: inspect and control runs, in the configured store or on a server (`--server`). */
 import type { Command } from 'commander';
 import type { RunView } from '../api/runs.js';
 import type { RunStatus } from '../engine/types.js';
@@ -12,9 +12,12 @@ import { untilInterrupted } from './interrupt.js';
 import { stdoutClosed } from './output.js';
 import { printable } from './printable.js';
 import { printRunList } from './run-list.js';
-import { exitCodeOf, limitsLine, printSummary, watchRun } from './watch.js';
+import { localRuns, type RunsClient, remoteRuns } from './runs-client.js';
+import { createApiClient, type ServerOptions, serverUrl } from './server-client.js';
+import { exitCodeOf, isSettled, limitsLine, printSummary, watchRun } from './watch.js';
 
 type Action = (runloom: Runloom, options: GlobalOptions) => Promise<number>;
+type RunsAction = (runs: RunsClient, options: GlobalOptions) => Promise<number>;
 
 /** Opens Runloom with the command's global options, runs `action`, sets the exit code, closes. */
 export async function withRunloom(command: Command, recover: boolean, action: Action): Promise<void> {
@@ -27,6 +30,17 @@ export async function withRunloom(command: Command, recover: boolean, action: Ac
   }
 }
 
+/** Runs `action` on the server named by --server / RUNLOOM_SERVER, else on the local store. */
+async function withRuns(command: Command, action: RunsAction): Promise<void> {
+  const options = command.optsWithGlobals() as GlobalOptions & ServerOptions;
+  const url = serverUrl(options);
+  if (url) {
+    process.exitCode = await action(remoteRuns(createApiClient(url)), options);
+    return;
+  }
+  await withRunloom(command, false, (runloom, o) => action(localRuns(runloom, isSettled), o));
+}
+
 function printView(view: RunView, json: boolean | undefined): number {
   if (json) process.stdout.write(`${JSON.stringify(view)}\n`);
   else printSummary(view);
@@ -34,36 +48,29 @@ function printView(view: RunView, json: boolean | undefined): number {
 }
 
 /**
- * After a control that lets the run go on, this process drives it until it settles again. The
- * display starts after the last event logged *before* the control, so the control's own events
- * and the steps it set off right away are shown too.
+ * After a control that lets the run go on, this process follows it until it settles again (a
+ * local store: this process drives it). The display starts after the last event logged *before*
+ * the control, so the control's own events and the steps it set off right away are shown too.
  */
 const controlThenWatch =
-  (runId: string, send: (runloom: Runloom) => Promise<RunView>): Action =>
-  async (runloom, options) => {
-    const { eventSeq } = await runloom.runs.state(runId);
-    await send(runloom);
-    return watchRun(runloom, runId, options.json, eventSeq);
+  (runId: string, send: (runs: RunsClient) => Promise<RunView>): RunsAction =>
+  async (runs, options) => {
+    const eventSeq = await runs.lastSeq(runId);
+    await send(runs);
+    return watchRun(runs, runId, options.json, eventSeq);
   };
 
 /**
  * A signal no wait or boundary of the run's flow listens for is kept by the run but answers
  * nothing: most likely a typo, so say so (the command goes on, and exits as the run stands).
  */
-async function warnUnusedSignal(runloom: Runloom, runId: string, name: string): Promise<void> {
-  const { meta } = await runloom.runs.state(runId);
-  const flow = await runloom.flows.compiled(meta.flowId, meta.flowVersion);
-  const names = new Set<string>();
-  for (const node of flow.nodes) {
-    if (node.type === 'wait' && node.signal) names.add(node.signal);
-    for (const boundary of node.boundaries) if (boundary.signal) names.add(boundary.signal);
-  }
-  if (names.has(name)) return;
-  const known = names.size > 0 ? `it listens for ${[...names].map((n) => `'${n}'`).join(', ')}` : 'it listens for no signal';
+async function warnUnusedSignal(runs: RunsClient, runId: string, name: string): Promise<void> {
+  const heard = await runs.signalsHeard(runId);
+  if (!heard || heard.names.includes(name)) return;
+  const known =
+    heard.names.length > 0 ? `it listens for ${heard.names.map((n) => `'${n}'`).join(', ')}` : 'it listens for no signal';
   process.stderr.write(
-    printable(
-      `warning: no wait in flow '${meta.flowId}@${meta.flowVersion}' uses signal '${name}' (${known}); the signal is kept but answers nothing`,
-    ) + '\n',
+    `${printable(`warning: no wait in flow '${heard.flow}' uses signal '${name}' (${known}); the signal is kept but answers nothing`)}\n`,
   );
 }
 
@@ -78,10 +85,10 @@ const resumeAndWatch =
     const state = await runloom.runs.state(runId);
     // A paused run resumes; an ended one is refused by the engine, with the reason.
     if (state.status === 'paused' || TERMINAL_STATUSES.has(state.status)) {
-      return controlThenWatch(runId, (r) => r.runs.resume(runId, 'cli'))(runloom, options);
+      return controlThenWatch(runId, (r) => r.resume(runId))(localRuns(runloom, isSettled), options);
     }
     runloom.keep(runId);
-    return untilInterrupted(runloom, runId, () => watchRun(runloom, runId, options.json, state.eventSeq));
+    return untilInterrupted(runloom, runId, () => watchRun(localRuns(runloom, isSettled), runId, options.json, state.eventSeq));
   };
 
 function parseStatuses(text: string | undefined): RunStatus[] | undefined {
@@ -117,8 +124,8 @@ export function registerRunsCommands(program: Command): Command {
     .action((opts: { status?: string; flow?: string; limit?: string }, command: Command) => {
       const status = parseStatuses(opts.status);
       const limit = wholeNumber('--limit', opts.limit, 1) ?? 50;
-      return withRunloom(command, false, async (runloom, options) => {
-        const list = await runloom.runs.list({
+      return withRuns(command, async (runs, options) => {
+        const list = await runs.list({
           ...(status ? { status } : {}),
           ...(opts.flow ? { flowId: opts.flow } : {}),
           limit,
@@ -134,10 +141,10 @@ export function registerRunsCommands(program: Command): Command {
     .description('show a run: status, usage against its limits, what it waits for, its branches')
     .option('--steps', 'also list the step records (failed attempts with their error)')
     .action((runId: string, opts: { steps?: boolean }, command: Command) =>
-      withRunloom(command, false, async (runloom, options) => {
-        const view = await runloom.runs.get(runId);
+      withRuns(command, async (runs, options) => {
+        const view = await runs.get(runId);
         if (options.json) {
-          const steps = opts.steps ? await runloom.runs.steps(runId) : undefined;
+          const steps = opts.steps ? await runs.steps(runId) : undefined;
           process.stdout.write(`${JSON.stringify(steps ? { ...view, steps } : view)}\n`);
           return exitCodeOf(view);
         }
@@ -148,7 +155,7 @@ export function registerRunsCommands(program: Command): Command {
             `${printable(`  branch ${b.branch} at ${b.nodeId}: ${b.status}${b.waitingFor ? ` for ${b.waitingFor}` : ''}`)}\n`,
           );
         if (opts.steps) {
-          for (const step of await runloom.runs.steps(runId)) {
+          for (const step of await runs.steps(runId)) {
             const error = step.error ? `  [${step.error.code}] ${step.error.message}` : '';
             process.stdout.write(
               `  ${printable(`#${step.seq} ${step.nodeId}${step.item !== undefined ? `[${step.item}]` : ''} attempt ${step.attempt} ${step.status} ${step.endedAt - step.startedAt} ms${error}`)}\n`,
@@ -166,14 +173,14 @@ export function registerRunsCommands(program: Command): Command {
     .option('--follow', 'keep polling for new events until the run finishes')
     .action((runId: string, opts: { from: string; follow?: boolean }, command: Command) => {
       let after = wholeNumber('--from', opts.from) ?? 0;
-      return withRunloom(command, false, async (runloom, options) => {
+      return withRuns(command, async (runs, options) => {
         for (;;) {
-          for (const event of await runloom.runs.events(runId, after)) {
+          for (const event of await runs.events(runId, after)) {
             process.stdout.write(options.json ? ndjsonEvent(runId, event) : `${eventLine(event)}\n`);
             after = event.seq;
           }
           if (stdoutClosed()) return 0; // the reader has gone (`| head`): nothing more to show
-          const view = await runloom.runs.get(runId);
+          const view = await runs.get(runId);
           if (!opts.follow || ['completed', 'failed', 'cancelled'].includes(view.status)) return 0;
           // Another process executes the run: its events reach us through the store.
           await new Promise((resolve) => setTimeout(resolve, 250));
@@ -184,35 +191,40 @@ export function registerRunsCommands(program: Command): Command {
   const simple = (
     name: string,
     description: string,
-    send: (runloom: Runloom, runId: string) => Promise<RunView>,
+    send: (runs: RunsClient, runId: string) => Promise<RunView>,
     watch: boolean,
   ) =>
     runs
       .command(`${name} <runId>`)
       .description(description)
       .action((runId: string, _opts: unknown, command: Command) =>
-        withRunloom(
+        withRuns(
           command,
-          false,
           watch ? controlThenWatch(runId, (r) => send(r, runId)) : async (r, o) => printView(await send(r, runId), o.json),
         ),
       );
-  simple('pause', 'pause a run (steps in flight finish; no new step starts)', (r, id) => r.runs.pause(id, 'cli'), false);
-  simple('cancel', 'cancel a run', (r, id) => r.runs.cancel(id, 'cli'), false);
+  simple('pause', 'pause a run (steps in flight finish; no new step starts)', (r, id) => r.pause(id), false);
+  simple('cancel', 'cancel a run', (r, id) => r.cancel(id), false);
   runs
     .command('resume <runId>')
     .description('resume a paused run, or take over one its process left (crashed or stopped), and follow it')
-    .action((runId: string, _opts: unknown, command: Command) => withRunloom(command, false, resumeAndWatch(runId)));
+    .action((runId: string, _opts: unknown, command: Command) =>
+      serverUrl(command.optsWithGlobals() as ServerOptions)
+        ? withRuns(
+            command,
+            controlThenWatch(runId, (r) => r.resume(runId)),
+          )
+        : withRunloom(command, false, resumeAndWatch(runId)),
+    );
 
   runs
     .command('retry <runId>')
     .description('retry the failed steps of a run (or of one node) and follow it')
     .option('--node <nodeId>', 'only the failed step at this node')
     .action((runId: string, opts: { node?: string }, command: Command) =>
-      withRunloom(
+      withRuns(
         command,
-        false,
-        controlThenWatch(runId, (r) => r.runs.retry(runId, opts.node, 'cli')),
+        controlThenWatch(runId, (r) => r.retry(runId, opts.node)),
       ),
     );
 
@@ -222,12 +234,11 @@ export function registerRunsCommands(program: Command): Command {
     .option('--data <json>', 'the signal payload (JSON)')
     .action((runId: string, name: string, opts: { data?: string }, command: Command) => {
       const payload = parseJsonOption('--data', opts.data); // refused before the store is opened
-      return withRunloom(
+      return withRuns(
         command,
-        false,
         controlThenWatch(runId, async (r) => {
           await warnUnusedSignal(r, runId, name);
-          return r.runs.signal(runId, name, payload);
+          return r.signal(runId, name, payload);
         }),
       );
     });
@@ -244,10 +255,9 @@ export function registerRunsCommands(program: Command): Command {
         opts.failed !== undefined
           ? ({ status: 'failed', error: { code: 'CALLBACK_FAILED', message: opts.failed } } as const)
           : ({ status: 'completed', output: parseJsonOption('--data', opts.data) } as const);
-      return withRunloom(
+      return withRuns(
         command,
-        false,
-        controlThenWatch(runId, (r) => r.runs.callback(runId, nodeId, result)),
+        controlThenWatch(runId, (r) => r.callback(runId, nodeId, result)),
       );
     });
 
@@ -256,12 +266,9 @@ export function registerRunsCommands(program: Command): Command {
     .description('take a manual decision: the edge from <nodeId> to the node <to>, and follow the run')
     .option('--reason <text>', 'why (recorded)')
     .action((runId: string, nodeId: string, to: string, opts: { reason?: string }, command: Command) =>
-      withRunloom(
+      withRuns(
         command,
-        false,
-        controlThenWatch(runId, (r) =>
-          r.runs.decide(runId, nodeId, to, { by: 'cli', ...(opts.reason ? { reason: opts.reason } : {}) }),
-        ),
+        controlThenWatch(runId, (r) => r.decide(runId, nodeId, to, opts.reason)),
       ),
     );
 
@@ -279,8 +286,8 @@ export function registerRunsCommands(program: Command): Command {
       };
       if (Object.keys(limits).length === 0)
         throw new RequestError('BAD_REQUEST', 'name at least one of --max-steps, --max-time-ms, --max-credits');
-      return withRunloom(command, false, async (r, o) => {
-        const view = await r.runs.raiseLimits(runId, limits);
+      return withRuns(command, async (r, o) => {
+        const view = await r.raiseLimits(runId, limits);
         if (!o.json) process.stdout.write(`${limitsLine(view)}\n`);
         return printView(view, o.json);
       });

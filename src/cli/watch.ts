@@ -2,9 +2,9 @@
 import type { RunView } from '../api/runs.js';
 import { type RunState, TERMINAL_STATUSES } from '../engine/types.js';
 import { NO_LIMIT } from '../flow/compile-settings.js';
-import type { Runloom } from '../runloom.js';
 import { type Display, lineDisplay, liveDisplay, ndjsonDisplay } from './display.js';
 import { printable } from './printable.js';
+import type { RunsClient } from './runs-client.js';
 
 export const EXIT = { completed: 0, failed: 1, badInput: 2, waiting: 3 } as const;
 
@@ -28,15 +28,16 @@ export function pickDisplay(json: boolean | undefined, runId: string): Display {
   return process.stdout.isTTY ? liveDisplay(process.stdout) : lineDisplay(process.stdout, runId);
 }
 
-export async function watchRun(runloom: Runloom, runId: string, json: boolean | undefined, after = 0): Promise<number> {
+/** Shows a run's events from `after` on until it settles; the exit code of where it settled. */
+export async function watchRun(runs: RunsClient, runId: string, json: boolean | undefined, after = 0): Promise<number> {
   const display = pickDisplay(json, runId);
   const stop = new AbortController();
-  const settled = runloom.runs.wait(runId, isSettled).then((view) => {
+  const settled = runs.settled(runId).then((view) => {
     stop.abort();
     return view;
   });
-  for await (const event of runloom.runs.follow(runId, { after, untilFinished: false, signal: stop.signal })) {
-    display.event(event, process.stdout.isTTY && !json ? await runloom.runs.get(runId) : undefined);
+  for await (const event of runs.follow(runId, after, stop.signal)) {
+    display.event(event, process.stdout.isTTY && !json ? await runs.get(runId) : undefined);
   }
   const view = await settled;
   display.end(view);

@@ -183,6 +183,8 @@ export interface RunMeta {
   readonly createdAt: number;
   readonly parent?: { readonly runId: string; readonly seq: number; readonly nodeId: string };
   readonly options?: RunOptions;
+  /** The workspace the run belongs to (F9.2); absent: `default`. A child run is in its parent's. */
+  readonly workspace?: string;
 }
 
 export interface RunState {

@@ -13,12 +13,19 @@ import {
 import { toErrorInfo } from '../errors.js';
 import { checkStrategyOverride } from '../flow/ai-step-input.js';
 import type { CompiledFlow, Limits } from '../flow/compiled.js';
+import { flowKey } from '../flow/flow-key.js';
 import type { Store } from '../store/store.js';
 
 export interface ChildHost {
   readonly store: Store;
   resolveFlow(flowId: string, version?: number): Promise<CompiledFlow>;
-  start(request: { flow: CompiledFlow; input: unknown; parent: RunMeta['parent']; options: RunOptions }): Promise<unknown>;
+  start(request: {
+    flow: CompiledFlow;
+    input: unknown;
+    parent: RunMeta['parent'];
+    options: RunOptions;
+    workspace?: string;
+  }): Promise<unknown>;
   get(runId: string): Promise<RunState | undefined>;
   deliver(runId: string, event: EngineEvent): void;
   now(): number;
@@ -34,7 +41,9 @@ function childLimits(flow: CompiledFlow, drawn: Partial<Limits>): Partial<Limits
   };
 }
 
-export async function startChild(host: ChildHost, parentId: string, seq: number, request: ChildStart): Promise<void> {
+/** Starts a subflow's child run in its parent's workspace, where its flow id resolves. */
+export async function startChild(host: ChildHost, parent: RunMeta, seq: number, request: ChildStart): Promise<void> {
+  const parentId = parent.id;
   try {
     const existing = await host.store.findChildRun(parentId, seq);
     if (host.isClosed()) return;
@@ -44,9 +53,10 @@ export async function startChild(host: ChildHost, parentId: string, seq: number,
       if (child && TERMINAL_STATUSES.has(child.status)) reportToParent(host, child);
       return;
     }
-    const flow = await host.resolveFlow(request.flow, request.version);
+    const flow = await host.resolveFlow(flowKey(parent.workspace, request.flow), request.version);
     checkStrategyOverride(flow, request.strategy, `subflow call '${request.nodeId}'`);
     await host.start({
+      ...(parent.workspace === undefined ? {} : { workspace: parent.workspace }),
       flow,
       input: request.input,
       parent: { runId: parentId, seq, nodeId: request.nodeId },

@@ -60,6 +60,7 @@ export interface StartRequest {
   readonly options?: RunOptions;
   readonly parent?: RunMeta['parent'];
   readonly id?: string;
+  readonly workspace?: string;
 }
 
 export class Runtime {
@@ -154,6 +155,7 @@ export class Runtime {
     // Set only when given: a run's meta is stored as it is, and reloaded states must equal it.
     if (request.parent) meta.parent = request.parent;
     if (request.options) meta.options = request.options;
+    if (request.workspace !== undefined) meta.workspace = request.workspace;
     const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0 };
     if (this.createdFence !== undefined) live.fence = this.createdFence;
     // In the map before it applies: a synchronous store's commit carries out its effects at once.
@@ -250,7 +252,7 @@ export class Runtime {
     const work = pendingWork(live.state, live.flow);
     for (const step of work.steps) this.executeStep(live, step);
     // Idempotent: starts a child only if the crash came before its first checkpoint.
-    for (const child of work.children) void startChild(this.children, live.state.meta.id, child.seq, child.start);
+    for (const child of work.children) void startChild(this.children, live.state.meta, child.seq, child.start);
   }
 
   /**
@@ -417,7 +419,7 @@ export class Runtime {
         this.timers.clear(runId, effect.seq);
         return;
       case 'child.start':
-        void startChild(this.children, runId, effect.seq, effect);
+        void startChild(this.children, live.state.meta, effect.seq, effect);
         return;
       case 'child.cancel':
         void cancelChild(this.children, runId, effect.seq);

@@ -1,7 +1,7 @@
 /** Row shapes both SQL stores share: how a run summary and a step row map to and from columns. */
 import type { RunState, RunStatus } from '../engine/types.js';
 import type { ErrorInfo } from '../errors.js';
-import type { RunSummary, StepRecordRow, StepRow } from './store.js';
+import type { ApiKeyRow, RunSummary, StepRecordRow, StepRow } from './store.js';
 
 /** `SELECT id, flow_id, flow_version, status, reason, parent_run_id, created_at, updated_at FROM runs`. */
 export interface RunSummaryRow {
@@ -104,3 +104,22 @@ export const endedBeforeSql = (before: string): string =>
 
 /** Where a listing of ended runs starts when it has no cursor: before any run. */
 export const FIRST_ENDED_CURSOR = { createdAt: Number.MIN_SAFE_INTEGER, id: '' } as const;
+
+/** `SELECT * FROM api_keys` in both dialects. */
+export interface KeyColumns {
+  readonly id: string;
+  readonly workspace: string;
+  readonly name: string;
+  readonly hash: string;
+  readonly created_at: number;
+  readonly revoked_at: number | null;
+}
+
+export const toApiKey = (r: KeyColumns): ApiKeyRow => ({
+  id: r.id,
+  workspace: r.workspace,
+  name: r.name,
+  hash: r.hash,
+  createdAt: r.created_at,
+  ...(r.revoked_at === null ? {} : { revokedAt: r.revoked_at }),
+});

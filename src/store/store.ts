@@ -111,9 +111,17 @@ export interface RunSummary {
 }
 
 export interface RunFilter {
+  /** Runs of this workspace only (`default` holds the runs started without one). */
+  readonly workspace?: string;
   readonly status?: readonly RunStatus[];
   readonly flowId?: string;
   readonly parentRunId?: string;
+  /** Created at or after this time (ms). */
+  readonly createdFrom?: number;
+  /** Created before this time (ms). */
+  readonly createdBefore?: number;
+  /** Pagination: only runs after this one in the listing's order (the last of the previous page). */
+  readonly cursor?: { readonly createdAt: number; readonly id: string };
   readonly limit?: number;
   /** Newest first by default. */
   readonly order?: 'newest' | 'oldest';
@@ -208,12 +216,33 @@ export interface Leases {
   finishStep(owner: string, runId: string, seq: number, event: EngineEvent, at: number): Promise<boolean>;
 }
 
+/** An API key as stored: never the secret, only its SHA-256 (F9.2). */
+export interface ApiKeyRow {
+  readonly id: string;
+  readonly workspace: string;
+  readonly name: string;
+  readonly hash: string;
+  readonly createdAt: number;
+  readonly revokedAt?: number;
+}
+
+/** API keys, each scoped to one workspace. */
+export interface ApiKeyRecords {
+  insert(row: ApiKeyRow): Promise<void>;
+  /** Keys of a workspace (every workspace's when absent), oldest first, revoked ones included. */
+  list(workspace?: string): Promise<ApiKeyRow[]>;
+  byHash(hash: string): Promise<ApiKeyRow | undefined>;
+  /** Marks a key revoked; false when the workspace has no such key or it was revoked already. */
+  revoke(workspace: string, id: string, at: number): Promise<boolean>;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
   /**
    * Leases of runs, on every store several processes can open: PostgreSQL, and SQLite, whose file
    * several processes may share (the memory store has none: one process owns it).
    */
+  readonly apiKeys: ApiKeyRecords;
   readonly leases?: Leases;
 
   /** Creates tables / runs migrations. Idempotent. */

@@ -281,12 +281,59 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await store.listRuns({ flowId: 'orders' }))[0].parentRunId).toBeUndefined();
       });
 
+      it("lists a workspace's runs (its flow keys), by creation time, a page after a cursor", async () => {
+        const t = 1_700_000_000_000;
+        await createRun('d1', { flowId: 'orders', createdAt: t + 1 });
+        await createRun('a1', { flowId: 'acme/orders', createdAt: t + 2 });
+        await createRun('a2', { flowId: 'acme/billing', createdAt: t + 3 });
+        await createRun('a3', { flowId: 'acme/orders', createdAt: t + 3 });
+        await createRun('x1', { flowId: 'acmex/orders', createdAt: t + 4 });
+        const ids = (runs: { id: string }[]) => runs.map((r) => r.id);
+        expect(ids(await store.listRuns({ workspace: 'default' }))).toEqual(['d1']);
+        expect(ids(await store.listRuns({ workspace: 'acme' }))).toEqual(['a3', 'a2', 'a1']);
+        expect(ids(await store.listRuns({ workspace: 'acme', flowId: 'acme/orders' }))).toEqual(['a3', 'a1']);
+        expect(ids(await store.listRuns({ workspace: 'nobody' }))).toEqual([]);
+        expect(ids(await store.listRuns({ createdFrom: t + 2, createdBefore: t + 4 }))).toEqual(['a3', 'a2', 'a1']);
+        const page1 = await store.listRuns({ workspace: 'acme', limit: 2 });
+        expect(ids(page1)).toEqual(['a3', 'a2']);
+        const last = page1[1];
+        expect(
+          ids(await store.listRuns({ workspace: 'acme', limit: 2, cursor: { createdAt: last.createdAt, id: last.id } })),
+        ).toEqual(['a1']);
+        const oldest = await store.listRuns({ order: 'oldest', limit: 2 });
+        expect(ids(oldest)).toEqual(['d1', 'a1']);
+        const next = { createdAt: oldest[1].createdAt, id: oldest[1].id };
+        expect(ids(await store.listRuns({ order: 'oldest', cursor: next }))).toEqual(['a2', 'a3', 'x1']);
+      });
+
       it('finds a child run by (parent, seq)', async () => {
         await createRun('parent');
         await createRun('child', { parent: { runId: 'parent', seq: 7, nodeId: 'call' } });
         expect(await store.findChildRun('parent', 7)).toBe('child');
         expect(await store.findChildRun('parent', 8)).toBeUndefined();
         expect(await store.findChildRun('child', 7)).toBeUndefined();
+      });
+    });
+
+    describe('api keys', () => {
+      const row = (id: string, workspace: string, hash: string) => ({ id, workspace, name: `key ${id}`, hash, createdAt: 1000 });
+      it('finds a key by hash, lists per workspace, revokes once and only in its workspace', async () => {
+        await store.apiKeys.insert(row('k1', 'acme', 'h1'));
+        await store.apiKeys.insert({ ...row('k2', 'beta', 'h2'), createdAt: 2000 });
+        expect(await store.apiKeys.byHash('h1')).toEqual(row('k1', 'acme', 'h1'));
+        expect(await store.apiKeys.byHash('nope')).toBeUndefined();
+        expect((await store.apiKeys.list()).map((k) => k.id)).toEqual(['k1', 'k2']);
+        expect((await store.apiKeys.list('beta')).map((k) => k.id)).toEqual(['k2']);
+        expect(await store.apiKeys.revoke('beta', 'k1', 3000)).toBe(false);
+        expect(await store.apiKeys.revoke('acme', 'k1', 3000)).toBe(true);
+        expect(await store.apiKeys.revoke('acme', 'k1', 4000)).toBe(false);
+        expect((await store.apiKeys.byHash('h1'))?.revokedAt).toBe(3000);
+      });
+      it('refuses a second key with the same id or hash', async () => {
+        await store.apiKeys.insert(row('k1', 'acme', 'h1'));
+        await expect(store.apiKeys.insert(row('k1', 'acme', 'h9'))).rejects.toThrow();
+        await expect(store.apiKeys.insert(row('k9', 'acme', 'h1'))).rejects.toThrow();
+        expect((await store.apiKeys.list()).length).toBe(1);
       });
     });
 

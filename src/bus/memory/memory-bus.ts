@@ -6,6 +6,7 @@ export function createMemoryBus(): Bus {
   const listeners = new Map<string, Set<RunEventListener>>();
   const wakeListeners = new Set<WakeListener>();
   return {
+    ping: async () => true,
     publishRunEvents(runId: string, events: readonly RunEvent[]) {
       const set = listeners.get(runId);
       if (!set || events.length === 0) return;

@@ -124,6 +124,17 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   };
 
   return {
+    async ping() {
+      // Bounded: ioredis queues commands while reconnecting, and a probe must answer.
+      const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 1_000, false).unref());
+      return Promise.race([
+        pub.ping().then(
+          (reply) => reply === 'PONG',
+          () => false,
+        ),
+        timeout,
+      ]);
+    },
     publishRunEvents(runId: string, events: readonly RunEvent[]) {
       if (events.length > 0) publish(runChannel(runId), JSON.stringify(events));
     },

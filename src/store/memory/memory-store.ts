@@ -10,17 +10,20 @@
 import { snapshotState } from '../../engine/run-state.js';
 import { type RunEvent, type RunState, TERMINAL_STATUSES } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
+import { splitFlowKey } from '../../flow/flow-key.js';
 import { activeByStatus } from '../rows.js';
 import type {
   Checkpoint,
   EndedRunsCursor,
   FlowSummary,
   FlowVersionRecord,
+  RunFilter,
   RunSummary,
   StepRow,
   Store,
   TimerRow,
 } from '../store.js';
+import { createMemoryApiKeys } from './memory-api-keys.js';
 
 interface RunEntry {
   state: RunState;
@@ -80,6 +83,19 @@ function hasSeq(events: readonly RunEvent[], seq: number): boolean {
 }
 
 const COMMITTED: Promise<void> = Promise.resolve();
+
+/** Whether a run comes after the cursor in the listing's order (created time, then id). */
+function afterCursor(run: RunSummary, cursor: { createdAt: number; id: string }, order: RunFilter['order']): boolean {
+  const sign =
+    run.createdAt === cursor.createdAt
+      ? run.id < cursor.id
+        ? -1
+        : run.id > cursor.id
+          ? 1
+          : 0
+      : run.createdAt - cursor.createdAt;
+  return order === 'oldest' ? sign > 0 : sign < 0;
+}
 
 const runMissing = (id: string) =>
   new RunloomError('STORE_RUN_MISSING', `run '${id}' was never created: commit its first checkpoint with created: true`);
@@ -202,11 +218,10 @@ export function createMemoryStore(): Store {
     const parent = state.meta.parent && runs.get(state.meta.parent.runId);
     return parent === undefined || TERMINAL_STATUSES.has(parent.state.status);
   };
-  const afterCursor = (s: RunSummary, cursor: EndedRunsCursor | undefined) =>
-    cursor === undefined || byCreated(s, { ...s, createdAt: cursor.createdAt, id: cursor.id }) > 0;
 
   return {
     capabilities: { supportsSkipLocked: false, persistent: false },
+    apiKeys: createMemoryApiKeys(),
     async init() {},
     async close() {},
 
@@ -286,6 +301,10 @@ export function createMemoryStore(): Store {
         if (statuses && !statuses.has(s.status)) continue;
         if (filter.flowId !== undefined && s.flowId !== filter.flowId) continue;
         if (filter.parentRunId !== undefined && s.parentRunId !== filter.parentRunId) continue;
+        if (filter.workspace !== undefined && splitFlowKey(s.flowId).workspace !== filter.workspace) continue;
+        if (filter.createdFrom !== undefined && s.createdAt < filter.createdFrom) continue;
+        if (filter.createdBefore !== undefined && s.createdAt >= filter.createdBefore) continue;
+        if (filter.cursor && !afterCursor(s, filter.cursor, filter.order)) continue;
         found.push(s);
       }
       found.sort(byCreated);
@@ -317,7 +336,7 @@ export function createMemoryStore(): Store {
       for (const entry of runs.values()) {
         if (!prunable(entry, before)) continue;
         const s = summary(entry);
-        if (afterCursor(s, cursor)) found.push(s);
+        if (cursor === undefined || afterCursor(s, cursor, 'oldest')) found.push(s);
       }
       return found.sort(byCreated).slice(0, limit);
     },

@@ -4,6 +4,7 @@
  * a whole batch atomically without a BEGIN/COMMIT pair.
  */
 import type { Store } from '../store.js';
+import { prepareApiKeys } from './api-keys.js';
 import { foldBatch, prepareCommit } from './commit.js';
 import { prepareDeleteEndedRuns } from './delete-ended-runs.js';
 import { prepareDueTimers } from './due-timers.js';
@@ -60,6 +61,7 @@ function prepareOperations(pool: PostgresPool, leaseMs: number) {
     dueTimers: prepareDueTimers(pool),
     nextTimerAt: prepareNextTimerAt(pool),
     leases: prepareLeases(pool, leaseMs),
+    apiKeys: prepareApiKeys(pool),
   };
 }
 
@@ -92,6 +94,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     pool,
     schema,
     capabilities: { supportsSkipLocked: true, persistent: true },
+    apiKeys: {
+      insert: async (row) => (await use()).apiKeys.insert(row),
+      list: async (workspace) => (await use()).apiKeys.list(workspace),
+      byHash: async (hash) => (await use()).apiKeys.byHash(hash),
+      revoke: async (workspace, id, at) => (await use()).apiKeys.revoke(workspace, id, at),
+    },
     leases: {
       ttlMs: leaseMs,
       claim: async (owner, limit, runIds, needing) => (await use()).leases.claim(owner, limit, runIds, needing),

@@ -1,8 +1,9 @@
 /**
- * `listRuns()`: run summaries (no state) filtered by status, flow and parent. The SQL depends on
+ * `listRuns()`: run summaries (no state) filtered by status, flow, parent and workspace. The SQL depends on
  * which filters are present, so each shape is prepared once and cached.
  */
 import type { Statement } from 'better-sqlite3';
+import { DEFAULT_WORKSPACE } from '../../flow/flow-key.js';
 import { type RunSummaryRow, toRunSummary } from '../rows.js';
 import type { RunFilter, RunSummary } from '../store.js';
 import type { SqliteDatabase } from './open-database.js';
@@ -25,7 +26,26 @@ export function prepareListRuns(db: SqliteDatabase): (filter?: RunFilter) => Run
       where.push('parent_run_id = ?');
       args.push(filter.parentRunId);
     }
+    // A run's workspace is its flow key's (flow/flow-key.ts): a range of the flow_id index.
+    if (filter.workspace === DEFAULT_WORKSPACE) where.push("instr(flow_id, '/') = 0");
+    else if (filter.workspace !== undefined) {
+      where.push('flow_id >= ? AND flow_id < ?');
+      args.push(`${filter.workspace}/`, `${filter.workspace}0`);
+    }
+    if (filter.createdFrom !== undefined) {
+      where.push('created_at >= ?');
+      args.push(filter.createdFrom);
+    }
+    if (filter.createdBefore !== undefined) {
+      where.push('created_at < ?');
+      args.push(filter.createdBefore);
+    }
     const dir = filter.order === 'oldest' ? 'ASC' : 'DESC';
+    if (filter.cursor) {
+      const cmp = dir === 'ASC' ? '>' : '<';
+      where.push(`(created_at ${cmp} ? OR (created_at = ? AND id ${cmp} ?))`);
+      args.push(filter.cursor.createdAt, filter.cursor.createdAt, filter.cursor.id);
+    }
     args.push(filter.limit ?? -1);
     const sql =
       'SELECT id, flow_id, flow_version, status, reason, parent_run_id, created_at, updated_at FROM runs' +

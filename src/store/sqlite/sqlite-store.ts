@@ -4,6 +4,7 @@
  * what makes one transaction per step affordable.
  */
 import type { Durability, Leases, Store } from '../store.js';
+import { prepareApiKeys } from './api-keys.js';
 import { createCheckpointer } from './checkpointer.js';
 import { prepareCommit } from './commit.js';
 import { prepareDeleteEndedRuns } from './delete-ended-runs.js';
@@ -71,6 +72,7 @@ function prepareOperations(db: SqliteDatabase, leaseMs: number) {
     deleteEndedRuns: prepareDeleteEndedRuns(db),
     dueTimers: prepareDueTimers(db),
     nextTimerAt: prepareNextTimerAt(db),
+    apiKeys: prepareApiKeys(db),
   };
 }
 
@@ -120,6 +122,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     db,
     capabilities: { supportsSkipLocked: false, persistent: true },
     leases,
+    apiKeys: {
+      insert: (row) => use().apiKeys.insert(row),
+      list: (workspace) => use().apiKeys.list(workspace),
+      byHash: (hash) => use().apiKeys.byHash(hash),
+      revoke: (workspace, id, at) => use().apiKeys.revoke(workspace, id, at),
+    },
     async init() {
       use();
     },

@@ -6,10 +6,12 @@
 import type { Migration } from '../../migrations.js';
 import { sql as initial } from './001-initial.js';
 import { sql as leases } from './002-leases.js';
+import { sql as workspaces } from './006-workspaces.js';
 
 export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'leases', sql: leases },
+  { version: 6, name: 'workspaces', sql: workspaces },
 ];

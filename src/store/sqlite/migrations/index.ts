@@ -9,6 +9,7 @@ import { sql as active } from './002-active.js';
 import { sql as stepRowsInLog } from './003-step-rows-in-log.js';
 import { sql as runLog } from './004-run-log.js';
 import { sql as leases } from './005-leases.js';
+import { sql as workspaces } from './006-workspaces.js';
 
 export type { Migration };
 
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'step-rows-in-log', sql: stepRowsInLog },
   { version: 4, name: 'run-log', sql: runLog },
   { version: 5, name: 'leases', sql: leases },
+  { version: 6, name: 'workspaces', sql: workspaces },
 ];

@@ -1,0 +1,9 @@
+/** Every route of the API, in one table (see route-table.ts). A feature adds its list here. */
+import type { ApiRoute } from '../route-table.js';
+import { eventRoutes } from './events.js';
+import { flowRoutes } from './flows.js';
+import { keyRoutes } from './keys.js';
+import { runRoutes } from './runs.js';
+import { systemRoutes } from './system.js';
+
+export const apiRoutes: readonly ApiRoute[] = [...systemRoutes, ...flowRoutes, ...runRoutes, ...eventRoutes, ...keyRoutes];

@@ -1,0 +1,85 @@
+/**
+ * Binds the API to a port (`runloom serve`). Embedded (SQLite): this process executes runs.
+ * Relay (PostgreSQL + Redis): it never runs a step; `runloom worker` processes do, and several
+ * servers can stand behind one address since all they share is the store and the bus.
+ *
+ * Who may call: on loopback with the embedded store, requests without a key act in the
+ * `default` workspace unless keys are required; anywhere else keys are required and the server
+ * refuses to start while no key exists (it would answer nobody).
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { RequestError } from '../errors.js';
+import type { Runloom } from '../runloom.js';
+import { type Api, createApi } from './app.js';
+import type { Observed } from './observed-store.js';
+import type { RateLimit } from './rate-limit.js';
+
+export interface ServeOptions {
+  readonly runloom: Runloom;
+  readonly host: string;
+  readonly port: number;
+  readonly logger: Logger;
+  /** Require a key even on loopback with the embedded store. */
+  readonly requireKeys?: boolean;
+  readonly bodyLimit?: number;
+  readonly observed?: Observed;
+  readonly rateLimits?: { readonly perKey: RateLimit; readonly public: RateLimit };
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly api: Api;
+  readonly auth: 'keys' | 'open';
+  readonly relay: boolean;
+  /** Stops accepting, ends SSE streams with `event: shutdown`, waits for requests in flight. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const relay = options.runloom.store.leases !== undefined;
+  const open = LOOPBACK.has(options.host) && !relay && !options.requireKeys;
+  const auth = open ? 'open' : 'keys';
+  const api = createApi({
+    runloom: options.runloom,
+    auth,
+    logger: options.logger,
+    relay,
+    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.observed ? { observed: options.observed } : {}),
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+  });
+  if (auth === 'keys' && !(await api.keys.any())) {
+    throw new RequestError(
+      'BAD_REQUEST',
+      `refusing to serve on ${options.host} without API keys: create one with \`runloom keys create --workspace <name>\``,
+    );
+  }
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: api.app.fetch, hostname: options.host, port: options.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    api,
+    auth,
+    relay,
+    close() {
+      closing ??= (async () => {
+        await api.shutdown();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Keep-alive connections idle between requests would hold close() open.
+          (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        });
+      })();
+      return closing;
+    },
+  };
+}
