@@ -1,5 +1,6 @@
 /** `runloom run <file|flow>`: publish (when given a file), start, show progress, exit by outcome. */
 import { statSync } from 'node:fs';
+import { isBpmnSource } from '../bpmn/sources.js';
 import { RequestError } from '../errors.js';
 import { parseFlowText, readFlowSource } from '../flow/index.js';
 import type { Runloom } from '../runloom.js';
@@ -56,6 +57,8 @@ export function resolveTarget(target: string): RunTarget {
  * one that cannot be parsed is a warning on stderr.
  */
 export async function publishWithSiblings(runloom: Runloom, file: FlowFile): Promise<string> {
+  // BPMN XML is imported as it is (its refusals name lines of the file), with the processes it calls.
+  if (isBpmnSource(file.source)) return (await runloom.flows.publish(file.source, file.sourceName)).flowId;
   const raw = parseFlowText(file.source, file.sourceName);
   const siblings = siblingFlows(file.sourceName, flowIdOf(raw));
   for (const warning of siblings.warnings) process.stderr.write(`${printable(warningLine(warning))}\n`);

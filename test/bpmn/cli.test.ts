@@ -37,7 +37,7 @@ describe('runloom with BPMN files', { timeout: 60_000 }, () => {
     const run = await cli(['--store', tmp.path('timer.db'), 'run', file]);
     expect(run.code, shown(run)).toBe(0);
     expect(run.stdout).toContain('timer.fired duration');
-    expect(run.stdout).toMatch(/completed \(completed\)/);
+    expect(run.stdout).toMatch(/: completed · /);
     const valid = await cli(['validate', file]);
     expect(valid.code, shown(valid)).toBe(0);
     expect(valid.stdout).toBe(`✓ ${file}\n`);
