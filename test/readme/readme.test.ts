@@ -59,6 +59,17 @@ const SKIPPED: Record<string, string> = {
     'starts background workers; the same commands are run by test/worker with real PostgreSQL and Redis',
   'npm run bench:peers': 'installs the peers and runs for ~25 minutes',
   'npm test            #': 'the whole suite, lint, typecheck and bench',
+  'runloom run examples/order-showcase.yaml &':
+    'kills a process mid-run; test/cli/crashed-runs.test.ts does this with SIGKILL, then `runs resume` and `worker`',
+  'npx runloom runs export --before 30d': 'test/cli/retention.test.ts runs export and prune on a real SQLite file',
+  'npm install runloom': 'installs from the registry; test/package/pack.test.ts installs the packed tarball and runs --help',
+  '// app.mjs': 'test/package/pack.test.ts imports the installed package from a plain .mjs file and runs a flow',
+  '- id: triage': 'a fragment of a flow; test/ai/reasoning.test.ts and strategies.test.ts run ai nodes with these fields',
+  'npx runloom serve ': 'starts a long-lived server; test/server/relay.test.ts and the web tests spawn `runloom serve`',
+  'npx runloom keys create': 'test/server/cli-server.test.ts runs keys create, list and revoke',
+  '# relays and workers on PostgreSQL + Redis':
+    'starts servers and workers in the background; test/server/relay.test.ts runs two relays and a worker on PostgreSQL + Redis',
+  'export KEY=rlk_': 'needs jq and a running server; test/server/routes.test.ts makes these requests over real HTTP',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
@@ -69,6 +80,7 @@ const TESTED = [
   'runloom run <file|flow[@version]>',
   '// my-actions.ts',
   '// A worker in your own process',
+  'default: fast',
 ];
 
 /** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
@@ -159,7 +171,8 @@ await runloom.close();
     const helps = await Promise.all(
       lines.map((line) => {
         const words = line.split(' ').slice(1);
-        const path = words.slice(0, words[0] === 'runs' ? 2 : 1).map((w) => w.split('|')[0]);
+        const grouped = ['runs', 'flows', 'keys', 'models', 'import', 'export'].includes(words[0]);
+        const path = words.slice(0, grouped ? 2 : 1).map((w) => w.split('|')[0]);
         return cli([...path, '--help']);
       }),
     );
@@ -168,6 +181,15 @@ await runloom.close();
       for (const option of line.match(/--[a-z-]+|-i\b/g) ?? [])
         expect(helps[i].stdout + global.stdout, `${line}: ${option}`).toContain(option);
     });
+  });
+
+  it('the models config: `runloom models list --config` reads it and lists every model with its price', async () => {
+    const cwd = projectDir('models');
+    const config = writeFile(join(cwd, 'runloom.config.yaml'), block('default: fast').text);
+    const result = await cli(['models', 'list', '--config', config, '--json'], { cwd });
+    expect(result.code, shown(result)).toBe(0);
+    const names = (JSON.parse(result.stdout) as { models: { name: string }[] }).models.map((m) => m.name);
+    expect(names).toEqual(expect.arrayContaining(['fast', 'smart', 'local']));
   });
 
   it('the actions module shape: `runloom --actions ./my-actions.ts run` uses its action', async () => {
