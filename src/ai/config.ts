@@ -85,20 +85,29 @@ export function parseConfig(text: string, file: string): RunloomConfig {
   }
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new RunloomError('CONFIG_INVALID', `${file}: invalid config\n${lines.join('\n')}`);
+    throw invalidConfig(
+      file,
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
   }
   const config = parsed.data;
   const problems: string[] = [];
   const models = config.models ?? {};
   if (config.default !== undefined && !(config.default in models)) {
-    problems.push(`  default: names model '${config.default}', which is not under models`);
+    problems.push(`default: names model '${config.default}', which is not under models`);
   }
   for (const [name, model] of Object.entries(models)) {
     if (model.provider === 'openai-compatible' && !model.baseURL) {
-      problems.push(`  models.${name}.baseURL: an openai-compatible model needs the server's URL`);
+      problems.push(`models.${name}.baseURL: an openai-compatible model needs the server's URL`);
     }
   }
-  if (problems.length > 0) throw new RunloomError('CONFIG_INVALID', `${file}: invalid config\n${problems.join('\n')}`);
+  if (problems.length > 0) throw invalidConfig(file, problems);
   return { ...config, file };
+}
+
+/** Every problem of a config file, as lines of the message and as `details.problems` (the CLI prints those one by one). */
+function invalidConfig(file: string, problems: readonly string[]): RunloomError {
+  return new RunloomError('CONFIG_INVALID', `${file}: invalid config\n${problems.map((p) => `  ${p}`).join('\n')}`, {
+    details: { file, problems },
+  });
 }

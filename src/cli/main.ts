@@ -101,7 +101,12 @@ function reportError(error: unknown): void {
     const head = error.message.slice(0, error.message.length - listed.length).trimEnd();
     process.stderr.write(`error: [${error.code}] ${[printable(head), ...lines].join('\n')}\n`);
   } else if (error instanceof RunloomError) {
-    process.stderr.write(`error: [${error.code}] ${printable(error.message)}\n`);
+    // An error that lists problems (a config file's) prints each on a line of its own, escaped apart.
+    const listed = (error.details as { problems?: unknown } | undefined)?.problems;
+    if (Array.isArray(listed) && listed.every((p) => typeof p === 'string')) {
+      const head = error.message.split('\n')[0];
+      process.stderr.write(`error: [${error.code}] ${[printable(head), ...listed.map((p) => `  ${printable(p)}`)].join('\n')}\n`);
+    } else process.stderr.write(`error: [${error.code}] ${printable(error.message)}\n`);
     if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
     if (debug && error.cause instanceof Error) process.stderr.write(`caused by: ${error.cause.stack ?? error.cause.message}\n`);
   } else if (error instanceof Error) {
