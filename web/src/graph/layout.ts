@@ -10,7 +10,7 @@ export const NODE_HEIGHT = 56;
 
 // elkjs is most of the app's weight: loaded the first time a graph is drawn, in its own chunk.
 let elk: Promise<ELK> | undefined;
-const loadElk = () => {
+export const loadElk = () => {
   elk ??= import('elkjs/lib/elk.bundled.js').then(({ default: Elk }) => new Elk());
   return elk;
 };

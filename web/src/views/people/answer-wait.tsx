@@ -74,7 +74,9 @@ export function AnswerWait(props: AnswerProps) {
         schema={node?.schema ?? { type: 'object', properties: { data: { type: 'object', title: 'data (JSON)' } } }}
         submitLabel="Send"
         testId={`input-${waiting.nodeId}`}
-        onSubmit={async (value) => onAnswered(await runActions.input(runId, waiting.nodeId, node?.schema ? value : value.data))}
+        onSubmit={async (value) =>
+          onAnswered(await runActions.input(runId, waiting.nodeId, node?.schema ? value : (value.data ?? null)))
+        }
       />
     );
   else if (waiting.waitingFor === 'signal' && waiting.signal) {

@@ -9,14 +9,14 @@ export function EventList({ events, at }: { events: readonly RunEvent[]; at: num
   return (
     <section>
       <h2>Events</h2>
-      <ol className="events" data-testid="events">
+      <ul className="events" data-testid="events">
         {shown.map((event) => (
           <li key={event.seq} className={`event event-${event.type.replace('.', '-')}`}>
             <span className="seq">{event.seq}</span> {event.type}
             {event.nodeId ? ` · ${event.nodeId}` : ''}
           </li>
         ))}
-      </ol>
+      </ul>
     </section>
   );
 }

@@ -3,7 +3,7 @@
  * progress, what it waits on (answerable here), the timeline of its log, a node's steps, the
  * controls, and the slider that shows it as of any event — and forks it from there.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, runActions, runPath } from '../../api/client';
 import type { FlowVersion, RunView } from '../../api/types';
 import { useApi } from '../../api/use-api';
@@ -11,6 +11,7 @@ import { useCoalesced } from '../../api/use-coalesced';
 import { useRunEvents } from '../../api/use-run-events';
 import { Link } from '../../app/router';
 import { FlowGraph } from '../../graph/flow-graph';
+import { loadElk } from '../../graph/layout';
 import { AnswerWait } from '../people/answer-wait';
 import { EventList } from './event-list';
 import { RunControls } from './run-controls';
@@ -20,6 +21,8 @@ import { Timeline } from './timeline';
 
 export function RunPage({ params }: { params: Record<string, string> }) {
   const runId = params.runId;
+  // The layout code loads while the run's log does, not after it.
+  useEffect(() => void loadElk(), []);
   const log = useRunEvents(runId);
   const lastSeq = log.events.at(-1)?.seq ?? 0;
   const [at, setAt] = useState<number>();

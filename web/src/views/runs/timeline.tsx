@@ -7,7 +7,7 @@ const ROW = 18;
 const LABEL = 120;
 const WIDTH = 720;
 /** Beyond this, the oldest bars are left out of the drawing (the log itself keeps them all). */
-const MAX_BARS = 2_000;
+const MAX_BARS = 600;
 
 export function Timeline({ events }: { events: readonly RunEvent[] }) {
   const bars = useMemo(() => barsOf(events).slice(-MAX_BARS), [events]);
