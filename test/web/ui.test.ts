@@ -49,6 +49,19 @@ describe('web UI', () => {
       .toEqual(expect.arrayContaining(['input.times > 2', 'default']));
     await shot(page, 'flow');
 
+    // A draft with mistakes: each problem is listed and pinned to the node it is about.
+    const draft = {
+      ...GREET_FLOW,
+      nodes: GREET_FLOW.nodes.map((node) => (node.id === 'hello' ? { ...node, action: 'no.such.action' } : node)),
+    };
+    await served.post('/v1/flows/drafts', { flow: draft });
+    await page.reload();
+    const section = page.getByTestId('draft');
+    await expect.poll(() => section.textContent()).toContain('no.such.action');
+    expect(await section.getByTestId('node-hello').getAttribute('class')).toContain('has-problems');
+    expect(await section.getByTestId('node-pause').getAttribute('class')).not.toContain('has-problems');
+    await section.screenshot({ path: join(SCREENSHOTS, 'flow-draft-problems.png') });
+
     const form = page.getByTestId('start-form');
     await form.getByRole('button', { name: 'Start run' }).click();
     await expect.poll(() => form.getByRole('alert').textContent()).toContain('name: required');
