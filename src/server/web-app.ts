@@ -31,7 +31,7 @@ export function webDistDir(): string | undefined {
 const API_PATH = /^\/(v1|docs|healthz|readyz|metrics)(\/|$)/;
 
 // biome-ignore lint/suspicious/noExplicitAny: any Hono app (its Variables differ by caller)
-export function serveWebApp(app: Hono<any>, dir = webDistDir()): void {
+export function serveWebApp(app: Hono<any>, dir: string | undefined): void {
   const index = dir === undefined ? undefined : readFileSync(join(dir, 'index.html'), 'utf8');
   app.get('/assets/*', async (c) => {
     if (dir === undefined) return c.notFound();
