@@ -2,16 +2,18 @@
  * Where each node of a flow goes on screen: elkjs's layered layout, left to right, computed in
  * the browser from the flow's nodes and edges (the same graph the engine compiles).
  */
-import type { ELK } from 'elkjs/lib/elk-api';
+import ElkApi, { type ELK } from 'elkjs/lib/elk-api.js';
+import elkWorkerUrl from 'elkjs/lib/elk-worker.min.js?url';
 import type { FlowDefinition } from '../api/types';
 
 export const NODE_WIDTH = 168;
 export const NODE_HEIGHT = 56;
 
-// elkjs is most of the app's weight: loaded the first time a graph is drawn, in its own chunk.
-let elk: Promise<ELK> | undefined;
-export const loadElk = () => {
-  elk ??= import('elkjs/lib/elk.bundled.js').then(({ default: Elk }) => new Elk());
+// elkjs is most of the app's weight: it runs in a Web Worker, so that parsing it and laying out
+// a graph never hold up the page, started the first time a graph is drawn (or preloaded).
+let elk: ELK | undefined;
+export const loadElk = (): ELK => {
+  elk ??= new ElkApi({ workerUrl: elkWorkerUrl });
   return elk;
 };
 
@@ -22,7 +24,7 @@ export interface Placed {
 export async function layoutFlow(definition: FlowDefinition): Promise<Placed> {
   const nodes = definition.nodes ?? [];
   const known = new Set(nodes.map((node) => node.id));
-  const graph = await (await loadElk()).layout({
+  const graph = await loadElk().layout({
     id: 'flow',
     layoutOptions: {
       'elk.algorithm': 'layered',
