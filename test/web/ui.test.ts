@@ -169,4 +169,22 @@ describe('web UI', () => {
     expect(await page.getByRole('button', { name: 'Resume' }).isEnabled()).toBe(false);
     await shot(page, 'failed-step');
   });
+  it('pauses, resumes, raises the step limit and cancels a run from its controls', async () => {
+    const run = await served.post('/v1/runs', { flowId: 'review', input: {} });
+    const page = await open(`/runs/${run.id}`);
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('waiting');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('waiting');
+    await page.getByLabel('Max steps').fill('0');
+    await page.getByRole('button', { name: 'Raise limit' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('max steps: a whole number above 0');
+    await page.getByLabel('Max steps').fill('5000');
+    await page.getByRole('button', { name: 'Raise limit' }).click();
+    await expect.poll(async () => (await served.get(`/v1/runs/${run.id}`)).limits.maxSteps).toBe(5000);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('cancelled');
+    expect(await page.getByRole('button', { name: 'Pause' }).isEnabled()).toBe(false);
+  });
 });
