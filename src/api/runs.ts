@@ -1,6 +1,7 @@
 /** Runs: start, inspect, follow and control (F2.11). Every control is idempotent or refused clearly. */
 import type { Bus } from '../bus/bus.js';
 import { type Progress, progressOf } from '../engine/progress.js';
+import { replay } from '../engine/replay.js';
 import { type RunEvent, type RunOptions, type RunState, TERMINAL_STATUSES } from '../engine/types.js';
 import { type ErrorInfo, notFound } from '../errors.js';
 import { checkStrategyOverride } from '../flow/ai-step-input.js';
@@ -31,6 +32,8 @@ export interface RunView {
   readonly usage: RunState['usage'];
   readonly limits: Limits;
   readonly parentRunId?: string;
+  /** A fork: the run and event it was forked from. */
+  readonly forkOf?: { readonly runId: string; readonly seq: number };
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly progress: Progress;
@@ -53,6 +56,13 @@ export interface RunsApi {
   ): Promise<RunView>;
   get(runId: string): Promise<RunView>;
   state(runId: string): Promise<RunState>;
+  /** The run's state as of event `atSeq` of its log, folded again as replay does (time travel). */
+  stateAt(runId: string, atSeq: number): Promise<RunState>;
+  /**
+   * A new run of the same flow version from the state as of event `atSeq` (its log copied up to
+   * there); what came after in the original is done again. `forkOf` links it to the original.
+   */
+  fork(runId: string, atSeq: number): Promise<RunView>;
   list(filter?: RunFilter): Promise<RunSummary[]>;
   events(runId: string, after?: number, limit?: number): Promise<RunEvent[]>;
   follow(runId: string, options?: FollowOptions): AsyncGenerator<RunEvent>;
@@ -105,6 +115,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       usage: { ...state.usage },
       limits: state.limits,
       parentRunId: state.meta.parent?.runId,
+      forkOf: state.meta.forkOf,
       createdAt: state.meta.createdAt,
       updatedAt: state.updatedAt,
       progress: progressOf(state, flow),
@@ -137,6 +148,17 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
     },
     get: async (runId) => view(await state(runId)),
     state,
+    async stateAt(runId, atSeq) {
+      const current = await state(runId);
+      if (atSeq >= current.eventSeq) return current;
+      const flow = await flows.compiled(current.meta.flowId, current.meta.flowVersion);
+      return replay(current.meta, flow, await store.readEvents(runId, 0, atSeq), atSeq);
+    },
+    async fork(runId, atSeq) {
+      const current = await state(runId);
+      const flow = await flows.compiled(current.meta.flowId, current.meta.flowVersion);
+      return runtime.fork({ runId, atSeq }, (forked) => viewWith(forked, flow));
+    },
     async list(filter = {}) {
       const byKey = filter.flowId === undefined ? filter : { ...filter, flowId: flowKey(filter.workspace, filter.flowId) };
       return (await store.listRuns(byKey)).map((run) => ({ ...run, flowId: splitFlowKey(run.flowId).flowId }));

@@ -185,6 +185,8 @@ export interface RunMeta {
   readonly options?: RunOptions;
   /** The workspace the run belongs to (F9.2); absent: `default`. A child run is in its parent's. */
   readonly workspace?: string;
+  /** A fork: the run and the event of its log this run's log was copied from (up to it). */
+  readonly forkOf?: { readonly runId: string; readonly seq: number };
 }
 
 export interface RunState {

@@ -23,6 +23,7 @@ import { type ChildHost, cancelChild, reportToParent, startChild } from './child
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
 import { type Executors, type StepResult, taskExecutor } from './executors.js';
+import { type ForkRequest, forkCheckpoint } from './fork.js';
 import { durableSnapshot, type LiveRun, loadStoredRun, type StoredRun, whenDurable } from './live-run.js';
 import { DEFAULT_OUTPUT_LIMITS, type OutputLimits } from './output-limits.js';
 import { pendingWork, type StepEffect } from './pending-work.js';
@@ -168,6 +169,31 @@ export class Runtime {
       throw error;
     }
     return whenDurable(live, read);
+  }
+
+  /**
+   * Forks a run at an event of its log (see fork.ts): the new run's first checkpoint holds the
+   * copied log; once durable, the fork goes on here like a run loaded after a crash.
+   */
+  async fork<T>(request: ForkRequest, read: (state: RunState) => T): Promise<T> {
+    const source = await this.get(request.runId);
+    if (!source) throw notFound('run', request.runId);
+    const flow = await this.options.resolveFlow(source.meta.flowId, source.meta.flowVersion);
+    // The whole log: the transition that logged event `atSeq` may have logged more after it.
+    const log = await this.options.store.readEvents(request.runId, 0);
+    const id = this.ids.runId();
+    const first = forkCheckpoint(source.meta, flow, log, request, id, this.clock.now());
+    const live: LiveRun = { state: first.state, flow, uncommitted: 0 };
+    if (this.createdFence !== undefined) live.fence = this.createdFence;
+    await this.options.store.commit([this.seal(live, first)]);
+    live.mark = markOf(first.state, first.active === true);
+    const view = read(snapshotState(first.state));
+    for (const timer of first.timersSet) this.timers.schedule(id, timer.seq, timer.fireAt);
+    if (first.active) {
+      this.live.set(id, live);
+      this.reissue(live);
+    }
+    return view;
   }
 
   /** Feeds an event to a run (loading it if needed); resolves once its checkpoint is durable. */

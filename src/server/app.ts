@@ -20,6 +20,7 @@ import { createLimiter, type RateLimit } from './rate-limit.js';
 import type { ApiDeps, ApiRoute, ApiVariables, Scope } from './route-table.js';
 import { apiRoutes } from './routes/index.js';
 import { createStreams } from './sse.js';
+import { serveWebApp, webDistDir } from './web-app.js';
 
 export interface ApiOptions {
   readonly runloom: Runloom;
@@ -176,6 +177,7 @@ export function createApi(options: ApiOptions): Api {
     },
   });
   app.get('/docs', (c) => c.html(DOCS_HTML));
+  serveWebApp(app, webDistDir());
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   app.onError((error, c) => {

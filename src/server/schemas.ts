@@ -123,6 +123,7 @@ export const RunView = z
     usage: Usage,
     limits: JsonObject,
     parentRunId: z.string().optional(),
+    forkOf: z.object({ runId: z.string(), seq: z.number().int() }).optional(),
     createdAt: z.number(),
     updatedAt: z.number(),
     progress: z.object({

@@ -49,6 +49,8 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
     },
     'GET /v1/runs/{runId}/events': { path: `${run}/events` },
     'GET /v1/runs/{runId}/events/follow': { path: `${run}/events/follow` },
+    'GET /v1/runs/{runId}/state': { path: `${run}/state?at=1` },
+    'POST /v1/runs/{runId}/fork': { path: `${run}/fork`, body: { at: 1 } },
     'POST /v1/keys': { path: '/v1/keys', body: { name: 'sample' } },
     'GET /v1/keys': { path: '/v1/keys' },
     'DELETE /v1/keys/{keyId}': { path: `/v1/keys/${keyId}` },

@@ -5,5 +5,13 @@ import { flowRoutes } from './flows.js';
 import { keyRoutes } from './keys.js';
 import { runRoutes } from './runs.js';
 import { systemRoutes } from './system.js';
+import { timeTravelRoutes } from './time-travel.js';
 
-export const apiRoutes: readonly ApiRoute[] = [...systemRoutes, ...flowRoutes, ...runRoutes, ...eventRoutes, ...keyRoutes];
+export const apiRoutes: readonly ApiRoute[] = [
+  ...systemRoutes,
+  ...flowRoutes,
+  ...runRoutes,
+  ...eventRoutes,
+  ...keyRoutes,
+  ...timeTravelRoutes,
+];

@@ -1,0 +1,110 @@
+/**
+ * Browser tests of the web UI: a real `runloom serve` child process on a free loopback port with
+ * a temp SQLite file, and Debian's chromium driven by playwright-core, offline. Each page records
+ * console errors and uncaught exceptions; a test ends by asserting there were none.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const ROOT = join(import.meta.dirname, '../..');
+export const SCREENSHOTS = join(ROOT, 'docs/ui');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// biome-ignore lint/suspicious/noExplicitAny: a test reads replies field by field and asserts on them
+type Json = any;
+
+export interface Served {
+  readonly url: string;
+  post(path: string, body: unknown): Promise<Json>;
+  get(path: string): Promise<Json>;
+  close(): Promise<void>;
+}
+
+export async function serve(): Promise<Served> {
+  if (!existsSync(join(ROOT, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first');
+  const dir = mkdtempSync(join(tmpdir(), 'runloom-web-'));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/runloom.mjs'), '--store', join(dir, 'runloom.db'), 'serve', '--port', '0'],
+    { cwd: dir, env: { ...process.env, RUNLOOM_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let said = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`runloom serve did not start: ${said}`)), 20_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      const found = /listening on (http:\/\/[^\s]+)/.exec(said);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`runloom serve exited ${code}: ${said}`)));
+  });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  return {
+    url,
+    post: (path, body) => call('POST', path, body),
+    get: (path) => call('GET', path),
+    async close() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh profile each launch (playwright makes a temporary user-data dir and removes it). */
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface WatchedPage {
+  readonly page: Page;
+  /** Console errors, uncaught exceptions and requests that left loopback. */
+  readonly problems: string[];
+}
+
+export async function openPage(browser: Browser, served: Served): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(5_000);
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
+  // Works without internet: any request not for the server itself is a problem.
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(served.url) && !url.startsWith('data:')) problems.push(`offline: ${url}`);
+  });
+  return { page, problems };
+}
