@@ -12,17 +12,7 @@ import { type RunEvent, type RunState, TERMINAL_STATUSES } from '../../engine/ty
 import { RunloomError } from '../../errors.js';
 import { splitFlowKey } from '../../flow/flow-key.js';
 import { activeByStatus } from '../rows.js';
-import type {
-  Checkpoint,
-  EndedRunsCursor,
-  FlowSummary,
-  FlowVersionRecord,
-  RunFilter,
-  RunSummary,
-  StepRow,
-  Store,
-  TimerRow,
-} from '../store.js';
+import type { Checkpoint, FlowSummary, FlowVersionRecord, RunFilter, RunSummary, StepRow, Store, TimerRow } from '../store.js';
 import { createMemoryApiKeys } from './memory-api-keys.js';
 
 interface RunEntry {
