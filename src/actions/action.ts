@@ -46,6 +46,11 @@ export interface ActionDefinition<I = unknown, O = unknown> {
   readonly timeout?: number;
   /** Default retry policy (a node's `retry` wins). */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * What the run's log may keep of an input (its `step.started` event): the input with its
+   * secrets taken out. It gets the input as the flow gave it, before `input` parsed it.
+   */
+  readonly redact?: (input: unknown) => unknown;
   run(input: I, ctx: ActionContext): Promise<O> | O;
 }
 

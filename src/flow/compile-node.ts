@@ -153,6 +153,7 @@ function compileActivity(
       estimateCost: costEstimator(node.cost, action),
       retry: action?.retry ? resolveRetry(label, ctx.flowRetry, action.retry, node.retry) : retry,
       timeout: timeout ?? action?.timeout,
+      ...(action?.redact ? { loggedInput: action.redact } : {}),
     };
   }
   if (node.type === 'ai') {

@@ -117,6 +117,8 @@ export interface ActivityNode extends NodeBase {
   readonly prompt?: CompiledTemplate;
   /** Credits this step is expected to cost for this input (checked against maxCredits before it starts). */
   readonly estimateCost: (input: unknown) => number;
+  /** task: what the log keeps of an input, when its action takes secrets out (ActionDefinition.redact). */
+  readonly loggedInput?: (input: unknown) => unknown;
 }
 
 export interface DecisionNode extends NodeBase {

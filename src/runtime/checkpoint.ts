@@ -12,10 +12,13 @@ function stepRow(
   endedAt: number,
   outcome?: { output: unknown } | { error: StepRow['error'] },
 ): StepRow {
-  const nodeId = flow.nodes[pending.node].id;
+  const node = flow.nodes[pending.node];
+  const nodeId = node.id;
   // States written before pending steps named their branch have none.
   const branch = pending.branch ?? '?';
-  const { attempt, input, startedAt } = pending;
+  const { attempt, startedAt } = pending;
+  // The row keeps the input as the log does: without the secrets its action takes out.
+  const input = 'loggedInput' in node && node.loggedInput ? node.loggedInput(pending.input) : pending.input;
   // Every step's row: one literal with its output, not a field added afterwards.
   const row: Mutable<StepRow> =
     outcome && 'output' in outcome

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequestAction } from '../../src/actions/builtins/http-request.js';
 import { createActionRegistry } from '../../src/actions/registry.js';
 import { RunloomError } from '../../src/errors.js';
+import { createRunloom } from '../../src/runloom.js';
 import { testStep } from './step.js';
 
 interface Received {
@@ -212,5 +213,53 @@ describe('http.request keeps secrets out of errors and logs (issue 12, item 18)'
       expect(error.cause).toBeUndefined();
     }
     expectNoSecret(JSON.stringify(step.lines));
+  });
+
+  it("a run's log keeps the call without its credentials, query values or secret headers", async () => {
+    const runloom = await createRunloom({ store: 'memory:' });
+    try {
+      await runloom.flows.publish({
+        format: 'runloom/v1',
+        id: 'secret-call',
+        nodes: [
+          { id: 'start', type: 'start' },
+          {
+            id: 'call',
+            type: 'task',
+            action: 'http.request',
+            input: {
+              url: secretUrl('/echo'),
+              query: { apiKey: 'abc123' },
+              headers: { 'X-Api-Key': 'abc123', Accept: 'text/plain' },
+            },
+          },
+          { id: 'done', type: 'end' },
+        ],
+        edges: [
+          { from: 'start', to: 'call' },
+          { from: 'call', to: 'done' },
+        ],
+      });
+      const run = await runloom.runs.start('secret-call', {});
+      const done = await runloom.runs.wait(run.id);
+      expect(done.status).toBe('completed');
+      // The call itself carried them all.
+      const last = received.at(-1)!;
+      expect(last.url).toBe('/echo?token=abc123&x=1&apiKey=abc123');
+      expect(last.headers['x-api-key']).toBe('abc123');
+      const started = (await runloom.runs.events(run.id)).find((e) => e.type === 'step.started');
+      expect((started?.data as { input: unknown }).input).toEqual({
+        url: `http://[redacted]@127.0.0.1:${new URL(base).port}/echo?[redacted]`,
+        query: { apiKey: '[redacted]' },
+        headers: { 'X-Api-Key': '[redacted]', Accept: 'text/plain' },
+      });
+      // The echo server's answer quotes the URL it got: that output is the flow's to keep.
+      const logged = (await runloom.runs.events(run.id)).filter((e) => e.type !== 'step.completed');
+      expectNoSecret(JSON.stringify(logged));
+      const { output: _echoed, ...step } = (await runloom.runs.steps(run.id))[0];
+      expectNoSecret(JSON.stringify(step));
+    } finally {
+      await runloom.close();
+    }
   });
 });

@@ -83,8 +83,37 @@ export const httpRequestAction = defineAction({
   input: httpRequestInput,
   output: httpRequestOutput,
   cost: 1,
+  redact: redactRequest,
   run: request,
 });
+
+const SECRET_HEADER = /authorization|cookie|token|secret|key|password/i;
+const REDACTED = '[redacted]';
+
+/**
+ * The request as the run's log keeps it: the URL without credentials or query string (the
+ * origin and path name the call well enough), query values and secret-looking headers hidden.
+ */
+function redactRequest(input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+  const { url, query, headers, ...rest } = input as Record<string, unknown>;
+  const logged: Record<string, unknown> = { ...rest };
+  if (url !== undefined) logged.url = typeof url === 'string' && URL.canParse(url) ? withoutSecrets(new URL(url)) : url;
+  if (query !== null && typeof query === 'object') {
+    logged.query = Object.fromEntries(Object.keys(query).map((key) => [key, REDACTED]));
+  } else if (query !== undefined) logged.query = query;
+  if (headers !== null && typeof headers === 'object') {
+    logged.headers = Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name, SECRET_HEADER.test(name) ? REDACTED : value]),
+    );
+  } else if (headers !== undefined) logged.headers = headers;
+  return logged;
+}
+
+function withoutSecrets(url: URL): string {
+  const credentials = url.username !== '' || url.password !== '';
+  return `${url.protocol}//${credentials ? `${REDACTED}@` : ''}${url.host}${url.pathname}${url.search ? `?${REDACTED}` : ''}`;
+}
 
 async function request(input: HttpRequestInput, ctx: ActionContext): Promise<HttpResponse> {
   const url = new URL(input.url);

@@ -81,8 +81,11 @@ export function enterActivity(w: Work, token: Token, node: ActivityNode): void {
   const seq = executeActivity(w, token, visit, node, node.id, token.attempt, input, estimate);
   const started = tokenWith(token, { visit, status: 'running', seq });
   putToken(w, armBoundaryTimers(w, started, node));
-  log(w, 'step.started', started, { seq, attempt: token.attempt, input });
+  log(w, 'step.started', started, { seq, attempt: token.attempt, input: loggedInput(node, input) });
 }
+
+/** The input as the log keeps it: without the secrets its action takes out. */
+const loggedInput = (node: ActivityNode, input: unknown): unknown => (node.loggedInput ? node.loggedInput(input) : input);
 
 /** Runs the step again after a failure (attempt + 1), keeping the token's boundary timers. */
 export function retryActivity(w: Work, token: Token, node: ActivityNode, input: unknown, estimate: number): void {
@@ -90,5 +93,5 @@ export function retryActivity(w: Work, token: Token, node: ActivityNode, input: 
   const seq = executeActivity(w, token, token.visit, node, node.id, attempt, input, estimate);
   const next = tokenWith(token, { status: 'running', attempt, seq, waitingFor: undefined });
   putToken(w, next);
-  log(w, 'step.started', next, { seq, attempt, input });
+  log(w, 'step.started', next, { seq, attempt, input: loggedInput(node, input) });
 }
