@@ -248,7 +248,7 @@ describe('http.request keeps secrets out of errors and logs (issue 12, item 18)'
       expect(last.url).toBe('/echo?token=abc123&x=1&apiKey=abc123');
       expect(last.headers['x-api-key']).toBe('abc123');
       const started = (await runloom.runs.events(run.id)).find((e) => e.type === 'step.started');
-      expect((started?.data as { input: unknown }).input).toEqual({
+      expect((started?.data as { input: unknown } | undefined)?.input).toEqual({
         url: `http://[redacted]@127.0.0.1:${new URL(base).port}/echo?[redacted]`,
         query: { apiKey: '[redacted]' },
         headers: { 'X-Api-Key': '[redacted]', Accept: 'text/plain' },
