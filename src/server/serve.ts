@@ -40,7 +40,9 @@ export interface RunningServer {
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const relay = options.runloom.store.leases !== undefined;
+  // A relay serves a store many workers share (PostgreSQL) and runs no step itself. SQLite has
+  // leases too (several processes on one file), but `serve` on it is embedded: runs execute here.
+  const relay = options.runloom.store.capabilities.supportsSkipLocked;
   const open = LOOPBACK.has(options.host) && !relay && !options.requireKeys;
   const auth = open ? 'open' : 'keys';
   const api = createApi({
