@@ -7,7 +7,7 @@ import type { AiDecisionInput } from '../engine/nodes/decision.js';
 import { PaidStepFailure, type StepRequest, type StepResult } from '../runtime/executors.js';
 import type { AiExecutorOptions } from './executor.js';
 import { StepMeter } from './meter.js';
-import { reason } from './reasoning.js';
+import { DEFAULT_MAX_OUTPUT_RETRIES, reason } from './reasoning.js';
 
 const CHOICE = { name: 'reasoning', reason: 'an ai decision' } as const;
 
@@ -33,7 +33,7 @@ export async function decideWithModel(request: StepRequest, options: AiExecutorO
           required: ['to', 'reason'],
         },
         maxToolRounds: 0,
-        maxOutputRetries: node.maxOutputRetries ?? 2,
+        maxOutputRetries: node.maxOutputRetries ?? DEFAULT_MAX_OUTPUT_RETRIES,
         ...(node.maxOutputTokens ? { maxOutputTokens: node.maxOutputTokens } : {}),
       },
       entry,

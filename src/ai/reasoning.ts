@@ -16,6 +16,9 @@ import { callModel } from './model-call.js';
 import type { ModelEntry } from './models.js';
 import { actionTools, runTool } from './tools.js';
 
+/** How many invalid answers are sent back to the model with their problems before the step fails. */
+export const DEFAULT_MAX_OUTPUT_RETRIES = 2;
+
 export interface ReasoningSettings {
   readonly tools: readonly string[];
   readonly outputSchema?: unknown;

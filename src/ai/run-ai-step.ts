@@ -8,11 +8,10 @@ import type { AiStepInput } from '../flow/ai-step-input.js';
 import { PaidStepFailure, type StepRequest, type StepResult } from '../runtime/executors.js';
 import type { AiExecutorOptions } from './executor.js';
 import { StepMeter } from './meter.js';
-import { reason } from './reasoning.js';
+import { DEFAULT_MAX_OUTPUT_RETRIES, reason } from './reasoning.js';
 import { type AiNodeFields, chooseStrategy } from './strategy.js';
 
 const DEFAULT_MAX_TOOL_ROUNDS = 8;
-const DEFAULT_MAX_OUTPUT_RETRIES = 2;
 
 interface AiNode extends AiNodeFields {
   readonly model?: string;
