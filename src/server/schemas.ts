@@ -109,13 +109,18 @@ const Branch = z
   .object({ token: z.number(), branch: z.string(), nodeId: z.string(), status: z.string(), attempt: z.number() })
   .passthrough();
 
+/** What a run and a run's summary both start with. */
+const runHead = {
+  id: z.string(),
+  flowId: z.string(),
+  flowVersion: z.number().int(),
+  status: Status,
+  reason: z.string(),
+};
+
 export const RunView = z
   .object({
-    id: z.string(),
-    flowId: z.string(),
-    flowVersion: z.number().int(),
-    status: Status,
-    reason: z.string(),
+    ...runHead,
     input: Json,
     vars: JsonObject,
     output: Json.optional(),
@@ -145,11 +150,7 @@ export const RunView = z
 
 export const RunSummary = z
   .object({
-    id: z.string(),
-    flowId: z.string(),
-    flowVersion: z.number().int(),
-    status: Status,
-    reason: z.string(),
+    ...runHead,
     parentRunId: z.string().optional(),
     createdAt: z.number(),
     updatedAt: z.number(),
