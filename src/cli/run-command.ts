@@ -10,7 +10,7 @@ import { parseInputPairs, readInputFile } from './inputs.js';
 import { untilInterrupted } from './interrupt.js';
 import { printable } from './printable.js';
 import { localRuns } from './runs-client.js';
-import { isSettled, watchRun } from './watch.js';
+import { watchRun } from './watch.js';
 
 export interface RunOptions extends GlobalOptions {
   readonly input?: string[];
@@ -88,7 +88,7 @@ export async function runCommand(target: string, options: RunOptions): Promise<n
         ? { flowId: await publishWithSiblings(runloom, resolved.file) }
         : { flowId: resolved.flowId, ...(resolved.version === undefined ? {} : { version: resolved.version }) };
     const run = await runloom.runs.start(ref, input);
-    return await untilInterrupted(runloom, run.id, () => watchRun(localRuns(runloom, isSettled), run.id, options.json));
+    return await untilInterrupted(runloom, run.id, () => watchRun(localRuns(runloom), run.id, options.json));
   } finally {
     await runloom.close();
   }

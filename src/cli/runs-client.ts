@@ -3,7 +3,7 @@
  * (`--server`): the same commands, the same output and exit codes either way.
  */
 import type { RunView } from '../api/runs.js';
-import type { RunEvent } from '../engine/types.js';
+import { type RunEvent, type RunState, TERMINAL_STATUSES } from '../engine/types.js';
 import type { ErrorInfo } from '../errors.js';
 import type { Limits } from '../flow/compiled.js';
 import type { Runloom } from '../runloom.js';
@@ -37,12 +37,21 @@ export interface RunsClient {
 
 const BY = 'cli';
 
-/** Settled, from what a view shows: waits on timers, retries and children resolve by themselves. */
-export const isSettledView = (view: RunView): boolean =>
+/** Waiting on a timer, a retry or a child run resolves by itself; anything else needs someone. */
+function isSettled(state: Pick<RunState, 'status' | 'tokens'>): boolean {
+  if (TERMINAL_STATUSES.has(state.status) || state.status === 'paused') return true;
+  if (state.status !== 'waiting') return false;
+  return state.tokens.every(
+    (t) => t.status !== 'waiting' || t.waitingFor === 'signal' || t.waitingFor === 'callback' || t.waitingFor === 'decision',
+  );
+}
+
+/** The same rule, from what a view shows (a server answers views, not states). */
+const isSettledView = (view: RunView): boolean =>
   ['completed', 'failed', 'cancelled', 'paused'].includes(view.status) ||
   (view.status === 'waiting' && view.waitingOn.every((w) => ['signal', 'callback', 'decision'].includes(w.waitingFor)));
 
-export function localRuns(runloom: Runloom, isSettled: Parameters<Runloom['runs']['wait']>[1]): RunsClient {
+export function localRuns(runloom: Runloom): RunsClient {
   const runs = runloom.runs;
   return {
     get: (id) => runs.get(id),

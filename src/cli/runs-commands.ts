@@ -14,7 +14,7 @@ import { printable } from './printable.js';
 import { printRunList } from './run-list.js';
 import { localRuns, type RunsClient, remoteRuns } from './runs-client.js';
 import { createApiClient, type ServerOptions, serverUrl } from './server-client.js';
-import { exitCodeOf, isSettled, limitsLine, printSummary, watchRun } from './watch.js';
+import { exitCodeOf, limitsLine, printSummary, watchRun } from './watch.js';
 
 type Action = (runloom: Runloom, options: GlobalOptions) => Promise<number>;
 type RunsAction = (runs: RunsClient, options: GlobalOptions) => Promise<number>;
@@ -38,7 +38,7 @@ async function withRuns(command: Command, action: RunsAction): Promise<void> {
     process.exitCode = await action(remoteRuns(createApiClient(url)), options);
     return;
   }
-  await withRunloom(command, false, (runloom, o) => action(localRuns(runloom, isSettled), o));
+  await withRunloom(command, false, (runloom, o) => action(localRuns(runloom), o));
 }
 
 function printView(view: RunView, json: boolean | undefined): number {
@@ -85,10 +85,10 @@ const resumeAndWatch =
     const state = await runloom.runs.state(runId);
     // A paused run resumes; an ended one is refused by the engine, with the reason.
     if (state.status === 'paused' || TERMINAL_STATUSES.has(state.status)) {
-      return controlThenWatch(runId, (r) => r.resume(runId))(localRuns(runloom, isSettled), options);
+      return controlThenWatch(runId, (r) => r.resume(runId))(localRuns(runloom), options);
     }
     runloom.keep(runId);
-    return untilInterrupted(runloom, runId, () => watchRun(localRuns(runloom, isSettled), runId, options.json, state.eventSeq));
+    return untilInterrupted(runloom, runId, () => watchRun(localRuns(runloom), runId, options.json, state.eventSeq));
   };
 
 function parseStatuses(text: string | undefined): RunStatus[] | undefined {

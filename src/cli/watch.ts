@@ -1,21 +1,11 @@
 /** Follows a run until it settles: finished, paused, or waiting for a person or another system. */
 import type { RunView } from '../api/runs.js';
-import { type RunState, TERMINAL_STATUSES } from '../engine/types.js';
 import { NO_LIMIT } from '../flow/compile-settings.js';
 import { type Display, lineDisplay, liveDisplay, ndjsonDisplay } from './display.js';
 import { printable } from './printable.js';
 import type { RunsClient } from './runs-client.js';
 
 export const EXIT = { completed: 0, failed: 1, badInput: 2, waiting: 3 } as const;
-
-/** Waiting on a timer, a retry or a child run resolves by itself; anything else needs someone. */
-export function isSettled(state: Pick<RunState, 'status' | 'tokens'>): boolean {
-  if (TERMINAL_STATUSES.has(state.status) || state.status === 'paused') return true;
-  if (state.status !== 'waiting') return false;
-  return state.tokens.every(
-    (t) => t.status !== 'waiting' || t.waitingFor === 'signal' || t.waitingFor === 'callback' || t.waitingFor === 'decision',
-  );
-}
 
 export function exitCodeOf(view: RunView): number {
   if (view.status === 'completed') return EXIT.completed;
