@@ -93,6 +93,8 @@ export interface Runloom {
   readonly recovered: number;
   /** This process's id in leases and step records (shared stores). */
   readonly workerId: string | undefined;
+  /** Whether this process runs steps (false: a client of workers, `execute: false`). */
+  readonly executes: boolean;
   /**
    * Keeps a run driven here while this process lives (stores with leases): taken over as soon as
    * it is free — at once if nobody holds it, when its lease runs out if its holder died — and its
@@ -170,6 +172,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     runs,
     recovered,
     workerId: shared?.owner,
+    executes: shared?.execute ?? true,
     keep(runId) {
       if (!(runtime instanceof SharedRuntime) || !worker) return;
       runtime.keep([runId]);

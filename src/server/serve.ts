@@ -40,9 +40,8 @@ export interface RunningServer {
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  // A relay serves a store many workers share (PostgreSQL) and runs no step itself. SQLite has
-  // leases too (several processes on one file), but `serve` on it is embedded: runs execute here.
-  const relay = options.runloom.store.capabilities.supportsSkipLocked;
+  // A relay runs no step itself: the workers sharing its store do.
+  const relay = !options.runloom.executes;
   const open = LOOPBACK.has(options.host) && !relay && !options.requireKeys;
   const auth = open ? 'open' : 'keys';
   const api = createApi({
