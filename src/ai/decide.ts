@@ -4,10 +4,10 @@
  * problems when invalid, like any reasoning answer; the engine records it and takes the edge.
  */
 import type { AiDecisionInput } from '../engine/nodes/decision.js';
-import { PaidStepFailure, type StepRequest, type StepResult } from '../runtime/executors.js';
+import type { StepRequest, StepResult } from '../runtime/executors.js';
 import type { AiExecutorOptions } from './executor.js';
 import { StepMeter } from './meter.js';
-import { DEFAULT_MAX_OUTPUT_RETRIES, reason } from './reasoning.js';
+import { DEFAULT_MAX_OUTPUT_RETRIES, reasonPaid } from './reasoning.js';
 
 const CHOICE = { name: 'reasoning', reason: 'an ai decision' } as const;
 
@@ -21,28 +21,23 @@ export async function decideWithModel(request: StepRequest, options: AiExecutorO
     .map((c) => `- "${c.to}"${c.when ? ` (when ${c.when})` : ''}${c.default ? ' (the default)' : ''}`)
     .join('\n');
   const question = `${prompt ?? `Decide how the routine goes on at '${request.nodeId}'.`}\n\nChoose exactly one of these next steps:\n${listed}\n\nAnswer with {"to": <one of the ids above>, "reason": <one sentence>}.`;
-  try {
-    const output = await reason({
-      request,
-      step: { input: undefined, prompt: question },
-      settings: {
-        tools: [],
-        outputSchema: {
-          type: 'object',
-          properties: { to: { enum: choices.map((c) => c.to) }, reason: { type: 'string' } },
-          required: ['to', 'reason'],
-        },
-        maxToolRounds: 0,
-        maxOutputRetries: node.maxOutputRetries ?? DEFAULT_MAX_OUTPUT_RETRIES,
-        ...(node.maxOutputTokens ? { maxOutputTokens: node.maxOutputTokens } : {}),
+  return reasonPaid({
+    request,
+    step: { input: undefined, prompt: question },
+    settings: {
+      tools: [],
+      outputSchema: {
+        type: 'object',
+        properties: { to: { enum: choices.map((c) => c.to) }, reason: { type: 'string' } },
+        required: ['to', 'reason'],
       },
-      entry,
-      actions: options.actions,
-      meter,
-      now,
-    });
-    return { output, cost: meter.credits, detail: meter.detail() };
-  } catch (error) {
-    throw new PaidStepFailure(error, meter.credits, meter.detail());
-  }
+      maxToolRounds: 0,
+      maxOutputRetries: node.maxOutputRetries ?? DEFAULT_MAX_OUTPUT_RETRIES,
+      ...(node.maxOutputTokens ? { maxOutputTokens: node.maxOutputTokens } : {}),
+    },
+    entry,
+    actions: options.actions,
+    meter,
+    now,
+  });
 }

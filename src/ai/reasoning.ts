@@ -10,7 +10,7 @@ import type { ActionRegistry } from '../actions/registry.js';
 import { RunloomError } from '../errors.js';
 import type { AiStepInput } from '../flow/ai-step-input.js';
 import { compileSchemaCheck } from '../flow/json-schema.js';
-import type { StepRequest } from '../runtime/executors.js';
+import { PaidStepFailure, type StepRequest, type StepResult } from '../runtime/executors.js';
 import type { StepMeter } from './meter.js';
 import { callModel } from './model-call.js';
 import type { ModelEntry } from './models.js';
@@ -36,6 +36,19 @@ export interface ReasoningContext {
   readonly meter: StepMeter;
   readonly now: () => number;
   readonly onText?: (delta: string) => void;
+}
+
+/**
+ * The step's result with what its model calls cost; a failure still charges them (a paid
+ * failure), so a run's usage is the sum of its steps whether they succeed or not.
+ */
+export async function reasonPaid(ctx: ReasoningContext): Promise<StepResult> {
+  try {
+    const output = await reason(ctx);
+    return { output, cost: ctx.meter.credits, detail: ctx.meter.detail() };
+  } catch (error) {
+    throw new PaidStepFailure(error, ctx.meter.credits, ctx.meter.detail());
+  }
 }
 
 export async function reason(ctx: ReasoningContext): Promise<unknown> {

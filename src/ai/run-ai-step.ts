@@ -5,10 +5,10 @@
 import { estimateCost } from '../actions/registry.js';
 import { RunloomError } from '../errors.js';
 import type { AiStepInput } from '../flow/ai-step-input.js';
-import { PaidStepFailure, type StepRequest, type StepResult } from '../runtime/executors.js';
+import type { StepRequest, StepResult } from '../runtime/executors.js';
 import type { AiExecutorOptions } from './executor.js';
 import { StepMeter } from './meter.js';
-import { DEFAULT_MAX_OUTPUT_RETRIES, reason } from './reasoning.js';
+import { DEFAULT_MAX_OUTPUT_RETRIES, reasonPaid } from './reasoning.js';
 import { type AiNodeFields, chooseStrategy } from './strategy.js';
 
 const DEFAULT_MAX_TOOL_ROUNDS = 8;
@@ -45,24 +45,19 @@ export async function runAiStep(request: StepRequest, options: AiExecutorOptions
   }
   const entry = options.models.get(node.model ?? 'default');
   const meter = new StepMeter(strategy, entry, now);
-  try {
-    const output = await reason({
-      request,
-      step,
-      settings: {
-        tools: node.tools ?? [],
-        outputSchema: node.outputSchema,
-        maxToolRounds: node.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS,
-        maxOutputRetries: node.maxOutputRetries ?? DEFAULT_MAX_OUTPUT_RETRIES,
-        ...(node.maxOutputTokens ? { maxOutputTokens: node.maxOutputTokens } : {}),
-      },
-      entry,
-      actions: options.actions,
-      meter,
-      now,
-    });
-    return { output, cost: meter.credits, detail: meter.detail() };
-  } catch (error) {
-    throw new PaidStepFailure(error, meter.credits, meter.detail());
-  }
+  return reasonPaid({
+    request,
+    step,
+    settings: {
+      tools: node.tools ?? [],
+      outputSchema: node.outputSchema,
+      maxToolRounds: node.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS,
+      maxOutputRetries: node.maxOutputRetries ?? DEFAULT_MAX_OUTPUT_RETRIES,
+      ...(node.maxOutputTokens ? { maxOutputTokens: node.maxOutputTokens } : {}),
+    },
+    entry,
+    actions: options.actions,
+    meter,
+    now,
+  });
 }
