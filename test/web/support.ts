@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 const ROOT = join(import.meta.dirname, '../..');
-export const SCREENSHOTS = join(ROOT, 'docs/ui');
+/**
+ * Where the tests' screenshots go: a temp folder, so that a test run never rewrites tracked
+ * files; `RUNLOOM_SCREENSHOTS=docs/ui npx vitest run test/web` refreshes the README's pictures.
+ */
+export const SCREENSHOTS = process.env.RUNLOOM_SCREENSHOTS
+  ? join(ROOT, process.env.RUNLOOM_SCREENSHOTS)
+  : mkdtempSync(join(tmpdir(), 'runloom-ui-shots-'));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // biome-ignore lint/suspicious/noExplicitAny: a test reads replies field by field and asserts on them
