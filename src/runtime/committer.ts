@@ -8,6 +8,11 @@
  * latest; merging keeps the events, step rows and timers that go with it in the same write (a
  * batch never holds a state ahead of its events), and a fan-out finishing together writes its
  * run's row once.
+ *
+ * "The same run" means the same state object, not only the same id: a run taken over again by
+ * this process (a new claim, a new fence) is a new object whose log goes on from the store, not
+ * from what its previous holder left waiting here. Merging the two would put the old holder's
+ * events beside the new ones and have the store refuse both.
  */
 import type { RunEvent } from '../engine/types.js';
 import type { Checkpoint, StepRow, Store } from '../store/store.js';
@@ -130,7 +135,7 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
         queue = queue.slice(maxBatch);
         checkpoints = checkpoints.slice(maxBatch);
       }
-      for (const entry of batch) waiting.delete(entry.runId);
+      for (const entry of batch) if (waiting.get(entry.runId) === entry) waiting.delete(entry.runId);
       try {
         // Read here, after the merges: an entry's checkpoint object is replaced when one merges in.
         for (let i = 0; i < batch.length; i++) written[i] = batch[i].checkpoint;
@@ -169,10 +174,11 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
     }
   };
 
-  /** Takes the run's waiting checkpoint out of the queue. */
-  const unqueue = (runId: string): Entry | undefined => {
-    const later = waiting.get(runId);
-    if (!later) return undefined;
+  /** Takes the waiting checkpoint of the same run (the same state object) out of the queue. */
+  const unqueue = (of: Entry): Entry | undefined => {
+    const later = waiting.get(of.runId);
+    if (!later || later.checkpoint.state !== of.checkpoint.state) return undefined;
+    const runId = of.runId;
     waiting.delete(runId);
     const index = queue.indexOf(later);
     queue.splice(index, 1);
@@ -181,7 +187,7 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
   };
 
   const takeWaiting = (entry: Entry) => {
-    const later = unqueue(entry.runId);
+    const later = unqueue(entry);
     if (!later) return;
     merge(entry, later.checkpoint);
     entry.more = [...(entry.more ?? []), later.done, ...(later.more ?? [])];
@@ -196,7 +202,7 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
     entry.done(error);
     if (entry.more) for (const done of entry.more) done(error);
     if (error === undefined) return;
-    const later = unqueue(entry.runId);
+    const later = unqueue(entry);
     if (later) settle(later, error);
   };
 
@@ -205,7 +211,7 @@ export function createCommitter(store: Store, maxBatch = 1000): Committer {
     enqueue(checkpoint, done) {
       const runId = checkpoint.state.meta.id;
       const entry = waiting.get(runId);
-      if (entry) {
+      if (entry && entry.checkpoint.state === checkpoint.state) {
         merge(entry, checkpoint);
         if (entry.more) entry.more.push(done);
         else entry.more = [done];

@@ -141,4 +141,26 @@ describe('committer', () => {
     await committer.drain();
     expect((await memory.readEvents('a')).map((e) => e.seq)).toEqual([1]);
   });
+
+  it('keeps a run taken over again apart from what its previous holder left waiting: only the stale checkpoint fails', async () => {
+    const memory = batching(createMemoryStore());
+    await memory.init();
+    await memory.commit([created(runState({ id: 'a' }), { events: [event(1)] })]);
+    await memory.commit([checkpoint({ ...runState({ id: 'a' }), eventSeq: 2 }, { events: [event(2)] })]);
+    const committer = createCommitter(memory);
+    // The previous holder's state: its checkpoint of event 2 was never written (another holder
+    // wrote event 2 since), and it waits in the queue when this process claims the run again.
+    const previous = { ...runState({ id: 'a' }), eventSeq: 2 };
+    const stale = outcome(committer, checkpoint(previous, { events: [event(2)] }));
+    // The run as claimed now: a new state object going on from the store's event 2.
+    const claimed = { ...runState({ id: 'a' }), eventSeq: 3 };
+    const fresh = outcome(committer, checkpoint(claimed, { events: [event(3)] }));
+    claimed.eventSeq = 4;
+    const next = outcome(committer, checkpoint(claimed, { events: [event(4)] }));
+    expect((await stale) as { code?: string }).toMatchObject({ code: 'STORE_CONFLICT' });
+    expect(await fresh).toBe('ok');
+    expect(await next).toBe('ok');
+    await committer.drain();
+    expect((await memory.readEvents('a')).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
 });
