@@ -6,6 +6,7 @@ import { type RunEvent, type RunOptions, type RunState, TERMINAL_STATUSES } from
 import { type ErrorInfo, notFound } from '../errors.js';
 import { checkStrategyOverride } from '../flow/ai-step-input.js';
 import type { CompiledFlow, LimitAction, LimitName, Limits } from '../flow/compiled.js';
+import { NO_LIMIT } from '../flow/compile-settings.js';
 import { type FollowOptions, followRun } from '../runtime/follow.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { RunFilter, RunSummary, StepRecordRow, Store } from '../store/store.js';
@@ -19,6 +20,12 @@ export interface WaitingOn {
   readonly options?: readonly string[];
 }
 
+function setLimits(limits: Limits): Partial<Limits> {
+  const set: Partial<Record<keyof Limits, number>> = {};
+  for (const [name, value] of Object.entries(limits) as [keyof Limits, number][]) if (value < NO_LIMIT) set[name] = value;
+  return set;
+}
+
 export interface RunView {
   readonly id: string;
   readonly flowId: string;
@@ -30,7 +37,8 @@ export interface RunView {
   readonly output?: unknown;
   readonly error?: ErrorInfo;
   readonly usage: RunState['usage'];
-  readonly limits: Limits;
+  /** The limits set on the run; one nobody set (unlimited) is absent, not 2^53 − 1. */
+  readonly limits: Partial<Limits>;
   readonly parentRunId?: string;
   /** A fork: the run and event it was forked from. */
   readonly forkOf?: { readonly runId: string; readonly seq: number };
@@ -113,7 +121,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       output: state.output,
       error: state.error,
       usage: { ...state.usage },
-      limits: state.limits,
+      limits: setLimits(state.limits),
       parentRunId: state.meta.parent?.runId,
       forkOf: state.meta.forkOf,
       createdAt: state.meta.createdAt,

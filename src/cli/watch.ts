@@ -1,6 +1,5 @@
 /** Follows a run until it settles: finished, paused, or waiting for a person or another system. */
 import type { RunView } from '../api/runs.js';
-import { NO_LIMIT } from '../flow/compile-settings.js';
 import { type Display, lineDisplay, liveDisplay, ndjsonDisplay } from './display.js';
 import { printable } from './printable.js';
 import type { RunsClient } from './runs-client.js';
@@ -72,9 +71,9 @@ function waitLine(runId: string, wait: RunView['waitingOn'][number]): string {
   }
 }
 
-/** A run's usage against its limits; a limit nobody set reads `unlimited`, not 2^53 − 1. */
+/** A run's usage against its limits; a limit nobody set reads `unlimited`. */
 export function limitsLine(view: RunView): string {
-  const of = (limit: number) => (limit >= NO_LIMIT ? 'unlimited' : String(limit));
+  const of = (limit: number | undefined) => (limit === undefined ? 'unlimited' : String(limit));
   const { usage, limits } = view;
   return `limits: ${usage.steps} of ${of(limits.maxSteps)} steps · ${Math.round(usage.activeMs)} of ${of(limits.maxTime)} ms active · ${usage.credits} of ${of(limits.maxCredits)} credits · ${of(limits.maxParallel)} in parallel`;
 }

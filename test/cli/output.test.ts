@@ -122,6 +122,13 @@ describe('runs show and runs limits', () => {
     expect(result.stdout).toMatch(/limits: 1 of 1000 steps · \d+ of 3600000 ms active · 0 of unlimited credits · 10 in parallel/);
   });
 
+  it('--json leaves an unlimited limit out instead of printing 2^53 − 1', async () => {
+    const result = await cli(['--store', db, 'runs', 'show', timerRun, '--json']);
+    expect(result.code, shown(result)).toBe(3);
+    expect(result.stdout).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    expect(JSON.parse(result.stdout).limits).toEqual({ maxSteps: 1000, maxTime: 3600000, maxParallel: 10 });
+  });
+
   it('--steps shows each failed attempt with its error', async () => {
     const run = await cli(['--store', db, 'run', example('retry-fallback.yaml')]);
     expect(run.code, shown(run)).toBe(0);
