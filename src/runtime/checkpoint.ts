@@ -17,8 +17,10 @@ function stepRow(
   // States written before pending steps named their branch have none.
   const branch = pending.branch ?? '?';
   const { attempt, startedAt } = pending;
-  // The row keeps the input as the log does: without the secrets its action takes out.
-  const input = 'loggedInput' in node && node.loggedInput ? node.loggedInput(pending.input) : pending.input;
+  // The row keeps the input as the log does: without the secrets its action takes out (a map's
+  // item runs its body's action).
+  const acting = node.type === 'map' ? node.body : node;
+  const input = 'loggedInput' in acting && acting.loggedInput ? acting.loggedInput(pending.input) : pending.input;
   // Every step's row: one literal with its output, not a field added afterwards.
   const row: Mutable<StepRow> =
     outcome && 'output' in outcome

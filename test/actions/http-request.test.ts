@@ -262,4 +262,36 @@ describe('http.request keeps secrets out of errors and logs (issue 12, item 18)'
       await runloom.close();
     }
   });
+
+  it("a map's items keep their calls' secrets out of the step rows too", async () => {
+    const runloom = await createRunloom({ store: 'memory:' });
+    try {
+      await runloom.flows.publish({
+        format: 'runloom/v1',
+        id: 'secret-calls',
+        nodes: [
+          { id: 'start', type: 'start' },
+          {
+            id: 'each',
+            type: 'map',
+            items: '=input.urls',
+            do: { type: 'task', action: 'http.request', input: { url: '=item' } },
+          },
+          { id: 'done', type: 'end' },
+        ],
+        edges: [
+          { from: 'start', to: 'each' },
+          { from: 'each', to: 'done' },
+        ],
+      });
+      const run = await runloom.runs.start('secret-calls', { urls: [secretUrl('/echo'), secretUrl('/echo')] });
+      expect((await runloom.runs.wait(run.id)).status).toBe('completed');
+      expect(received.at(-1)!.url).toBe('/echo?token=abc123&x=1');
+      const steps = await runloom.runs.steps(run.id);
+      expect(steps.filter((step) => step.item !== undefined)).toHaveLength(2);
+      for (const { output: _echoed, ...step } of steps) expectNoSecret(JSON.stringify(step));
+    } finally {
+      await runloom.close();
+    }
+  });
 });
