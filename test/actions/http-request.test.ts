@@ -215,7 +215,8 @@ describe('http.request keeps secrets out of errors and logs (issue 12, item 18)'
     expectNoSecret(JSON.stringify(step.lines));
   });
 
-  it("a run's log keeps the call without its credentials, query values or secret headers", async () => {
+  /** Runs `node` between a start and an end on a memory store: what the run logged and stored. */
+  async function runNode(node: Record<string, unknown>, input: Record<string, unknown> = {}) {
     const runloom = await createRunloom({ store: 'memory:' });
     try {
       await runloom.flows.publish({
@@ -223,16 +224,7 @@ describe('http.request keeps secrets out of errors and logs (issue 12, item 18)'
         id: 'secret-call',
         nodes: [
           { id: 'start', type: 'start' },
-          {
-            id: 'call',
-            type: 'task',
-            action: 'http.request',
-            input: {
-              url: secretUrl('/echo'),
-              query: { apiKey: 'abc123' },
-              headers: { 'X-Api-Key': 'abc123', Accept: 'text/plain' },
-            },
-          },
+          { id: 'call', ...node },
           { id: 'done', type: 'end' },
         ],
         edges: [
@@ -240,58 +232,49 @@ describe('http.request keeps secrets out of errors and logs (issue 12, item 18)'
           { from: 'call', to: 'done' },
         ],
       });
-      const run = await runloom.runs.start('secret-call', {});
+      const run = await runloom.runs.start('secret-call', input);
       const done = await runloom.runs.wait(run.id);
-      expect(done.status).toBe('completed');
-      // The call itself carried them all.
-      const last = received.at(-1)!;
-      expect(last.url).toBe('/echo?token=abc123&x=1&apiKey=abc123');
-      expect(last.headers['x-api-key']).toBe('abc123');
-      const started = (await runloom.runs.events(run.id)).find((e) => e.type === 'step.started');
-      expect((started?.data as { input: unknown } | undefined)?.input).toEqual({
-        url: `http://[redacted]@127.0.0.1:${new URL(base).port}/echo?[redacted]`,
-        query: { apiKey: '[redacted]' },
-        headers: { 'X-Api-Key': '[redacted]', Accept: 'text/plain' },
-      });
-      // The echo server's answer quotes the URL it got: that output is the flow's to keep.
-      const logged = (await runloom.runs.events(run.id)).filter((e) => e.type !== 'step.completed');
-      expectNoSecret(JSON.stringify(logged));
-      const { output: _echoed, ...step } = (await runloom.runs.steps(run.id))[0];
-      expectNoSecret(JSON.stringify(step));
+      return { status: done.status, events: await runloom.runs.events(run.id), steps: await runloom.runs.steps(run.id) };
     } finally {
       await runloom.close();
     }
+  }
+
+  it("a run's log keeps the call without its credentials, query values or secret headers", async () => {
+    const { status, events, steps } = await runNode({
+      type: 'task',
+      action: 'http.request',
+      input: {
+        url: secretUrl('/echo'),
+        query: { apiKey: 'abc123' },
+        headers: { 'X-Api-Key': 'abc123', Accept: 'text/plain' },
+      },
+    });
+    expect(status).toBe('completed');
+    // The call itself carried them all.
+    const last = received.at(-1)!;
+    expect(last.url).toBe('/echo?token=abc123&x=1&apiKey=abc123');
+    expect(last.headers['x-api-key']).toBe('abc123');
+    const started = events.find((e) => e.type === 'step.started');
+    expect((started?.data as { input: unknown } | undefined)?.input).toEqual({
+      url: `http://[redacted]@127.0.0.1:${new URL(base).port}/echo?[redacted]`,
+      query: { apiKey: '[redacted]' },
+      headers: { 'X-Api-Key': '[redacted]', Accept: 'text/plain' },
+    });
+    // The echo server's answer quotes the URL it got: that output is the flow's to keep.
+    expectNoSecret(JSON.stringify(events.filter((e) => e.type !== 'step.completed')));
+    const { output: _echoed, ...step } = steps[0];
+    expectNoSecret(JSON.stringify(step));
   });
 
   it("a map's items keep their calls' secrets out of the step rows too", async () => {
-    const runloom = await createRunloom({ store: 'memory:' });
-    try {
-      await runloom.flows.publish({
-        format: 'runloom/v1',
-        id: 'secret-calls',
-        nodes: [
-          { id: 'start', type: 'start' },
-          {
-            id: 'each',
-            type: 'map',
-            items: '=input.urls',
-            do: { type: 'task', action: 'http.request', input: { url: '=item' } },
-          },
-          { id: 'done', type: 'end' },
-        ],
-        edges: [
-          { from: 'start', to: 'each' },
-          { from: 'each', to: 'done' },
-        ],
-      });
-      const run = await runloom.runs.start('secret-calls', { urls: [secretUrl('/echo'), secretUrl('/echo')] });
-      expect((await runloom.runs.wait(run.id)).status).toBe('completed');
-      expect(received.at(-1)!.url).toBe('/echo?token=abc123&x=1');
-      const steps = await runloom.runs.steps(run.id);
-      expect(steps.filter((step) => step.item !== undefined)).toHaveLength(2);
-      for (const { output: _echoed, ...step } of steps) expectNoSecret(JSON.stringify(step));
-    } finally {
-      await runloom.close();
-    }
+    const { status, steps } = await runNode(
+      { type: 'map', items: '=input.urls', do: { type: 'task', action: 'http.request', input: { url: '=item' } } },
+      { urls: [secretUrl('/echo'), secretUrl('/echo')] },
+    );
+    expect(status).toBe('completed');
+    expect(received.at(-1)!.url).toBe('/echo?token=abc123&x=1');
+    expect(steps.filter((step) => step.item !== undefined)).toHaveLength(2);
+    for (const { output: _echoed, ...step } of steps) expectNoSecret(JSON.stringify(step));
   });
 });
