@@ -46,7 +46,15 @@ export function openStore(url?: string, options: OpenStoreOptions = {}): Store {
   if (/^sqlite:/i.test(target)) {
     let path = target.slice('sqlite:'.length);
     if (path.startsWith('//')) path = path.slice(2); // sqlite:///abs → /abs, sqlite://rel → rel
-    return createSqliteStore({ path: path === '' ? DEFAULT_SQLITE_PATH : path, durability });
+    // Only a `sqlite:` URL has a query (a bare path is taken as it is, `?` and all).
+    const query = path.indexOf('?');
+    const leaseMs = query < 0 ? undefined : sqliteLease(new URLSearchParams(path.slice(query + 1)));
+    if (query >= 0) path = path.slice(0, query);
+    return createSqliteStore({
+      path: path === '' ? DEFAULT_SQLITE_PATH : path,
+      durability,
+      ...(leaseMs === undefined ? {} : { leaseMs }),
+    });
   }
   const scheme = SCHEME.exec(target)?.[1]?.toLowerCase();
   if (scheme === 'postgres' || scheme === 'postgresql') return openPostgres(target);
@@ -62,18 +70,36 @@ export function openStore(url?: string, options: OpenStoreOptions = {}): Store {
   return createSqliteStore({ path: target, durability });
 }
 
-function openPostgres(target: string): Store {
-  const url = new URL(target);
-  const schema = url.searchParams.get('schema') ?? undefined;
-  const lease = url.searchParams.get('lease_ms');
-  url.searchParams.delete('schema');
-  url.searchParams.delete('lease_ms');
+/** `lease_ms`: how long a lease on a run lasts without renewal; absent: the store's default. */
+function leaseOf(params: URLSearchParams): number | undefined {
+  const lease = params.get('lease_ms');
   const leaseMs = lease === null ? undefined : Number(lease);
   if (leaseMs !== undefined && !(Number.isInteger(leaseMs) && leaseMs >= 100)) {
     throw new RunloomError('STORE_INVALID', `lease_ms must be a whole number of milliseconds, at least 100 (got '${lease}')`, {
       details: { lease_ms: lease },
     });
   }
+  return leaseMs;
+}
+
+/** A `sqlite:` URL's query: `lease_ms` and nothing else. */
+function sqliteLease(params: URLSearchParams): number | undefined {
+  for (const name of params.keys()) {
+    if (name !== 'lease_ms') {
+      throw new RunloomError('STORE_INVALID', `unknown option '${name}' in a sqlite: store URL (it takes lease_ms)`, {
+        details: { option: name },
+      });
+    }
+  }
+  return leaseOf(params);
+}
+
+function openPostgres(target: string): Store {
+  const url = new URL(target);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  const leaseMs = leaseOf(url.searchParams);
+  url.searchParams.delete('schema');
+  url.searchParams.delete('lease_ms');
   return createPostgresStore({
     url: url.toString(),
     ...(schema === undefined ? {} : { schema }),

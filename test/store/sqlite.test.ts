@@ -344,4 +344,20 @@ describe('openStore', () => {
   it('refuses unknown schemes with a clear error', () => {
     expect(() => openStore('mysql://localhost/runloom')).toThrow(expect.objectContaining({ code: 'STORE_UNSUPPORTED' }));
   });
+
+  it('takes lease_ms from a sqlite: URL (default 5 s) and refuses a bad one or an unknown option', async () => {
+    const path = freshPath();
+    const store = openStore(`sqlite:${path}?lease_ms=1500`);
+    await store.init();
+    expect(store.leases?.ttlMs).toBe(1500);
+    await store.close();
+    expect(existsSync(path)).toBe(true);
+    expect(openStore(`sqlite:${freshPath()}`).leases?.ttlMs).toBe(5000);
+    expect(() => openStore(`sqlite:${freshPath()}?lease_ms=50`)).toThrow(
+      /lease_ms must be a whole number of milliseconds, at least 100 \(got '50'\)/,
+    );
+    expect(() => openStore(`sqlite:${freshPath()}?durability=strict`)).toThrow(
+      expect.objectContaining({ code: 'STORE_INVALID', message: expect.stringContaining("unknown option 'durability'") }),
+    );
+  });
 });
