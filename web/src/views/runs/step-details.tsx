@@ -12,6 +12,8 @@ interface Attempt {
   endedAt?: number;
   output?: unknown;
   error?: { code: string; message: string };
+  /** How the step ran, as its executor reported it (an AI step: strategy, model, tokens, credits). */
+  detail?: Record<string, unknown>;
 }
 
 function attemptsOf(events: readonly RunEvent[], nodeId: string): Attempt[] {
@@ -23,16 +25,36 @@ function attemptsOf(events: readonly RunEvent[], nodeId: string): Attempt[] {
       bySeq.set(seq, { seq, attempt: Number(event.data.attempt ?? 1), input: event.data.input, startedAt: event.at });
     } else if (event.type === 'step.completed') {
       const found = bySeq.get(seq);
-      if (found) Object.assign(found, { endedAt: event.at, output: event.data.output });
+      if (found) Object.assign(found, { endedAt: event.at, output: event.data.output, detail: event.data.detail });
     } else if (event.type === 'step.failed') {
       const found = bySeq.get(seq);
-      if (found) Object.assign(found, { endedAt: event.at, error: event.data.error });
+      if (found) Object.assign(found, { endedAt: event.at, error: event.data.error, detail: event.data.detail });
     }
   }
   return [...bySeq.values()];
 }
 
 const show = (value: unknown) => (value === undefined ? '—' : JSON.stringify(value, null, 2));
+
+const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
+
+/** An AI step's account, in the order a person reads it: how it was run, by what, for how much. */
+function usageParts(detail: Record<string, unknown>): string[] {
+  const parts: string[] = [];
+  const strategy = text(detail.strategy);
+  if (strategy) parts.push(`strategy ${strategy}${text(detail.strategyReason) ? ` (${detail.strategyReason})` : ''}`);
+  const model = text(detail.model);
+  if (model) parts.push(`model ${model}${text(detail.modelId) && detail.modelId !== model ? ` = ${detail.modelId}` : ''}`);
+  if (typeof detail.modelCalls === 'number') parts.push(`${detail.modelCalls} model call${detail.modelCalls === 1 ? '' : 's'}`);
+  if (typeof detail.tokensIn === 'number' && typeof detail.tokensOut === 'number') {
+    parts.push(`${detail.tokensIn} tokens in / ${detail.tokensOut} out${detail.usageEstimated ? ' (estimated)' : ''}`);
+  }
+  if (typeof detail.credits === 'number') parts.push(`${detail.credits} credits`);
+  if (typeof detail.ttftMs === 'number' && model) parts.push(`first token ${detail.ttftMs} ms`);
+  if (Array.isArray(detail.toolCalls))
+    parts.push(`${detail.toolCalls.length} tool call${detail.toolCalls.length === 1 ? '' : 's'}`);
+  return parts;
+}
 
 export interface StepDetailsProps {
   readonly events: readonly RunEvent[];
@@ -61,6 +83,11 @@ export function StepDetails({ events, nodeId, run, nodeError }: StepDetailsProps
           <h4>
             Attempt {a.attempt} · step {a.seq} · {a.endedAt === undefined ? 'running' : `${a.endedAt - a.startedAt} ms`}
           </h4>
+          {a.detail && usageParts(a.detail).length > 0 && (
+            <p className="step-usage" data-testid="step-usage">
+              {usageParts(a.detail).join(' · ')}
+            </p>
+          )}
           <div className="io">
             <div>
               <strong>Input</strong>
