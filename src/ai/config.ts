@@ -19,7 +19,7 @@
  *     record: local              # called when RUNLOOM_CASSETTES=record or auto
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { RunloomError } from '../errors.js';
@@ -95,6 +95,16 @@ export function loadConfig(explicit?: string, cwd = process.cwd(), env = process
     throw new RunloomError('CONFIG_INVALID', `config file '${file}' cannot be read: ${(error as Error).message}`);
   }
   return parseConfig(text, file);
+}
+
+/**
+ * For `runloom run <file>`: when neither a flag, RUNLOOM_CONFIG nor the working directory names
+ * a config, the `runloom.config.yaml` beside the flow file (how examples/ ships its models).
+ */
+export function configBeside(flowFile: string, cwd = process.cwd(), env = process.env): string | undefined {
+  if (env.RUNLOOM_CONFIG !== undefined || existsSync(resolve(cwd, CONFIG_FILE))) return undefined;
+  const beside = resolve(cwd, dirname(flowFile), CONFIG_FILE);
+  return existsSync(beside) ? beside : undefined;
 }
 
 /** Parses and checks a config text; every problem is named with its path. */
