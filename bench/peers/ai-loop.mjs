@@ -40,6 +40,19 @@ const nextTurn = (toolResults) =>
 const lookup = (n) => ({ value: n * 2 });
 const schema = z.object({ n: z.number() });
 /** Tool results in an AI SDK prompt (Mastra puts all of them in one tool message). */
+/** A whole (not streamed) answer of the script, in v2 or v3 shape (they differ in finishReason and usage). */
+function generated(prompt, finishReason, usage) {
+  const round = toolResultsIn(prompt);
+  const turn = nextTurn(round);
+  return {
+    content: turn.text
+      ? [{ type: 'text', text: turn.text }]
+      : [{ type: 'tool-call', toolCallId: `c${round}`, toolName: 'lookup', input: JSON.stringify(turn.tool) }],
+    finishReason: finishReason(turn.text ? 'stop' : 'tool-calls'),
+    usage,
+    warnings: [],
+  };
+}
 const toolResultsIn = (prompt) =>
   prompt.flatMap((m) => (m.role === 'tool' ? m.content : [])).filter((part) => part.type === 'tool-result').length;
 
@@ -65,18 +78,7 @@ const modelV3 = new MockLanguageModelV3({
       stream: simulateReadableStream({ chunks: partsV3(nextTurn(round), round), chunkDelayInMs: null, initialDelayInMs: null }),
     };
   },
-  doGenerate: async ({ prompt }) => {
-    const round = toolResultsIn(prompt);
-    const turn = nextTurn(round);
-    return {
-      content: turn.text
-        ? [{ type: 'text', text: turn.text }]
-        : [{ type: 'tool-call', toolCallId: `c${round}`, toolName: 'lookup', input: JSON.stringify(turn.tool) }],
-      finishReason: { unified: turn.text ? 'stop' : 'tool-calls', raw: undefined },
-      usage: usageV3,
-      warnings: [],
-    };
-  },
+  doGenerate: async ({ prompt }) => generated(prompt, (reason) => ({ unified: reason, raw: undefined }), usageV3),
 });
 
 // ---- the AI SDK v5 model interface (Mastra 0.24's), as ai@5's MockLanguageModelV2 is — whose
@@ -87,18 +89,7 @@ const modelV2 = {
   provider: 'mock-provider',
   modelId: 'scripted',
   supportedUrls: {},
-  doGenerate: async ({ prompt }) => {
-    const round = toolResultsIn(prompt);
-    const turn = nextTurn(round);
-    return {
-      content: turn.text
-        ? [{ type: 'text', text: turn.text }]
-        : [{ type: 'tool-call', toolCallId: `c${round}`, toolName: 'lookup', input: JSON.stringify(turn.tool) }],
-      finishReason: turn.text ? 'stop' : 'tool-calls',
-      usage: usageV2,
-      warnings: [],
-    };
-  },
+  doGenerate: async ({ prompt }) => generated(prompt, (reason) => reason, usageV2),
   doStream: async ({ prompt }) => {
     const round = toolResultsIn(prompt);
     const turn = nextTurn(round);
