@@ -29,6 +29,12 @@ describe('AI examples through the CLI, offline', () => {
     expect(result.stdout).toMatch(/completed · 2 steps · 13 credits/);
     expect(result.stdout).toContain('"reply": "Hi Ada, your order comes to 62.00: 2 desk lamps at 24.50 and 4 bulbs at 3.25."');
     expect(cassette('ai-reasoning')).toBe(before);
+    // tail --follow reads the log through the same follow: every stored event, and it ends with the run.
+    const runId = /^run (\S+)$/m.exec(result.stdout)?.[1] as string;
+    const tail = await cli(['runs', 'tail', runId, '--follow', '--store', clone.path('r.db')], offline);
+    expect(tail.code, shown(tail)).toBe(0);
+    const printed = result.stdout.split('\n').filter((line) => line.startsWith('#'));
+    expect(tail.stdout.trim().split('\n')).toEqual(printed);
   });
 
   it('ai-decision.yaml: the model picks the refunds team; --json carries the live text without a seq', async () => {
