@@ -1,16 +1,22 @@
 /**
  * Live model text (issue 14 item 6): an ai step's text reaches the run's followers while the
- * model is still writing — through the library's follow and the API's SSE on loopback — as
+ * model is still writing — through the library's follow, the API's SSE on loopback and the
+ * CLI (under a pseudo-terminal and piped, against a slow loopback model server) — as
  * live events that are never stored and carry no seq, so the stored log and the SSE
  * `id:` / Last-Event-ID contract stay exactly as they were.
  */
+
+import { writeFileSync } from 'node:fs';
 import { MockLanguageModelV3 } from 'ai/test';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { isLive, type LiveEvent } from '../../src/bus/bus.js';
 import type { RunEvent } from '../../src/engine/types.js';
 import { createRunloom, type Runloom } from '../../src/runloom.js';
+import { BIN, cleanEnv, shown, spawnCollect, tempDir } from '../cli/helpers.js';
 import { openSse, type SseMessage } from '../server/sse-client.js';
 import { openServer, type TestServer } from '../server/support.js';
+import { startChatServer } from '../support/chat-server.js';
 import { answerParts } from './scripted-model.js';
 
 const PIECES = ['Dear Ada, ', 'your order ', 'has shipped ', 'today.'];
@@ -178,4 +184,39 @@ describe('live model text over SSE', () => {
     expect(text).toBe(PIECES.join(''));
     expect(after.at(-1)?.event).toBe('end');
   });
+});
+
+describe('live model text in the CLI', () => {
+  const PROSE = ['Dear Ada, ', 'your order ', 'has shipped ', 'and should ', 'arrive on ', 'Friday.'];
+
+  it('a terminal shows the text under its branch while the model writes; piped output gets a line of it', async () => {
+    const chat = await startChatServer(() => ({ text: PROSE, pieceDelayMs: 150, usage: { prompt: 20, completion: 12 } }));
+    const dir = tempDir('runloom-live-cli-');
+    try {
+      writeFileSync(
+        dir.path('runloom.config.yaml'),
+        `default: local\nmodels:\n  local: { provider: openai-compatible, baseURL: ${chat.baseURL}, model: tiny }\n`,
+      );
+      writeFileSync(dir.path('letter.yaml'), stringify(letterFlow));
+      const args = (db: string) => [BIN, '--store', dir.path(db), 'run', dir.path('letter.yaml'), '-i', 'name=Ada'];
+      const command = [process.execPath, ...args('tty.db')].map((a) => JSON.stringify(a)).join(' ');
+      // util-linux `script` gives the command a pseudo-terminal; -e passes its exit code on.
+      const [tty, piped] = await Promise.all([
+        spawnCollect(['script', '-qfec', command, '/dev/null'], { cwd: dir.dir, timeoutMs: 30_000 }),
+        spawnCollect([process.execPath, ...args('piped.db')], { cwd: dir.dir, env: cleanEnv(), timeoutMs: 30_000 }),
+      ]);
+      expect(tty.code, shown(tty)).toBe(0);
+      // Redrawn as it grows: the text's line is drawn several times, each time longer.
+      const drawn = [...new Set(tty.stdout.split('\n').flatMap((line) => /write ▸ (.*?)\r?$/.exec(line)?.[1] ?? []))];
+      expect(drawn.length).toBeGreaterThan(1);
+      expect(drawn[0]).not.toBe(PROSE.join(''));
+      expect(PROSE.join('').startsWith(drawn[0].trim())).toBe(true);
+      expect(drawn.some((text) => text.startsWith('Dear Ada, your order has shipped'))).toBe(true);
+      expect(piped.code, shown(piped)).toBe(0);
+      expect(piped.stdout).toContain(`  write ▸ ${PROSE.join('')}\n#`);
+    } finally {
+      dir.cleanup();
+      await chat.close();
+    }
+  }, 60_000);
 });

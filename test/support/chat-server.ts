@@ -13,6 +13,8 @@ export interface ChatReply {
   readonly text?: readonly string[];
   readonly toolCalls?: readonly { readonly name: string; readonly arguments: unknown }[];
   readonly usage: { readonly prompt: number; readonly completion: number };
+  /** A pause before each text piece (ms): a model writing slowly, as real ones do. */
+  readonly pieceDelayMs?: number;
 }
 
 export interface ChatRequest {
@@ -55,7 +57,10 @@ export async function startChatServer(answer: (request: ChatRequest, index: numb
     const delta = (d: unknown, finish: string | null = null) =>
       chunk({ ...base, choices: [{ index: 0, delta: d, finish_reason: finish }] });
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const piece of reply.text ?? []) res.write(delta({ role: 'assistant', content: piece }));
+    for (const piece of reply.text ?? []) {
+      if (reply.pieceDelayMs) await new Promise((resolve) => setTimeout(resolve, reply.pieceDelayMs));
+      res.write(delta({ role: 'assistant', content: piece }));
+    }
     for (const [index, call] of (reply.toolCalls ?? []).entries()) {
       const args = JSON.stringify(call.arguments);
       const half = Math.ceil(args.length / 2);
