@@ -11,6 +11,8 @@ import { MockLanguageModelV3 } from 'ai/test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { isLive, type LiveEvent } from '../../src/bus/bus.js';
+import { remoteRuns } from '../../src/cli/runs-client.js';
+import { createApiClient } from '../../src/cli/server-client.js';
 import type { RunEvent } from '../../src/engine/types.js';
 import { createRunloom, type Runloom } from '../../src/runloom.js';
 import { BIN, cleanEnv, shown, spawnCollect, tempDir } from '../cli/helpers.js';
@@ -183,6 +185,28 @@ describe('live model text over SSE', () => {
     // The second stream was in place before the rest was written: the whole text reached this client.
     expect(text).toBe(PIECES.join(''));
     expect(after.at(-1)?.event).toBe('end');
+  });
+});
+
+describe('live model text through the CLI client of a server (--server)', () => {
+  it('the SSE parser yields the live events between the stored ones, without a seq', async () => {
+    const { model, begin, release } = gatedModel();
+    server = await openServer({ runloom: { models: { default: model } } });
+    await server.runloom.flows.publish(letterFlow);
+    const run = await server.runloom.runs.start('letter', { name: 'Ada' });
+    const stop = new AbortController();
+    const seen: (RunEvent | LiveEvent)[] = [];
+    for await (const event of remoteRuns(createApiClient(server.url, undefined)).follow(run.id, 0, stop.signal)) {
+      seen.push(event);
+      // The history came over the events route; the live part starts once the SSE stream is open.
+      if (!isLive(event) && event.type === 'step.started' && event.nodeId === 'write') setTimeout(begin, 200);
+      if (isLive(event)) release();
+      if (!isLive(event) && event.type === 'run.completed') break;
+    }
+    stop.abort();
+    expect(stepText(seen)).toBe(PIECES.join(''));
+    expect(seen.filter(isLive).every((e) => !('seq' in e) && e.nodeId === 'write')).toBe(true);
+    expect(seen.filter((e) => !isLive(e))).toEqual(await server.runloom.runs.events(run.id));
   });
 });
 
