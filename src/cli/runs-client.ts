@@ -140,6 +140,9 @@ export function remoteRuns(api: ApiClient): RunsClient {
         throw error;
       }
       const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+      // The fetch's abort does not always reach a read pending behind the decoder: cancel it.
+      const cancel = () => void reader.cancel().catch(() => {});
+      signal.addEventListener('abort', cancel);
       let buffer = '';
       try {
         for (;;) {
@@ -158,6 +161,7 @@ export function remoteRuns(api: ApiClient): RunsClient {
           }
         }
       } finally {
+        signal.removeEventListener('abort', cancel);
         reader.releaseLock();
       }
     },

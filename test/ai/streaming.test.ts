@@ -201,9 +201,9 @@ describe('live model text through the CLI client of a server (--server)', () => 
       // The history came over the events route; the live part starts once the SSE stream is open.
       if (!isLive(event) && event.type === 'step.started' && event.nodeId === 'write') setTimeout(begin, 200);
       if (isLive(event)) release();
-      if (!isLive(event) && event.type === 'run.completed') break;
+      // Aborted while still iterating, as `watchRun` does once the run settles: the stream must end.
+      if (!isLive(event) && event.type === 'run.completed') stop.abort();
     }
-    stop.abort();
     expect(stepText(seen)).toBe(PIECES.join(''));
     expect(seen.filter(isLive).every((e) => !('seq' in e) && e.nodeId === 'write')).toBe(true);
     expect(seen.filter((e) => !isLive(e))).toEqual(await server.runloom.runs.events(run.id));
