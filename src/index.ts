@@ -3,7 +3,7 @@
 export { type ActionContext, type ActionDefinition, defineAction } from './actions/action.js';
 export type { FlowSource, FlowsApi } from './api/flows.js';
 export type { RunsApi, RunView, WaitingOn } from './api/runs.js';
-export type { Bus } from './bus/bus.js';
+export { type Bus, isLive, type LiveEvent } from './bus/bus.js';
 export { advance, createRunState, progressOf, replay } from './engine/index.js';
 export type { Effect, EngineEvent, RunEvent, RunOptions, RunState, RunStatus } from './engine/types.js';
 export { type ErrorInfo, ExpressionError, FlowInvalidError, type FlowProblem, RequestError, RunloomError } from './errors.js';

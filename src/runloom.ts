@@ -139,7 +139,12 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     actions,
     resolveFlow: flows.compiled,
     executors: {
-      ...aiExecutors({ models, actions, ...(options.clock ? { now: options.clock.now } : {}) }),
+      ...aiExecutors({
+        models,
+        actions,
+        publishLive: (runId, event) => bus.publishLive(runId, event),
+        ...(options.clock ? { now: options.clock.now } : {}),
+      }),
       ...options.executors,
     },
     ...(options.clock ? { clock: options.clock } : {}),

@@ -13,9 +13,13 @@
  *     baseURL: http://127.0.0.1:11434/v1
  *     model: llama3.2
  *     price: { input: 0, output: 0 }
+ *   replayed:                    # answers from a file: CI and offline examples
+ *     provider: replay
+ *     cassette: cassettes/ask.json
+ *     record: local              # called when RUNLOOM_CASSETTES=record or auto
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { RunloomError } from '../errors.js';
@@ -29,7 +33,7 @@ const price = z.strictObject({
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, like OPENAI_API_KEY');
 
-const modelConfig = z.strictObject({
+const providerModel = z.strictObject({
   provider: z.enum(['openai', 'anthropic', 'openai-compatible']),
   /** The provider's model id (`gpt-4o-mini`, `claude-sonnet-4-5`, `llama3.2`). */
   model: z.string().min(1),
@@ -40,6 +44,22 @@ const modelConfig = z.strictObject({
   price: price.optional(),
 });
 
+/**
+ * A model answered from a cassette file (see replay-model.ts): offline examples and CI. With
+ * RUNLOOM_CASSETTES=record or auto, the calls it has no answer for go to the `record:` model.
+ */
+const replayModel = z.strictObject({
+  provider: z.literal('replay'),
+  /** The cassette file, relative to this config file. */
+  cassette: z.string().min(1),
+  /** The name of another model in this config to record from. */
+  record: z.string().min(1).optional(),
+  /** What a replayed call is charged (default: the record model's price, else free). */
+  price: price.optional(),
+});
+
+const modelConfig = z.discriminatedUnion('provider', [providerModel, replayModel]);
+
 export const configSchema = z.strictObject({
   default: z.string().min(1).optional(),
   creditsPerUsd: z.int().positive().optional(),
@@ -49,6 +69,8 @@ export const configSchema = z.strictObject({
 });
 
 export type ModelConfig = z.infer<typeof modelConfig>;
+export type ProviderModelConfig = z.infer<typeof providerModel>;
+export type ReplayModelConfig = z.infer<typeof replayModel>;
 export type RunloomConfig = z.infer<typeof configSchema> & {
   /** Where the config came from, for messages; absent when there was no file. */
   readonly file?: string;
@@ -75,6 +97,16 @@ export function loadConfig(explicit?: string, cwd = process.cwd(), env = process
   return parseConfig(text, file);
 }
 
+/**
+ * For `runloom run <file>`: when neither a flag, RUNLOOM_CONFIG nor the working directory names
+ * a config, the `runloom.config.yaml` beside the flow file (how examples/ ships its models).
+ */
+export function configBeside(flowFile: string, cwd = process.cwd(), env = process.env): string | undefined {
+  if (env.RUNLOOM_CONFIG !== undefined || existsSync(resolve(cwd, CONFIG_FILE))) return undefined;
+  const beside = resolve(cwd, dirname(flowFile), CONFIG_FILE);
+  return existsSync(beside) ? beside : undefined;
+}
+
 /** Parses and checks a config text; every problem is named with its path. */
 export function parseConfig(text: string, file: string): RunloomConfig {
   let data: unknown;
@@ -99,6 +131,11 @@ export function parseConfig(text: string, file: string): RunloomConfig {
   for (const [name, model] of Object.entries(models)) {
     if (model.provider === 'openai-compatible' && !model.baseURL) {
       problems.push(`models.${name}.baseURL: an openai-compatible model needs the server's URL`);
+    }
+    if (model.provider === 'replay' && model.record !== undefined) {
+      const target = models[model.record];
+      if (!target) problems.push(`models.${name}.record: names model '${model.record}', which is not under models`);
+      else if (target.provider === 'replay') problems.push(`models.${name}.record: '${model.record}' is a replay model itself`);
     }
   }
   if (problems.length > 0) throw invalidConfig(file, problems);

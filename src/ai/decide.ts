@@ -6,6 +6,7 @@
 import type { AiDecisionInput } from '../engine/nodes/decision.js';
 import type { StepRequest, StepResult } from '../runtime/executors.js';
 import type { AiExecutorOptions } from './executor.js';
+import { withLiveText } from './live-text.js';
 import { StepMeter } from './meter.js';
 import { DEFAULT_MAX_OUTPUT_RETRIES, reasonPaid } from './reasoning.js';
 
@@ -39,5 +40,6 @@ export async function decideWithModel(request: StepRequest, options: AiExecutorO
     actions: options.actions,
     meter,
     now,
+    ...withLiveText(request, options),
   });
 }

@@ -7,6 +7,7 @@
  * const runloom = await createRunloom({ models: { default: new MockLanguageModelV3({ … }) } });
  */
 import type { ActionRegistry } from '../actions/registry.js';
+import type { Bus } from '../bus/bus.js';
 import type { Executors, NodeExecutor } from '../runtime/executors.js';
 import type { Models } from './models.js';
 
@@ -14,6 +15,8 @@ export interface AiExecutorOptions {
   readonly models: Models;
   readonly actions: ActionRegistry;
   readonly now?: () => number;
+  /** Where a model's text goes as it is written (the bus); none: nobody sees it live. */
+  readonly publishLive?: Bus['publishLive'];
 }
 
 export function aiExecutor(options: AiExecutorOptions): NodeExecutor {

@@ -57,6 +57,8 @@ export async function callModel(request: ModelCallRequest): Promise<ModelAnswer>
     ...(request.signal ? { abortSignal: request.signal } : {}),
     // Retries are the step's (its retry policy, recorded); the SDK's own would be invisible.
     maxRetries: 0,
+    // The error part below fails the step; the SDK's default would also print it to stderr.
+    onError: () => {},
   });
   for await (const part of result.fullStream) {
     switch (part.type) {
@@ -99,6 +101,8 @@ export async function callModel(request: ModelCallRequest): Promise<ModelAnswer>
 }
 
 function modelError(entry: ModelEntry, error: unknown): RunloomError {
+  // Ours already (a cassette miss): it names what failed and knows whether to retry.
+  if (error instanceof RunloomError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const status = (error as { statusCode?: number }).statusCode;
   // Rate limits, overload and server errors are worth another attempt; a bad request is not.

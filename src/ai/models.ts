@@ -4,9 +4,11 @@
  * else in the code builds a provider (F4.1). Provider objects are made on first use, so a
  * missing API key fails the step that needs it, with the variable named, not the start-up.
  */
+import { dirname, resolve } from 'node:path';
 import type { LanguageModel } from 'ai';
 import { RunloomError } from '../errors.js';
-import type { ModelConfig, RunloomConfig } from './config.js';
+import { CASSETTE_MODES, Cassette, type CassetteMode } from './cassette.js';
+import type { ProviderModelConfig, ReplayModelConfig, RunloomConfig } from './config.js';
 import { DEFAULT_CREDITS_PER_USD, KNOWN_PRICES, type Price, type Pricing, pricing } from './pricing.js';
 
 /** A language model object (the AI SDK's provider interface; a model id string is not one). */
@@ -60,8 +62,18 @@ export function createModels(options: ModelsOptions = {}): Models {
   const creditsPerUsd = config.creditsPerUsd ?? DEFAULT_CREDITS_PER_USD;
   const env = options.env ?? process.env;
   const byName = new Map<string, ModelEntry>();
-  for (const [name, model] of Object.entries(config.models ?? {})) {
-    byName.set(name, configuredEntry(name, model, creditsPerUsd, env));
+  const configured = Object.entries(config.models ?? {});
+  for (const [name, model] of configured) {
+    if (model.provider !== 'replay') byName.set(name, configuredEntry(name, model, creditsPerUsd, env));
+  }
+  // After the others: a replay model records from one of them.
+  const replays = configured.filter((entry): entry is [string, ReplayModelConfig] => entry[1].provider === 'replay');
+  if (replays.length > 0) {
+    const mode = cassetteMode(env);
+    const folder = config.file ? dirname(config.file) : process.cwd();
+    for (const [name, model] of replays) {
+      byName.set(name, replayEntry(name, model, { mode, folder, creditsPerUsd, targetOf: (n) => byName.get(n) }));
+    }
   }
   for (const [name, given] of Object.entries(options.models ?? {})) {
     const definition: ModelDefinition = 'doGenerate' in given ? { model: given } : given;
@@ -98,7 +110,7 @@ export function createModels(options: ModelsOptions = {}): Models {
   };
 }
 
-function configuredEntry(name: string, config: ModelConfig, creditsPerUsd: number, env: NodeJS.ProcessEnv): ModelEntry {
+function configuredEntry(name: string, config: ProviderModelConfig, creditsPerUsd: number, env: NodeJS.ProcessEnv): ModelEntry {
   const apiKeyEnv = config.apiKeyEnv ?? DEFAULT_KEY_ENV[config.provider];
   const known = KNOWN_PRICES[config.model];
   const price = config.price ?? known;
@@ -124,7 +136,12 @@ function configuredEntry(name: string, config: ModelConfig, creditsPerUsd: numbe
   };
 }
 
-async function build(name: string, config: ModelConfig, apiKeyEnv: string | undefined, env: NodeJS.ProcessEnv): Promise<Model> {
+async function build(
+  name: string,
+  config: ProviderModelConfig,
+  apiKeyEnv: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Model> {
   const apiKey = apiKeyEnv ? env[apiKeyEnv] : undefined;
   if (config.provider !== 'openai-compatible' && !apiKey) {
     throw new RunloomError('MODEL_KEY_MISSING', `model '${name}' needs its API key in the environment variable ${apiKeyEnv}`);
@@ -149,4 +166,43 @@ async function build(name: string, config: ModelConfig, apiKeyEnv: string | unde
       }).chatModel(config.model);
     }
   }
+}
+
+interface ReplaySetting {
+  readonly mode: CassetteMode;
+  /** Where cassette paths start: the config file's folder. */
+  readonly folder: string;
+  readonly creditsPerUsd: number;
+  readonly targetOf: (name: string) => ModelEntry | undefined;
+}
+
+/** Charged at its own price, else the record model's (replayed runs cost what real ones would). */
+function replayEntry(name: string, config: ReplayModelConfig, setting: ReplaySetting): ModelEntry {
+  const target = config.record === undefined ? undefined : setting.targetOf(config.record);
+  const cassette = new Cassette(resolve(setting.folder, config.cassette), config.cassette);
+  let made: Promise<Model> | undefined;
+  return {
+    name,
+    provider: 'replay',
+    modelId: config.cassette,
+    pricing: config.price
+      ? pricing(config.price, setting.creditsPerUsd, `models.${name}.price`)
+      : (target?.pricing ?? pricing({ input: 0, output: 0 }, setting.creditsPerUsd, `models.${name}.price`)),
+    priceSource: config.price ? 'config' : (target?.priceSource ?? 'free'),
+    model() {
+      made ??= import('./replay-model.js').then(({ replayModel }) =>
+        replayModel({ name, cassette, mode: setting.mode, ...(target ? { target: () => target.model() } : {}) }),
+      );
+      return made;
+    },
+  };
+}
+
+/** RUNLOOM_CASSETTES: replay (the default), record or auto. */
+function cassetteMode(env: NodeJS.ProcessEnv): CassetteMode {
+  const mode = env.RUNLOOM_CASSETTES?.trim() || 'replay';
+  if (!(CASSETTE_MODES as readonly string[]).includes(mode)) {
+    throw new RunloomError('CONFIG_INVALID', `RUNLOOM_CASSETTES is '${mode}': use ${CASSETTE_MODES.join(', ')}`);
+  }
+  return mode as CassetteMode;
 }

@@ -7,6 +7,7 @@ import { RunloomError } from '../errors.js';
 import type { AiStepInput } from '../flow/ai-step-input.js';
 import type { StepRequest, StepResult } from '../runtime/executors.js';
 import type { AiExecutorOptions } from './executor.js';
+import { withLiveText } from './live-text.js';
 import { StepMeter } from './meter.js';
 import { DEFAULT_MAX_OUTPUT_RETRIES, reasonPaid } from './reasoning.js';
 import { type AiNodeFields, chooseStrategy } from './strategy.js';
@@ -59,5 +60,6 @@ export async function runAiStep(request: StepRequest, options: AiExecutorOptions
     actions: options.actions,
     meter,
     now,
+    ...withLiveText(request, options),
   });
 }

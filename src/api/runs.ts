@@ -1,5 +1,5 @@
 /** Runs: start, inspect, follow and control (F2.11). Every control is idempotent or refused clearly. */
-import type { Bus } from '../bus/bus.js';
+import type { Bus, LiveEvent } from '../bus/bus.js';
 import { type Progress, progressOf } from '../engine/progress.js';
 import { replay } from '../engine/replay.js';
 import { type RunEvent, type RunOptions, type RunState, TERMINAL_STATUSES } from '../engine/types.js';
@@ -73,6 +73,8 @@ export interface RunsApi {
   fork(runId: string, atSeq: number): Promise<RunView>;
   list(filter?: RunFilter): Promise<RunSummary[]>;
   events(runId: string, after?: number, limit?: number): Promise<RunEvent[]>;
+  /** With `live: true`, the run's live events too (a model's text as it is written; no seq). */
+  follow(runId: string, options: FollowOptions & { readonly live: true }): AsyncGenerator<RunEvent | LiveEvent>;
   follow(runId: string, options?: FollowOptions): AsyncGenerator<RunEvent>;
   steps(runId: string): Promise<StepRecordRow[]>;
   pause(runId: string, by?: string): Promise<RunView>;
@@ -175,7 +177,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       await state(runId);
       return store.readEvents(runId, after, limit);
     },
-    follow: (runId, options) => followRun(store, bus, runId, options),
+    follow: ((runId: string, options?: FollowOptions) => followRun(store, bus, runId, options)) as RunsApi['follow'],
     steps: (runId) => store.listSteps(runId),
     pause: (runId, by) => send(runId, { type: 'pause.requested', at: now(), ...(by ? { by } : {}) }),
     resume: (runId, by) => send(runId, { type: 'resume.requested', at: now(), ...(by ? { by } : {}) }),

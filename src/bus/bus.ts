@@ -9,6 +9,27 @@ import type { RunEvent } from '../engine/types.js';
 export type RunEventListener = (runId: string, events: readonly RunEvent[]) => void;
 
 /**
+ * What a step is doing right now, for whoever follows the run: never stored, never replayed,
+ * lost when nobody listens. It has no `seq` (it is not in the log), so it cannot be taken for a
+ * stored event: a follower's position in the log stays the seq of the last stored event.
+ */
+export interface LiveEvent {
+  /** `step.text`: a piece of a model's answer, as it is written (the whole answer is stored with the step). */
+  readonly type: 'step.text';
+  readonly live: true;
+  readonly at: number;
+  readonly nodeId: string;
+  readonly attempt: number;
+  readonly item?: number;
+  readonly text: string;
+}
+
+export type LiveListener = (runId: string, event: LiveEvent) => void;
+
+/** Whether a followed event is a live one (no seq) rather than one of the log. */
+export const isLive = (event: RunEvent | LiveEvent): event is LiveEvent => (event as LiveEvent).live === true;
+
+/**
  * A nudge to workers: a run needs one (`runId`: it was released with work to do, or its inbox
  * got an event), a parked run's timer is due at `timerAt`, or a step needing `action` was
  * offered to the workers that have it.
@@ -28,6 +49,12 @@ export interface Bus {
    * is in place: everything published after that reaches the listener.
    */
   subscribeRun(runId: string, listener: RunEventListener): Promise<() => void>;
+  /**
+   * Live events (not stored): cheap when nobody follows the run — the memory bus drops them at
+   * once, Redis stops sending a run's for a while once one reached nobody.
+   */
+  publishLive(runId: string, event: LiveEvent): void;
+  subscribeLive(runId: string, listener: LiveListener): Promise<() => void>;
   publishWake(wake: Wake): void;
   subscribeWake(listener: WakeListener): Promise<() => void>;
   /**

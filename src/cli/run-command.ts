@@ -1,5 +1,6 @@
 /** `runloom run <file|flow>`: publish (when given a file), start, show progress, exit by outcome. */
 import { statSync } from 'node:fs';
+import { configBeside } from '../ai/config.js';
 import { isBpmnSource } from '../bpmn/sources.js';
 import { RequestError } from '../errors.js';
 import { parseFlowText, readFlowSource } from '../flow/index.js';
@@ -79,9 +80,14 @@ export async function runCommand(target: string, options: RunOptions): Promise<n
   const base = options.inputFile ? readInputFile(options.inputFile) : {};
   const input = parseInputPairs(options.input ?? [], base);
   const resolved = resolveTarget(target);
+  const beside = options.config === undefined && 'file' in resolved ? configBeside(resolved.file.sourceName) : undefined;
   // No recovery: this process drives the run it starts (and its children), nobody else's. Runs
   // left running by a crash are taken over by `runloom worker` or `runloom runs resume <id>`.
-  const runloom = await openRunloom(options, false, options.queue ? { execute: false } : {});
+  const runloom = await openRunloom(
+    beside ? { ...options, config: beside } : options,
+    false,
+    options.queue ? { execute: false } : {},
+  );
   try {
     const ref =
       'file' in resolved

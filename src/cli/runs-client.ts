@@ -3,6 +3,7 @@
  * (`--server`): the same commands, the same output and exit codes either way.
  */
 import type { RunView } from '../api/runs.js';
+import type { LiveEvent } from '../bus/bus.js';
 import { type RunEvent, type RunState, TERMINAL_STATUSES } from '../engine/types.js';
 import type { ErrorInfo } from '../errors.js';
 import type { Limits } from '../flow/compiled.js';
@@ -27,8 +28,8 @@ export interface RunsClient {
   callback(runId: string, nodeId: string, result: Callback): Promise<RunView>;
   decide(runId: string, nodeId: string, to: string, reason?: string): Promise<RunView>;
   raiseLimits(runId: string, limits: Partial<Limits>): Promise<RunView>;
-  /** Events after `after`, live, until `signal` aborts. */
-  follow(runId: string, after: number, signal: AbortSignal): AsyncIterable<RunEvent>;
+  /** Events after `after`, then as they come, with the live ones (no seq), until `signal` aborts. */
+  follow(runId: string, after: number, signal: AbortSignal): AsyncIterable<RunEvent | LiveEvent>;
   /** Resolves once the run settles: ended, paused, or waiting for a person or a system. */
   settled(runId: string): Promise<RunView>;
   /** The signals the run's flow listens for (its waits and boundaries); undefined when unknown here. */
@@ -67,7 +68,7 @@ export function localRuns(runloom: Runloom): RunsClient {
     callback: (id, nodeId, result) => runs.callback(id, nodeId, result),
     decide: (id, nodeId, to, reason) => runs.decide(id, nodeId, to, { by: BY, ...(reason ? { reason } : {}) }),
     raiseLimits: (id, limits) => runs.raiseLimits(id, limits),
-    follow: (id, after, signal) => runs.follow(id, { after, untilFinished: false, signal }),
+    follow: (id, after, signal) => runs.follow(id, { after, untilFinished: false, signal, live: true }),
     settled: (id) => runs.wait(id, isSettled),
     async signalsHeard(id) {
       const { meta } = await runs.state(id);
@@ -139,6 +140,9 @@ export function remoteRuns(api: ApiClient): RunsClient {
         throw error;
       }
       const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+      // The fetch's abort does not always reach a read pending behind the decoder: cancel it.
+      const cancel = () => void reader.cancel().catch(() => {});
+      signal.addEventListener('abort', cancel);
       let buffer = '';
       try {
         for (;;) {
@@ -151,11 +155,13 @@ export function remoteRuns(api: ApiClient): RunsClient {
           for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            if (!/^event: run-event$/m.test(block)) continue;
-            yield JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as RunEvent;
+            const kind = /^event: (run-event|live)$/m.exec(block)?.[1];
+            if (kind === undefined) continue;
+            yield JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as RunEvent | LiveEvent;
           }
         }
       } finally {
+        signal.removeEventListener('abort', cancel);
         reader.releaseLock();
       }
     },

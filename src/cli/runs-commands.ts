@@ -14,7 +14,7 @@ import { printable } from './printable.js';
 import { printRunList } from './run-list.js';
 import { localRuns, type RunsClient, remoteRuns } from './runs-client.js';
 import { createApiClient, type ServerOptions, serverUrl } from './server-client.js';
-import { exitCodeOf, limitsLine, printSummary, watchRun } from './watch.js';
+import { exitCodeOf, limitsLine, printSummary, tailRun, watchRun } from './watch.js';
 
 type Action = (runloom: Runloom, options: GlobalOptions) => Promise<number>;
 type RunsAction = (runs: RunsClient, options: GlobalOptions) => Promise<number>;
@@ -170,21 +170,16 @@ export function registerRunsCommands(program: Command): Command {
     .command('tail <runId>')
     .description("print a run's events")
     .option('--from <seq>', 'start after this event sequence number', '0')
-    .option('--follow', 'keep polling for new events until the run finishes')
+    .option('--follow', 'go on with new events (and the text AI steps write) until the run finishes')
     .action((runId: string, opts: { from: string; follow?: boolean }, command: Command) => {
-      let after = wholeNumber('--from', opts.from) ?? 0;
+      const after = wholeNumber('--from', opts.from) ?? 0;
       return withRuns(command, async (runs, options) => {
-        for (;;) {
-          for (const event of await runs.events(runId, after)) {
-            process.stdout.write(options.json ? ndjsonEvent(runId, event) : `${eventLine(event)}\n`);
-            after = event.seq;
-          }
-          if (stdoutClosed()) return 0; // the reader has gone (`| head`): nothing more to show
-          const view = await runs.get(runId);
-          if (!opts.follow || ['completed', 'failed', 'cancelled'].includes(view.status)) return 0;
-          // Another process executes the run: its events reach us through the store.
-          await new Promise((resolve) => setTimeout(resolve, 250));
+        if (opts.follow) return tailRun(runs, runId, options.json, after);
+        for (const event of await runs.events(runId, after)) {
+          process.stdout.write(options.json ? ndjsonEvent(runId, event) : `${eventLine(event)}\n`);
+          if (stdoutClosed()) break; // the reader has gone (`| head`): nothing more to show
         }
+        return 0;
       });
     });
 

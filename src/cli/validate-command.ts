@@ -1,11 +1,14 @@
 /** `runloom validate <file…>`: every problem of every file, with path, code and sentence. */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { builtinActions } from '../actions/builtins/index.js';
 import { createActionRegistry } from '../actions/registry.js';
+import { CONFIG_FILE, parseConfig } from '../ai/config.js';
 import { signalBroadcastAction } from '../api/signal-broadcast.js';
 import { importBpmn } from '../bpmn/import.js';
 import { isBpmnSource } from '../bpmn/sources.js';
 import type { FlowProblem } from '../errors.js';
-import { FlowInvalidError } from '../errors.js';
+import { FlowInvalidError, RunloomError } from '../errors.js';
 import { parseFlowText, readFlowSource, validateFlow } from '../flow/index.js';
 import { flowIdOf, siblingFlows, warningLine } from './flow-files.js';
 import { printable } from './printable.js';
@@ -18,9 +21,28 @@ interface Checked {
   readonly imported?: readonly FlowProblem[];
   /** Processes a BPMN file calls, imported with it. */
   readonly called?: readonly unknown[];
+  /** A runloom.config.yaml (`validate *.yaml` in a folder with one): checked as a config, not a flow. */
+  readonly config?: boolean;
+}
+
+/** A config file's problems, one per line of its report, as a flow's are. */
+function checkConfig(file: string): Checked {
+  try {
+    parseConfig(readFileSync(file, 'utf8'), file);
+    return { file, problems: [], config: true };
+  } catch (error) {
+    if (!(error instanceof RunloomError)) throw error;
+    const listed = (error.details as { problems?: string[] } | undefined)?.problems ?? [error.message];
+    const problems = listed.map((line) => {
+      const colon = line.indexOf(': ');
+      return { path: colon > 0 ? line.slice(0, colon) : '', code: error.code, message: colon > 0 ? line.slice(colon + 2) : line };
+    });
+    return { file, problems, config: true };
+  }
 }
 
 async function parseFile(file: string): Promise<Checked> {
+  if (basename(file) === CONFIG_FILE) return checkConfig(file);
   try {
     const text = readFlowSource(file);
     if (!isBpmnSource(text)) return { file, raw: parseFlowText(text, file), problems: [] };
@@ -58,7 +80,7 @@ export async function validateFiles(files: readonly string[], json: boolean | un
   }
   const flows = { has: (id: string) => ids.has(id) };
   const results = sources.map((s) => {
-    if (s.problems.length > 0) return { file: s.file, problems: s.problems, warnings: [] };
+    if (s.problems.length > 0 || s.config) return { file: s.file, problems: s.problems, warnings: [] };
     const result = validateFlow(s.raw, { actions, flows });
     return { file: s.file, problems: result.problems, warnings: [...(s.imported ?? []), ...result.warnings] };
   });

@@ -1,6 +1,8 @@
 /** Follows a run until it settles: finished, paused, or waiting for a person or another system. */
 import type { RunView } from '../api/runs.js';
-import { type Display, lineDisplay, liveDisplay, ndjsonDisplay } from './display.js';
+import { isLive } from '../bus/bus.js';
+import { type Display, eventLines, lineDisplay, liveDisplay, ndjsonDisplay } from './display.js';
+import { stdoutClosed } from './output.js';
 import { printable } from './printable.js';
 import type { RunsClient } from './runs-client.js';
 
@@ -26,12 +28,34 @@ export async function watchRun(runs: RunsClient, runId: string, json: boolean | 
     return view;
   });
   for await (const event of runs.follow(runId, after, stop.signal)) {
-    display.event(event, process.stdout.isTTY && !json ? await runs.get(runId) : undefined);
+    if (isLive(event)) display.live(event);
+    else display.event(event, process.stdout.isTTY && !json ? await runs.get(runId) : undefined);
   }
   const view = await settled;
   display.end(view);
   if (!json) printSummary(view);
   return exitCodeOf(view);
+}
+
+const ENDED = new Set(['run.completed', 'run.failed', 'run.cancelled']);
+
+/**
+ * `runs tail --follow`: the run's events from `after` on, with the text AI steps write as they
+ * write it, until the run ends (a pause or a wait does not end it) or the reader goes away.
+ */
+export async function tailRun(runs: RunsClient, runId: string, json: boolean | undefined, after: number): Promise<number> {
+  const display = json ? ndjsonDisplay(process.stdout, runId) : eventLines(process.stdout);
+  const stop = new AbortController();
+  try {
+    for await (const event of runs.follow(runId, after, stop.signal)) {
+      if (isLive(event)) display.live(event);
+      else display.event(event);
+      if (stdoutClosed() || (!isLive(event) && ENDED.has(event.type))) break;
+    }
+  } finally {
+    stop.abort();
+  }
+  return 0;
 }
 
 /** `completed`, or `failed (max_steps)`: the reason only when it says more than the status. */

@@ -70,8 +70,12 @@ export const decisionNode = z.strictObject({
   ...commonFields,
   type: z.literal('decision'),
   mode: z.enum(['auto', 'manual', 'ai']).optional(),
-  /** Question shown to the person deciding (manual), with `{{ }}` holes. */
+  /** Question shown to the person deciding (manual) or to the model (ai), with `{{ }}` holes. */
   prompt: z.string().optional(),
+  /** ai: the model that decides (default: the default model), and its bounds, as on an ai node. */
+  model: aiFields.model,
+  maxOutputRetries: aiFields.maxOutputRetries,
+  maxOutputTokens: aiFields.maxOutputTokens,
 });
 export const parallelNode = z.strictObject({ ...commonFields, type: z.literal('parallel') });
 export const inclusiveNode = z.strictObject({ ...commonFields, type: z.literal('inclusive') });

@@ -5,8 +5,12 @@
  * publish): a live event past a gap triggers a read of the missing range from the store, and a
  * follower that hears nothing for `pollMs` reads the store anyway (a lost last event must not
  * leave it waiting forever).
+ *
+ * With `live`, the run's live events (a model's text as it is written: bus.ts LiveEvent) come
+ * in between, in the order they arrive. They have no seq and are never read from the store: a
+ * follower sees the text written after it joined, and the stored step has all of it.
  */
-import type { Bus } from '../bus/bus.js';
+import { type Bus, isLive, type LiveEvent } from '../bus/bus.js';
 import type { RunEvent } from '../engine/types.js';
 import type { Store } from '../store/store.js';
 
@@ -20,16 +24,36 @@ export interface FollowOptions {
   readonly signal?: AbortSignal;
   /** Read the store after this long without a live event (ms, default 1,000). */
   readonly pollMs?: number;
+  /** Also yield the run's live events (not stored; no seq). */
+  readonly live?: boolean;
 }
 
-export async function* followRun(store: Store, bus: Bus, runId: string, options: FollowOptions = {}): AsyncGenerator<RunEvent> {
+export function followRun(
+  store: Store,
+  bus: Bus,
+  runId: string,
+  options: FollowOptions & { readonly live: true },
+): AsyncGenerator<RunEvent | LiveEvent>;
+export function followRun(store: Store, bus: Bus, runId: string, options?: FollowOptions): AsyncGenerator<RunEvent>;
+export async function* followRun(
+  store: Store,
+  bus: Bus,
+  runId: string,
+  options: FollowOptions = {},
+): AsyncGenerator<RunEvent | LiveEvent> {
   const untilFinished = options.untilFinished ?? true;
-  const buffer: RunEvent[] = [];
+  const buffer: (RunEvent | LiveEvent)[] = [];
   let wake: (() => void) | undefined;
   const unsubscribe = await bus.subscribeRun(runId, (_, events) => {
     for (const event of events) buffer.push(event);
     wake?.();
   });
+  const unsubscribeLive = options.live
+    ? await bus.subscribeLive(runId, (_, event) => {
+        buffer.push(event);
+        wake?.();
+      })
+    : undefined;
   const onAbort = () => wake?.();
   options.signal?.addEventListener('abort', onAbort);
   try {
@@ -41,7 +65,11 @@ export async function* followRun(store: Store, bus: Bus, runId: string, options:
     }
     for (;;) {
       while (buffer.length > 0) {
-        const event = buffer.shift() as RunEvent;
+        const event = buffer.shift() as RunEvent | LiveEvent;
+        if (isLive(event)) {
+          yield event;
+          continue;
+        }
         if (event.seq <= last) continue;
         if (event.seq > last + 1) {
           // A gap: what the bus missed is durable (events are published after commit).
@@ -68,6 +96,7 @@ export async function* followRun(store: Store, bus: Bus, runId: string, options:
     }
   } finally {
     unsubscribe();
+    unsubscribeLive?.();
     options.signal?.removeEventListener('abort', onAbort);
   }
 }

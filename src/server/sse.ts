@@ -4,9 +4,15 @@
  * follow reads the log from there, then the live bus, with nothing missed and nothing twice.
  * The stream ends after the run's final event (`event: end`), or with `event: shutdown` when
  * the server stops (the client reconnects elsewhere with its Last-Event-ID).
+ *
+ * Live events (a model's text as it is written) come as `event: live` with no `id:` line: they
+ * are not in the log, and an event without an id leaves the client's Last-Event-ID at the seq
+ * of the last stored event, so a reconnect goes on exactly after it (live text in between is
+ * not sent again; the stored step has the whole text).
  */
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { isLive } from '../bus/bus.js';
 import type { Runloom } from '../runloom.js';
 
 const KEEPALIVE_MS = 15_000;
@@ -50,8 +56,12 @@ export function createStreams(): Streams {
         try {
           await stream.writeSSE({ event: 'open', data: JSON.stringify({ runId, after }), retry: 1000 });
           let ended = false;
-          for await (const event of runloom.runs.follow(runId, { after, signal: abort.signal })) {
+          for await (const event of runloom.runs.follow(runId, { after, signal: abort.signal, live: true })) {
             if (stream.aborted) break;
+            if (isLive(event)) {
+              await stream.writeSSE({ event: 'live', data: JSON.stringify(event) });
+              continue;
+            }
             await stream.writeSSE({ id: String(event.seq), event: 'run-event', data: JSON.stringify(event) });
             ended = event.type === 'run.completed' || event.type === 'run.failed' || event.type === 'run.cancelled';
           }

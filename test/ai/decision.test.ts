@@ -69,4 +69,27 @@ describe('ai decisions', () => {
     expect(silent.doStreamCalls).toHaveLength(0);
     await second.close();
   });
+
+  it('asks the model the decision names, within its maxOutputTokens (the flow schema accepted neither before)', async () => {
+    const router = scriptedModel([{ text: '{"to":"refund","reason":"A small amount."}' }]);
+    const other = scriptedModel(() => {
+      throw new Error('the default model was asked');
+    });
+    const runloom = await createRunloom({ store: 'memory:', models: { default: other, router } });
+    try {
+      const route = { ...FLOW.nodes[1], model: 'router', maxOutputTokens: 50, maxOutputRetries: 0 };
+      await runloom.flows.publish({ ...FLOW, id: 'routed', nodes: FLOW.nodes.map((n) => (n.id === 'route' ? route : n)) });
+      const run = await runloom.runs.wait(
+        (await runloom.runs.start('routed', { text: 'refund me', amount: 5 })).id,
+        (s) => s.status === 'waiting',
+      );
+      const taken = (await runloom.runs.events(run.id)).find((e) => e.type === 'decision.taken');
+      expect(taken?.data).toEqual({ to: 'refund', by: 'ai', reason: 'A small amount.' });
+      expect(router.doStreamCalls[0].maxOutputTokens).toBe(50);
+      expect(other.doStreamCalls).toHaveLength(0);
+      expect((await runloom.runs.state(run.id)).steps.route.detail).toMatchObject({ model: 'router' });
+    } finally {
+      await runloom.close();
+    }
+  });
 });

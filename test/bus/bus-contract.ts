@@ -3,7 +3,7 @@
  * two processes would hold them (the memory bus: one instance for both, it is one process).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Bus, Wake } from '../../src/bus/bus.js';
+import type { Bus, LiveEvent, Wake } from '../../src/bus/bus.js';
 import type { RunEvent } from '../../src/engine/types.js';
 
 const ev = (seq: number, type = 'step.completed'): RunEvent => ({ seq, type, at: 1_700_000_000_000 + seq });
@@ -84,6 +84,31 @@ export function describeBusContract(name: string, connect: () => Promise<{ publi
       publisher.publishWake({ runId: 's' });
       await eventually(() => first.length === 3);
       expect(second).toHaveLength(2);
+    });
+
+    it("carries a run's live events to its live listeners only, apart from its stored events", async () => {
+      const { publisher, subscriber } = await ends();
+      const live: LiveEvent[] = [];
+      const stored: RunEvent[] = [];
+      const text = (t: string): LiveEvent => ({ type: 'step.text', live: true, at: 1, nodeId: 'ask', attempt: 1, text: t });
+      const stop = await subscriber.subscribeLive('r', (runId, event) => {
+        expect(runId).toBe('r');
+        live.push(event);
+      });
+      await subscriber.subscribeRun('r', (_, events) => stored.push(...events));
+      publisher.publishLive('r', text('Hel'));
+      publisher.publishLive('other', text('not for r'));
+      publisher.publishRunEvents('r', [ev(1)]);
+      publisher.publishLive('r', text('lo'));
+      await eventually(() => live.length === 2 && stored.length === 1);
+      expect(live.map((e) => e.text)).toEqual(['Hel', 'lo']);
+      expect(live[0]).toEqual(text('Hel'));
+      expect(stored).toEqual([ev(1)]);
+      stop();
+      publisher.publishLive('r', text('!'));
+      publisher.publishRunEvents('r', [ev(2)]);
+      await eventually(() => stored.length === 2);
+      expect(live).toHaveLength(2);
     });
   });
 }

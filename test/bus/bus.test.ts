@@ -1,6 +1,7 @@
 /** The Bus contract on the memory bus and on the real Redis (RUNLOOM_TEST_REDIS_URL, CI sets it). */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { LiveEvent } from '../../src/bus/bus.js';
 import { createMemoryBus, createRedisBus, openBus } from '../../src/bus/index.js';
 import type { RunEvent } from '../../src/engine/types.js';
 import { describeBusContract } from './bus-contract.js';
@@ -36,6 +37,30 @@ describeRedis(`Redis${skipped}`, () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen.map((e) => e.seq)).toEqual([2]);
     await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describeRedis(`Redis live events${skipped}`, () => {
+  it('stop going to a run nobody follows for a second, then try again', async () => {
+    const prefix = `runloom-test-${randomBytes(4).toString('hex')}`;
+    const publisher = createRedisBus({ url: redisUrl as string, prefix });
+    const subscriber = createRedisBus({ url: redisUrl as string, prefix });
+    const heard: string[] = [];
+    const text = (t: string): LiveEvent => ({ type: 'step.text', live: true, at: 1, nodeId: 'ask', attempt: 1, text: t });
+    try {
+      publisher.publishLive('r', text('to nobody'));
+      // Its PUBLISH answered 0 listeners: the run's live events are held back for a while.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await subscriber.subscribeLive('r', (_, event) => heard.push(event.text));
+      publisher.publishLive('r', text('held back'));
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      publisher.publishLive('r', text('heard'));
+      const until = Date.now() + 2_000;
+      while (heard.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(heard).toEqual(['heard']);
+    } finally {
+      await Promise.all([publisher.close(), subscriber.close()]);
+    }
   });
 });
 

@@ -13,16 +13,18 @@ import { createRunloom, type Runloom } from '../../src/runloom.js';
 import type { StepRecordRow } from '../../src/store/store.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
-/** Files in examples/ that are documentation, not flows. */
-const DOCS = new Set(['README.md']);
+/** Files in examples/ that are not flows: documentation, and the AI examples' models and cassettes. */
+const DOCS = new Set(['README.md', 'runloom.config.yaml', 'cassettes']);
 const FLOW_FILE = /\.(ya?ml|json)$/;
 
 const files = readdirSync(EXAMPLES).sort();
-const flowFiles = files.filter((file) => FLOW_FILE.test(file));
+const flowFiles = files.filter((file) => FLOW_FILE.test(file) && !DOCS.has(file));
 const sources = flowFiles.map((file) => ({ source: readFileSync(join(EXAMPLES, file), 'utf8'), sourceName: file }));
 
 /** Example flow id → its file; every example below must be listed here and every file must be an example. */
 const TESTED = [
+  'ai-decision',
+  'ai-reasoning',
   'approval-signal',
   'billing-setup',
   'boundary-timer',
@@ -40,7 +42,12 @@ let runloom: Runloom;
 let logLines: string[] = [];
 
 beforeAll(async () => {
-  runloom = await createRunloom({ store: 'memory:', log: (message) => logLines.push(message) });
+  // The AI examples' models answer from their cassettes (RUNLOOM_CASSETTES unset: replay only).
+  runloom = await createRunloom({
+    store: 'memory:',
+    config: join(EXAMPLES, 'runloom.config.yaml'),
+    log: (message) => logLines.push(message),
+  });
   await runloom.flows.publishAll(sources);
 });
 
@@ -347,5 +354,41 @@ describe('boundary-timer', () => {
     expect(done.output).toEqual(output);
     expect((await stepsOf(run.id, 'report')).map((row) => row.status)).toEqual(['completed']);
     expect(await stepsOf(run.id, 'escalate')).toEqual([]);
+  });
+});
+
+describe('ai-reasoning', () => {
+  it('adds the order up with the json.transform tool, then answers; replayed from its cassette', async () => {
+    const run = await finished((await runloom.runs.start('ai-reasoning', {})).id);
+    expect(run.status).toBe('completed');
+    expect(run.output).toEqual({
+      total: 62,
+      reply: 'Hi Ada, your order comes to 62.00: 2 desk lamps at 24.50 and 4 bulbs at 3.25.',
+    });
+    const answer = (await runloom.runs.state(run.id)).steps.answer;
+    expect(answer.detail).toMatchObject({
+      strategy: 'reasoning',
+      model: 'order-desk',
+      provider: 'replay',
+      modelCalls: 2,
+      tokensIn: 214 + 268,
+      tokensOut: 36 + 41,
+      toolCalls: [{ round: 1, call: 1, tool: 'json.transform', ok: true, output: { result: 62 } }],
+    });
+    expect(run.usage.credits).toBe((answer.detail as { credits: number }).credits);
+  });
+});
+
+describe('ai-decision', () => {
+  it('the model sends the broken-lamp message to refunds, with its reason recorded', async () => {
+    const run = await finished((await runloom.runs.start('ai-decision', {})).id);
+    expect(run.status).toBe('completed');
+    expect(run.output).toMatchObject({ team: 'refunds' });
+    const [taken] = await eventsOf(run.id, 'decision.taken');
+    expect(taken.data).toEqual({
+      to: 'refunds',
+      by: 'ai',
+      reason: 'The parcel arrived damaged and the customer asks for their money back.',
+    });
   });
 });

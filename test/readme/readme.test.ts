@@ -70,6 +70,10 @@ const SKIPPED: Record<string, string> = {
   '# relays and workers on PostgreSQL + Redis':
     'starts servers and workers in the background; test/server/relay.test.ts runs two relays and a worker on PostgreSQL + Redis',
   'export KEY=rlk_': 'needs jq and a running server; test/server/routes.test.ts makes these requests over real HTTP',
+  'npx runloom run examples/ai-reasoning.yaml':
+    'test/examples/ai-examples.test.ts runs it offline through the CLI, on a copy of examples/, and checks the live text it prints',
+  'RUNLOOM_CASSETTES=record OPENAI_API_KEY':
+    'needs an OpenAI key; test/ai/replay.test.ts records through a loopback chat-completions server and replays with it down',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
@@ -81,6 +85,7 @@ const TESTED = [
   '// my-actions.ts',
   '// A worker in your own process',
   'default: fast',
+  '# runloom.config.yaml — the flow',
 ];
 
 /** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
@@ -231,4 +236,13 @@ console.log('closed');
       expect(result.stdout).toBe('closed\n');
     },
   );
+
+  it('the cassette config block is a valid config (runloom validate checks it as one)', async () => {
+    const cwd = tmp.path('cassettes');
+    mkdirSync(cwd);
+    const config = writeFile(join(cwd, 'runloom.config.yaml'), block('# runloom.config.yaml — the flow').text);
+    const result = await cli(['validate', config], { cwd });
+    expect(result.code, shown(result)).toBe(0);
+    expect(result.stdout).toBe(`✓ ${config}\n`);
+  });
 });

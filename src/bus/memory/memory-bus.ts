@@ -1,10 +1,11 @@
 import type { RunEvent } from '../../engine/types.js';
-import type { Bus, RunEventListener, Wake, WakeListener } from '../bus.js';
+import type { Bus, LiveEvent, LiveListener, RunEventListener, Wake, WakeListener } from '../bus.js';
 
 /** In-process bus: synchronous fan-out to the listeners of a run. */
 export function createMemoryBus(): Bus {
   const listeners = new Map<string, Set<RunEventListener>>();
   const wakeListeners = new Set<WakeListener>();
+  const liveListeners = new Map<string, Set<LiveListener>>();
   return {
     ping: async () => true,
     publishRunEvents(runId: string, events: readonly RunEvent[]) {
@@ -13,16 +14,14 @@ export function createMemoryBus(): Bus {
       for (const listener of set) listener(runId, events);
     },
     async subscribeRun(runId: string, listener: RunEventListener) {
-      let set = listeners.get(runId);
-      if (!set) {
-        set = new Set();
-        listeners.set(runId, set);
-      }
-      set.add(listener);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0 && listeners.get(runId) === set) listeners.delete(runId);
-      };
+      return added(listeners, runId, listener);
+    },
+    publishLive(runId: string, event: LiveEvent) {
+      const set = liveListeners.get(runId);
+      if (set) for (const listener of set) listener(runId, event);
+    },
+    async subscribeLive(runId: string, listener: LiveListener) {
+      return added(liveListeners, runId, listener);
     },
     publishWake(wake: Wake) {
       for (const listener of wakeListeners) listener(wake);
@@ -36,7 +35,23 @@ export function createMemoryBus(): Bus {
     async ready() {},
     async close() {
       listeners.clear();
+      liveListeners.clear();
       wakeListeners.clear();
     },
+  };
+}
+
+/** Adds a run's listener; the function returned removes it (and the run's set once empty). */
+function added<L>(byRun: Map<string, Set<L>>, runId: string, listener: L): () => void {
+  let set = byRun.get(runId);
+  if (!set) {
+    set = new Set();
+    byRun.set(runId, set);
+  }
+  const mine = set;
+  mine.add(listener);
+  return () => {
+    mine.delete(listener);
+    if (mine.size === 0 && byRun.get(runId) === mine) byRun.delete(runId);
   };
 }

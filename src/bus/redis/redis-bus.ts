@@ -10,7 +10,7 @@
 import { Redis } from 'ioredis';
 import type { RunEvent } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
-import type { Bus, RunEventListener, Wake, WakeListener } from '../bus.js';
+import type { Bus, LiveEvent, LiveListener, RunEventListener, Wake, WakeListener } from '../bus.js';
 
 export interface RedisBusOptions {
   /** `redis://host:6379/0` */
@@ -19,6 +19,15 @@ export interface RedisBusOptions {
   readonly prefix?: string;
   readonly log?: (message: string, data?: unknown) => void;
 }
+
+/**
+ * A run's live events that reached nobody are not sent again for this long (PUBLISH answers how
+ * many heard it): a step nobody follows costs one message per second, not one per token. A
+ * follower who joins meanwhile misses at most this much of the text (the whole text is stored).
+ */
+const LIVE_QUIET_MS = 1_000;
+/** Runs remembered as unheard; past this many (runs that ended), the memory starts over. */
+const MAX_QUIET_RUNS = 10_000;
 
 /** How long the first connection may take before the bus counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -92,8 +101,11 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   // Nobody may ask: an unreachable bus must not become an unhandled rejection.
   firstConnection.catch(() => {});
   const runChannel = (runId: string) => `${prefix}:run:${runId}`;
+  const liveChannel = (runId: string) => `${prefix}:live:${runId}`;
   const wakeChannel = `${prefix}:wake`;
-  const runListeners = new Map<string, { listeners: Set<RunEventListener>; ready: Promise<void> }>();
+  /** Per subscribed channel (a run's events, or its live events): its listeners of messages. */
+  const channels = new Map<string, { listeners: Set<(message: string) => void>; ready: Promise<void> }>();
+  const quietUntil = new Map<string, number>();
   const wakeListeners = new Set<WakeListener>();
   let wakeReady: Promise<void> | undefined;
 
@@ -107,11 +119,8 @@ export function createRedisBus(options: RedisBusOptions): Bus {
           for (const listener of wakeListeners) listener(wake);
           return;
         }
-        const runId = channel.slice(prefix.length + 5);
-        const entry = runListeners.get(runId);
-        if (!entry) return;
-        const events = JSON.parse(message) as RunEvent[];
-        for (const listener of entry.listeners) listener(runId, events);
+        const entry = channels.get(channel);
+        if (entry) for (const listener of entry.listeners) listener(message);
       } catch (error) {
         log('bad bus message', { channel, message: (error as Error).message });
       }
@@ -119,8 +128,40 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     return sub;
   };
 
-  const publish = (channel: string, message: string) => {
-    pub.publish(channel, message).catch((error: Error) => log('publish failed', { channel, message: error.message }));
+  const publish = (channel: string, message: string) =>
+    pub.publish(channel, message).catch((error: Error) => {
+      log('publish failed', { channel, message: error.message });
+      return 0;
+    });
+
+  /** Listens to a channel; every listener of it waits for its one SUBSCRIBE. */
+  const listen = async (channel: string, listener: (message: string) => void): Promise<() => void> => {
+    let entry = channels.get(channel);
+    if (!entry) {
+      entry = {
+        listeners: new Set(),
+        ready: subscriber()
+          .subscribe(channel)
+          .then(() => {}),
+      };
+      channels.set(channel, entry);
+    }
+    entry.listeners.add(listener);
+    const mine = entry;
+    try {
+      await mine.ready;
+    } catch (error) {
+      // Redis unreachable: the next subscriber tries again rather than inherit this failure.
+      if (channels.get(channel) === mine) channels.delete(channel);
+      throw error;
+    }
+    return () => {
+      mine.listeners.delete(listener);
+      if (mine.listeners.size === 0 && channels.get(channel) === mine) {
+        channels.delete(channel);
+        sub?.unsubscribe(channel).catch(() => {});
+      }
+    };
   };
 
   return {
@@ -136,41 +177,28 @@ export function createRedisBus(options: RedisBusOptions): Bus {
       ]);
     },
     publishRunEvents(runId: string, events: readonly RunEvent[]) {
-      if (events.length > 0) publish(runChannel(runId), JSON.stringify(events));
+      if (events.length > 0) void publish(runChannel(runId), JSON.stringify(events));
     },
-    async subscribeRun(runId: string, listener: RunEventListener) {
-      let entry = runListeners.get(runId);
-      if (!entry) {
-        // Every listener of the channel waits for the one SUBSCRIBE: events published after this
-        // call resolves reach them all.
-        const listeners = new Set<RunEventListener>();
-        entry = {
-          listeners,
-          ready: subscriber()
-            .subscribe(runChannel(runId))
-            .then(() => {}),
-        };
-        runListeners.set(runId, entry);
+    subscribeRun(runId: string, listener: RunEventListener) {
+      return listen(runChannel(runId), (message) => listener(runId, JSON.parse(message) as RunEvent[]));
+    },
+    publishLive(runId: string, event: LiveEvent) {
+      const quiet = quietUntil.get(runId);
+      if (quiet !== undefined) {
+        if (Date.now() < quiet) return;
+        quietUntil.delete(runId);
       }
-      entry.listeners.add(listener);
-      const mine = entry;
-      try {
-        await mine.ready;
-      } catch (error) {
-        // Redis unreachable: the next subscriber tries again rather than inherit this failure.
-        if (runListeners.get(runId) === mine) runListeners.delete(runId);
-        throw error;
-      }
-      return () => {
-        mine.listeners.delete(listener);
-        if (mine.listeners.size === 0 && runListeners.get(runId) === mine) {
-          runListeners.delete(runId);
-          sub?.unsubscribe(runChannel(runId)).catch(() => {});
-        }
-      };
+      void publish(liveChannel(runId), JSON.stringify(event)).then((heard) => {
+        if (heard > 0) return;
+        if (quietUntil.size >= MAX_QUIET_RUNS) quietUntil.clear();
+        quietUntil.set(runId, Date.now() + LIVE_QUIET_MS);
+      });
+    },
+    subscribeLive(runId: string, listener: LiveListener) {
+      return listen(liveChannel(runId), (message) => listener(runId, JSON.parse(message) as LiveEvent));
     },
     publishWake(wake: Wake) {
-      publish(wakeChannel, JSON.stringify(wake));
+      void publish(wakeChannel, JSON.stringify(wake));
     },
     async subscribeWake(listener: WakeListener) {
       wakeListeners.add(listener);
@@ -194,7 +222,8 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     },
     ready: () => firstConnection,
     async close() {
-      runListeners.clear();
+      channels.clear();
+      quietUntil.clear();
       wakeListeners.clear();
       await Promise.all([pub, sub].map((redis) => redis && end(redis)));
     },

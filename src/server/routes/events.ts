@@ -31,7 +31,8 @@ export const eventRoutes: readonly ApiRoute[] = [
       summary: "Follow a run's events live (Server-Sent Events)",
       description:
         'Each `run-event` has `id:` = its seq. Reconnect with `Last-Event-ID` (or `?after=`) to go on with nothing missed and nothing twice. ' +
-        'The stream ends with `event: end` after the run ends, or `event: shutdown` when the server stops.',
+        'The stream ends with `event: end` after the run ends, or `event: shutdown` when the server stops. ' +
+        "`event: live` carries what a step is doing now, not stored (`step.text`: a model's text as it is written); it has no `id:`, so Last-Event-ID stays the last stored seq.",
       tags: ['events'],
       request: { params: RunIdParam, query: EventsQuery.pick({ after: true }), headers: FollowHeaders },
       responses: responses(
