@@ -64,7 +64,13 @@ export const endNode = z.strictObject({
   /** Ends every branch of the run, not only this token's. */
   terminate: z.boolean().optional(),
 });
-export const taskNode = z.strictObject({ ...commonFields, ...taskFields, ...placedFields });
+export const taskNode = z.strictObject({
+  ...commonFields,
+  ...taskFields,
+  ...placedFields,
+  /** The step's result, an object, is merged into `vars` key by key (a BPMN script sets process variables). */
+  mergeOutput: z.boolean().optional(),
+});
 export const aiNode = z.looseObject({ ...commonFields, ...aiFields, ...placedFields });
 export const decisionNode = z.strictObject({
   ...commonFields,
