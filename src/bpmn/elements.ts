@@ -5,7 +5,7 @@
  * pass a token on become pass-through gateways (so they still count a visit, as in BPMN).
  */
 import { mapCondition, timerSpec, variableRead } from './expressions.js';
-import type { BpmnElement } from './read.js';
+import { type BpmnElement, tagOf } from './read.js';
 import { type Findings, label, note, refuse } from './refusals.js';
 
 export type RawNode = Record<string, unknown> & { id: string; type: string };
@@ -74,20 +74,7 @@ function taskNode(element: BpmnElement, ctx: ElementContext, id: string): RawNod
       return { ...base, type: 'task', action, ...(result ? { output: result } : {}) };
     }
     case 'bpmn:ScriptTask':
-      if (!ctx.scriptAction) {
-        refuse(
-          ctx.findings,
-          element,
-          `a script task runs ${element.scriptFormat ?? 'unknown'} code from the file; Runloom runs none unless a script runner action is configured (scriptAction)`,
-        );
-        return undefined;
-      }
-      return {
-        ...base,
-        type: 'task',
-        action: ctx.scriptAction,
-        input: { script: element.script ?? '', format: element.scriptFormat ?? '', variables: '=$merge([input, vars])' },
-      };
+      return scriptNode(element, ctx, base);
     case 'bpmn:UserTask':
     case 'bpmn:ManualTask':
       return { ...base, type: 'wait' };
@@ -104,6 +91,36 @@ function taskNode(element: BpmnElement, ctx: ElementContext, id: string): RawNod
     default:
       return undefined;
   }
+}
+
+/** A script task → a task calling the script runner, whose result (the variables it set) is merged into vars. */
+function scriptNode(element: BpmnElement, ctx: ElementContext, base: { id: string }): RawNode | undefined {
+  const format = element.scriptFormat ?? '';
+  if (!ctx.scriptAction) {
+    refuse(
+      ctx.findings,
+      element,
+      `a script task runs ${format || 'unknown'} code from the file; Runloom runs none unless scripts are allowed (a script runner action: scriptAction, or \`--scripts\`)`,
+    );
+    return undefined;
+  }
+  if (!/^(javascript|js|ecmascript)$/i.test(format)) {
+    refuse(ctx.findings, element, `scriptFormat "${format}" is not JavaScript, the one language the script runner runs`);
+    return undefined;
+  }
+  const result = element.$attrs?.['camunda:resultVariable'];
+  return {
+    ...base,
+    type: 'task',
+    action: ctx.scriptAction,
+    input: {
+      script: element.script ?? '',
+      element: { id: element.id ?? base.id, type: tagOf(element) },
+      variables: '=$merge([input, vars])',
+      ...(result ? { resultVariable: result } : {}),
+    },
+    mergeOutput: true,
+  };
 }
 
 /** Multi-instance → a map over a collection or `[1..n]`; the body is the task without id. */

@@ -27,7 +27,7 @@ const COMMON = new Set(['id', 'type', 'name', 'description', 'boundary']);
 const KEPT: Readonly<Record<string, readonly string[]>> = {
   start: [],
   end: ['terminate'],
-  task: ['action', 'input', 'output'],
+  task: ['action', 'input', 'output', 'mergeOutput'],
   decision: ['mode'],
   parallel: [],
   inclusive: [],
@@ -97,6 +97,7 @@ function taskElement(b: Builder, node: RawNode, attrs: Record<string, unknown>):
   const input = node.input as Record<string, unknown> | undefined;
   if (node.action === 'set' && input && Object.keys(input).length === 0 && !node.output)
     return b.moddle.create('bpmn:Task', attrs);
+  if (node.mergeOutput === true && typeof input?.script === 'string') return scriptElement(b, attrs, input);
   if (input !== undefined && !(node.type === 'map' && input && (input as { item?: unknown }).item === '=item')) {
     refuse(b, node, 'input', 'an input mapping has no place in BPMN; compute it in the action');
     return undefined;
@@ -104,6 +105,13 @@ function taskElement(b: Builder, node: RawNode, attrs: Record<string, unknown>):
   const task = b.moddle.create('bpmn:ServiceTask', attrs);
   setAttr(task, 'runloom:action', String(node.action));
   if (node.output) setAttr(task, 'camunda:resultVariable', String(node.output));
+  return task;
+}
+
+/** What the import makes of a script task (a task calling the script runner) goes back out as one. */
+function scriptElement(b: Builder, attrs: Record<string, unknown>, input: Record<string, unknown>): ModdleObject {
+  const task = b.moddle.create('bpmn:ScriptTask', { ...attrs, scriptFormat: 'javascript', script: input.script });
+  if (typeof input.resultVariable === 'string') setAttr(task, 'camunda:resultVariable', input.resultVariable);
   return task;
 }
 

@@ -137,6 +137,11 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
     if (bpmnId) nodeOf.set(bpmnId, node);
   };
   const needsEnd: string[] = [];
+  // An element no flow leaves ends its token: in a sub-process, that token is done with the scope.
+  const ends = (id: string, scope: BpmnElement | undefined) => {
+    if (scope) edges.push({ from: id, to: ctx.idOf(scope.id ?? '') });
+    else needsEnd.push(id);
+  };
 
   // Process start: the one none start event, else a start that fans out to every element no flow enters.
   const roots = w.placed.filter((p) => !p.scope && inOf(p.element.id ?? '') === 0 && p.element.$type !== 'bpmn:BoundaryEvent');
@@ -154,14 +159,14 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
     const out = outOf(bpmnId);
     if (ACTIVITIES.has(type)) {
       add(activityNode(element, ctx), bpmnId);
-      if (out.length === 0) needsEnd.push(id);
+      if (out.length === 0) ends(id, scope);
     } else if (type in GATEWAYS) {
-      add({ id, type: GATEWAYS[type] }, bpmnId);
-      if (out.length === 0) needsEnd.push(id);
+      add({ id, type: GATEWAYS[type], ...(element.name ? { name: element.name } : {}) }, bpmnId);
+      if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:SubProcess') {
       // The scope's completion: an inclusive join of its end events.
       add({ id, type: 'inclusive', ...(element.name ? { name: element.name } : {}) }, bpmnId);
-      if (out.length === 0) needsEnd.push(id);
+      if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:StartEvent') {
       if (eventKind(element) !== undefined) {
         refuse(ctx.findings, element, `${eventKind(element)} start events are not supported (a run starts when it is started)`);
@@ -189,13 +194,13 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
       }
     } else if (type === 'bpmn:IntermediateCatchEvent') {
       add(catchNode(element, ctx), bpmnId);
-      if (out.length === 0) needsEnd.push(id);
+      if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:IntermediateThrowEvent') {
       const kind = eventKind(element);
       if (kind === undefined) add(passThrough(id, inOf(bpmnId), out)[0], bpmnId);
       else if (kind === 'signal') {
         add(signalThrow(element, id), bpmnId);
-        if (out.length === 0) needsEnd.push(id);
+        if (out.length === 0) ends(id, scope);
       } else refuse(ctx.findings, element, `${kind} throw events are not supported (none and signal are)`);
     } else if (type === 'bpmn:BoundaryEvent') {
       add(passThrough(id, 1, out)[0], bpmnId);

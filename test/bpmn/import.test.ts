@@ -3,7 +3,7 @@
  * names the element, its type and its line, and all of them come at once.
  */
 import { describe, expect, it } from 'vitest';
-import { importBpmn } from '../../src/bpmn/import.js';
+import { type BpmnImportOptions, importBpmn } from '../../src/bpmn/import.js';
 import { FlowInvalidError, type FlowProblem } from '../../src/errors.js';
 import { validateFlow } from '../../src/flow/index.js';
 import { bpmn } from './support.js';
@@ -11,9 +11,9 @@ import { bpmn } from './support.js';
 type Node = { id: string; type: string; [key: string]: unknown };
 const byId = (nodes: unknown) => new Map((nodes as Node[]).map((n) => [n.id, n]));
 
-async function refusals(xml: string): Promise<readonly FlowProblem[]> {
+async function refusals(xml: string, options: BpmnImportOptions = {}): Promise<readonly FlowProblem[]> {
   try {
-    await importBpmn(xml, { sourceName: 'x.bpmn' });
+    await importBpmn(xml, { ...options, sourceName: 'x.bpmn' });
   } catch (error) {
     expect(error).toBeInstanceOf(FlowInvalidError);
     return (error as FlowInvalidError).problems;
@@ -183,7 +183,7 @@ describe('BPMN import: refusals', () => {
     <bpmn:userTask id="many"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>
     <bpmn:serviceTask id="anon" />
     <bpmn:endEvent id="fail"><bpmn:messageEventDefinition /></bpmn:endEvent>
-    <bpmn:sequenceFlow id="js" sourceRef="start" targetRef="fail"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">next(null, true)</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="js" sourceRef="start" targetRef="fail"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">next(null, Math.random() &gt; 0.5)</bpmn:conditionExpression></bpmn:sequenceFlow>
   `);
 
   it('refuses every unsupported element at once, naming its id, its type and its line', async () => {
@@ -200,7 +200,7 @@ describe('BPMN import: refusals', () => {
       ['many', "userTask 'many': multi-instance is supported on tasks that do work"],
       ['anon', "serviceTask 'anon': names no action"],
       ['fail', "endEvent 'fail': message end events are not supported"],
-      ['js', "sequenceFlow 'js': a javascript condition runs code"],
+      ['js', "sequenceFlow 'js': a JavaScript condition runs code"],
     ];
     for (const [id, message] of expected) {
       const found = problems.find((p) => p.message.startsWith(message));
@@ -212,14 +212,47 @@ describe('BPMN import: refusals', () => {
     expect(problems).toHaveLength(expected.length);
   });
 
-  it('runs a script task only through a script action the host configures', async () => {
-    const xml = bpmn('<bpmn:scriptTask id="calc" scriptFormat="JavaScript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>');
+  it('runs a script task only through a script action the host configures; the variables it sets are merged into vars', async () => {
+    const xml = bpmn(
+      '<bpmn:scriptTask id="calc" scriptFormat="JavaScript" camunda:resultVariable="sum"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>',
+    );
     const { flow } = await importBpmn(xml, { scriptAction: 'sandbox.js' });
-    expect(byId(flow.nodes).get('calc')).toMatchObject({
+    expect(byId(flow.nodes).get('calc')).toEqual({
+      id: 'calc',
       type: 'task',
       action: 'sandbox.js',
-      input: { script: 'next()', format: 'JavaScript' },
+      input: {
+        script: 'next()',
+        element: { id: 'calc', type: 'scriptTask' },
+        variables: '=$merge([input, vars])',
+        resultVariable: 'sum',
+      },
+      mergeOutput: true,
     });
+    const python = bpmn('<bpmn:scriptTask id="py" scriptFormat="python"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>');
+    expect((await refusals(python, { scriptAction: 'sandbox.js' })).map((p) => p.message)).toEqual([
+      'scriptTask \'py\': scriptFormat "python" is not JavaScript, the one language the script runner runs',
+    ]);
+  });
+
+  it('translates a JavaScript condition that only reads environment.variables; refuses one reading outside a script scope', async () => {
+    const flowWith = (condition: string) =>
+      bpmn(`<bpmn:startEvent id="s" /><bpmn:endEvent id="e" />
+    <bpmn:sequenceFlow id="c" sourceRef="s" targetRef="e"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="JavaScript">${condition}</bpmn:conditionExpression></bpmn:sequenceFlow>`);
+    const { flow } = await importBpmn(
+      flowWith('next(null, !this.environment.variables.stop &amp;&amp; environment.output.n &lt; 2);'),
+    );
+    expect(flow.edges).toEqual([
+      {
+        from: 's',
+        to: 'e',
+        when: '(($exists(vars.stop) ? vars.stop : input.stop) ? false : true) and ($exists(vars.n) ? vars.n : input.n) < 2',
+      },
+    ]);
+    const problems = await refusals(flowWith('this.variables.input &lt; 2'));
+    expect(problems.map((p) => p.message)).toEqual([
+      "sequenceFlow 'c': this JavaScript condition reads `this.variables.input`, which is not in a script's scope (bpmn-engine fails on it); read environment.variables.<name>",
+    ]);
   });
 
   it('refuses a second executable process, message flows between processes, and text that is not BPMN', async () => {
