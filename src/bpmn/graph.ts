@@ -112,9 +112,31 @@ function passThrough(id: string, incoming: number, outgoing: readonly BpmnElemen
   return [{ id, type: split }];
 }
 
-export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph {
+/**
+ * Message flows between the processes drawn into one flow become edges: a message start event
+ * starts when the message is sent (its sender's edge leads to it), and an intermediate message
+ * catch event fires once both its token and the message have arrived (a parallel join). A
+ * message flow into anything else is refused.
+ */
+function messageTargets(messages: readonly BpmnElement[], ctx: ElementContext): Map<string, BpmnElement[]> {
+  const into = new Map<string, BpmnElement[]>();
+  for (const message of messages) {
+    const target = message.targetRef;
+    const caught =
+      (target?.$type === 'bpmn:StartEvent' || target?.$type === 'bpmn:IntermediateCatchEvent') && eventKind(target) === 'message';
+    if (!caught || !target?.id || !message.sourceRef?.id) {
+      refuse(ctx.findings, message, 'a message flow is run only into a message start event or a message catch event');
+      continue;
+    }
+    into.set(target.id, [...(into.get(target.id) ?? []), message]);
+  }
+  return into;
+}
+
+export function buildGraph(process: BpmnElement, ctx: ElementContext, messages: readonly BpmnElement[] = []): FlowGraph {
   const w: Walk = { placed: [], flows: [], scopeStart: new Map() };
   walk(process, ctx, w);
+  const messaged = messageTargets(messages, ctx);
   const byId = new Map(w.placed.map((p) => [p.element.id ?? '', p]));
   const outgoing = new Map<string, BpmnElement[]>();
   const incoming = new Map<string, number>();
@@ -124,6 +146,7 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
     outgoing.set(from, [...(outgoing.get(from) ?? []), flow]);
     incoming.set(to, (incoming.get(to) ?? 0) + 1);
   }
+  for (const [to, sent] of messaged) incoming.set(to, (incoming.get(to) ?? 0) + sent.length);
   const inOf = (id: string) => incoming.get(id) ?? 0;
   const outOf = (id: string) => outgoing.get(id) ?? [];
   const entry = (id: string) => ctx.idOf(w.scopeStart.get(id)?.id ?? id);
@@ -168,7 +191,7 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
       add({ id, type: 'inclusive', ...(element.name ? { name: element.name } : {}) }, bpmnId);
       if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:StartEvent') {
-      if (eventKind(element) !== undefined) {
+      if (eventKind(element) !== undefined && !messaged.has(bpmnId)) {
         refuse(ctx.findings, element, `${eventKind(element)} start events are not supported (a run starts when it is started)`);
         continue;
       }
@@ -193,7 +216,7 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
         if (end.type !== 'end') needsEnd.push(id);
       }
     } else if (type === 'bpmn:IntermediateCatchEvent') {
-      add(catchNode(element, ctx), bpmnId);
+      add(messaged.has(bpmnId) ? { id, type: 'parallel' } : catchNode(element, ctx), bpmnId);
       if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:IntermediateThrowEvent') {
       const kind = eventKind(element);
@@ -242,6 +265,9 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
     if (source.default?.id === flow.id) edge.default = true;
     edges.push(edge);
   }
+
+  for (const [to, sent] of messaged)
+    for (const message of sent) edges.push({ from: ctx.idOf(message.sourceRef?.id ?? ''), to: entry(to) });
 
   if (needsEnd.length > 0) {
     const end = ctx.idOf('__end');

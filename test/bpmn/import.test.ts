@@ -255,17 +255,48 @@ describe('BPMN import: refusals', () => {
     ]);
   });
 
-  it('refuses a second executable process, message flows between processes, and text that is not BPMN', async () => {
-    const two = `<?xml version="1.0"?>
+  it('runs every executable process, and the participants messages start, as one flow: message flows become edges', async () => {
+    const file = (flows: string) => `<?xml version="1.0"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
-  <bpmn:collaboration id="c"><bpmn:messageFlow id="mf" sourceRef="a" targetRef="b" /></bpmn:collaboration>
-  <bpmn:process id="one" isExecutable="true"><bpmn:task id="a" /></bpmn:process>
+  <bpmn:collaboration id="c">${flows}</bpmn:collaboration>
+  <bpmn:process id="one" isExecutable="true">
+    <bpmn:startEvent id="s1" /><bpmn:task id="a" /><bpmn:intermediateCatchEvent id="reply"><bpmn:messageEventDefinition /></bpmn:intermediateCatchEvent><bpmn:endEvent id="e1" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s1" targetRef="a" /><bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="reply" /><bpmn:sequenceFlow id="f3" sourceRef="reply" targetRef="e1" />
+  </bpmn:process>
   <bpmn:process id="two" isExecutable="true"><bpmn:task id="b" /></bpmn:process>
+  <bpmn:process id="listener" isExecutable="false">
+    <bpmn:startEvent id="heard"><bpmn:messageEventDefinition /></bpmn:startEvent><bpmn:task id="answer" />
+    <bpmn:sequenceFlow id="p1" sourceRef="heard" targetRef="answer" />
+  </bpmn:process>
+  <bpmn:process id="other" isExecutable="false"><bpmn:task id="x" /></bpmn:process>
 </bpmn:definitions>`;
-    const messages = (await refusals(two)).map((p) => `${p.path} ${p.message}`);
-    expect(messages).toEqual([
-      "line 5 process 'two': a second executable process (after 'one'); Runloom runs one process per file — call it with a call activity instead",
-      expect.stringContaining("line 3 messageFlow 'mf': message flows between processes are not run"),
+    const { flow } = await importBpmn(
+      file(
+        '<bpmn:messageFlow id="m1" sourceRef="a" targetRef="heard" /><bpmn:messageFlow id="m2" sourceRef="answer" targetRef="reply" />',
+      ),
+    );
+    expect(flow.id).toBe('one');
+    const nodes = byId(flow.nodes);
+    expect(nodes.get('reply')).toEqual({ id: 'reply', type: 'parallel' });
+    expect(nodes.get('heard')).toEqual({ id: 'heard', type: 'parallel' });
+    expect(nodes.has('x')).toBe(false);
+    expect(flow.edges).toEqual(
+      expect.arrayContaining([
+        { from: 'start', to: 's1' },
+        { from: 'start', to: 'b' },
+        { from: 'a', to: 'heard' },
+        { from: 'answer', to: 'reply' },
+      ]),
+    );
+    expect(validateFlow(flow).problems).toEqual([]);
+    const refused = await refusals(
+      file(
+        '<bpmn:messageFlow id="toTask" sourceRef="a" targetRef="b" /><bpmn:messageFlow id="fromOutside" sourceRef="x" targetRef="reply" />',
+      ),
+    );
+    expect(refused.map((p) => `${p.path} ${p.message}`)).toEqual([
+      "line 3 messageFlow 'fromOutside': a message flow to or from a process that does not run with this one (each process is a run of its own); send the message to the run as a signal (`runloom runs signal`)",
+      "line 3 messageFlow 'toTask': a message flow is run only into a message start event or a message catch event",
     ]);
     const notXml = await refusals('<bpmn:definitions><oops');
     expect(notXml[0]).toMatchObject({ code: 'BPMN_PARSE' });
