@@ -100,7 +100,7 @@ function scriptNode(element: BpmnElement, ctx: ElementContext, base: { id: strin
     refuse(
       ctx.findings,
       element,
-      `a script task runs ${format || 'unknown'} code from the file; Runloom runs none unless scripts are allowed (a script runner action: scriptAction, or \`--scripts\`)`,
+      `a script task runs ${format || 'unknown'} code from the file; Runloom runs none unless scripts are allowed (createRunloom's bpmnScripts, \`runloom --bpmn-scripts\`)`,
     );
     return undefined;
   }
