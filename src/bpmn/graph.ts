@@ -133,10 +133,34 @@ function messageTargets(messages: readonly BpmnElement[], ctx: ElementContext): 
   return into;
 }
 
+/**
+ * Link events: a link throw event goes on at the link catch event of the same name in the same
+ * process or sub-process (a "go to" drawn as two events). Throw id → catch id.
+ */
+function linkJumps(placed: readonly Placed[], ctx: ElementContext): Map<string, string> {
+  const linkName = (element: BpmnElement) => element.eventDefinitions?.[0]?.name ?? element.name ?? '';
+  const key = (p: Placed) => `${p.scope?.id ?? ''}\n${linkName(p.element)}`;
+  const isLink = (p: Placed, type: string) => p.element.$type === type && eventKind(p.element) === 'link';
+  const catches = new Map<string, Placed[]>();
+  for (const p of placed.filter((p) => isLink(p, 'bpmn:IntermediateCatchEvent')))
+    catches.set(key(p), [...(catches.get(key(p)) ?? []), p]);
+  for (const [, same] of catches)
+    for (const extra of same.slice(1))
+      refuse(ctx.findings, extra.element, `another link catch event is named '${linkName(extra.element)}' in the same process`);
+  const jumps = new Map<string, string>();
+  for (const p of placed.filter((p) => isLink(p, 'bpmn:IntermediateThrowEvent'))) {
+    const target = catches.get(key(p))?.[0];
+    if (target) jumps.set(p.element.id ?? '', target.element.id ?? '');
+    else refuse(ctx.findings, p.element, `no link catch event named '${linkName(p.element)}' in the same process to go on at`);
+  }
+  return jumps;
+}
+
 export function buildGraph(process: BpmnElement, ctx: ElementContext, messages: readonly BpmnElement[] = []): FlowGraph {
   const w: Walk = { placed: [], flows: [], scopeStart: new Map() };
   walk(process, ctx, w);
   const messaged = messageTargets(messages, ctx);
+  const jumps = linkJumps(w.placed, ctx);
   const byId = new Map(w.placed.map((p) => [p.element.id ?? '', p]));
   const outgoing = new Map<string, BpmnElement[]>();
   const incoming = new Map<string, number>();
@@ -147,6 +171,7 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext, messages: 
     incoming.set(to, (incoming.get(to) ?? 0) + 1);
   }
   for (const [to, sent] of messaged) incoming.set(to, (incoming.get(to) ?? 0) + sent.length);
+  for (const to of jumps.values()) incoming.set(to, (incoming.get(to) ?? 0) + 1);
   const inOf = (id: string) => incoming.get(id) ?? 0;
   const outOf = (id: string) => outgoing.get(id) ?? [];
   const entry = (id: string) => ctx.idOf(w.scopeStart.get(id)?.id ?? id);
@@ -216,12 +241,19 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext, messages: 
         if (end.type !== 'end') needsEnd.push(id);
       }
     } else if (type === 'bpmn:IntermediateCatchEvent') {
-      add(messaged.has(bpmnId) ? { id, type: 'parallel' } : catchNode(element, ctx), bpmnId);
+      if (messaged.has(bpmnId)) add({ id, type: 'parallel' }, bpmnId);
+      else if (eventKind(element) === 'link') add(passThrough(id, inOf(bpmnId), out)[0], bpmnId);
+      else add(catchNode(element, ctx), bpmnId);
       if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:IntermediateThrowEvent') {
       const kind = eventKind(element);
       if (kind === undefined) add(passThrough(id, inOf(bpmnId), out)[0], bpmnId);
-      else if (kind === 'signal') {
+      else if (kind === 'link') {
+        const to = jumps.get(bpmnId);
+        if (to === undefined) continue; // refused by linkJumps
+        add(passThrough(id, inOf(bpmnId), [element])[0], bpmnId);
+        edges.push({ from: id, to: entry(to) });
+      } else if (kind === 'signal') {
         add(signalThrow(element, id), bpmnId);
         if (out.length === 0) ends(id, scope);
       } else refuse(ctx.findings, element, `${kind} throw events are not supported (none and signal are)`);

@@ -173,7 +173,7 @@ describe('BPMN import: refusals', () => {
     <bpmn:startEvent id="start" />
     <bpmn:scriptTask id="calc" scriptFormat="JavaScript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>
     <bpmn:complexGateway id="complex" />
-    <bpmn:intermediateCatchEvent id="linkIn"><bpmn:linkEventDefinition name="l" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateThrowEvent id="linkOut"><bpmn:linkEventDefinition name="nowhere" /></bpmn:intermediateThrowEvent>
     <bpmn:intermediateCatchEvent id="cond"><bpmn:conditionalEventDefinition><bpmn:condition>\${x}</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>
     <bpmn:intermediateThrowEvent id="shout"><bpmn:messageEventDefinition /></bpmn:intermediateThrowEvent>
     <bpmn:intermediateThrowEvent id="escalate"><bpmn:escalationEventDefinition /></bpmn:intermediateThrowEvent>
@@ -191,7 +191,7 @@ describe('BPMN import: refusals', () => {
     const expected: [string, string][] = [
       ['calc', "scriptTask 'calc': a script task runs JavaScript code from the file"],
       ['complex', "complexGateway 'complex': this element is not supported"],
-      ['linkIn', "intermediateCatchEvent 'linkIn': link catch events are not supported"],
+      ['linkOut', "intermediateThrowEvent 'linkOut': no link catch event named 'nowhere' in the same process to go on at"],
       ['cond', "intermediateCatchEvent 'cond': conditional catch events are not supported"],
       ['shout', "intermediateThrowEvent 'shout': message throw events are not supported"],
       ['escalate', "intermediateThrowEvent 'escalate': escalation throw events are not supported"],
@@ -252,6 +252,29 @@ describe('BPMN import: refusals', () => {
     const problems = await refusals(flowWith('this.variables.input &lt; 2'));
     expect(problems.map((p) => p.message)).toEqual([
       "sequenceFlow 'c': this JavaScript condition reads `this.variables.input`, which is not in a script's scope (bpmn-engine fails on it); read environment.variables.<name>",
+    ]);
+  });
+
+  it('a link throw event goes on at the link catch event of the same name (a go-to drawn as two events)', async () => {
+    const xml = bpmn(`
+    <bpmn:startEvent id="s" /><bpmn:task id="a" />
+    <bpmn:intermediateThrowEvent id="toB"><bpmn:linkEventDefinition name="B" /></bpmn:intermediateThrowEvent>
+    <bpmn:intermediateCatchEvent id="atB"><bpmn:linkEventDefinition name="B" /></bpmn:intermediateCatchEvent>
+    <bpmn:task id="b" /><bpmn:endEvent id="e" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="a" /><bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="toB" />
+    <bpmn:sequenceFlow id="f3" sourceRef="atB" targetRef="b" /><bpmn:sequenceFlow id="f4" sourceRef="b" targetRef="e" />`);
+    const { flow } = await importBpmn(xml);
+    expect(byId(flow.nodes).get('toB')).toEqual({ id: 'toB', type: 'parallel' });
+    expect(byId(flow.nodes).get('atB')).toEqual({ id: 'atB', type: 'parallel' });
+    expect(flow.edges).toContainEqual({ from: 'toB', to: 'atB' });
+    expect(flow.nodes[0]).toEqual({ id: 's', type: 'start' });
+    expect(validateFlow(flow).problems).toEqual([]);
+    const twice = xml.replace(
+      '<bpmn:task id="b" />',
+      '<bpmn:intermediateCatchEvent id="again"><bpmn:linkEventDefinition name="B" /></bpmn:intermediateCatchEvent><bpmn:task id="b" />',
+    );
+    expect((await refusals(twice)).map((p) => p.message)).toEqual([
+      "intermediateCatchEvent 'again': another link catch event is named 'B' in the same process",
     ]);
   });
 
