@@ -72,3 +72,29 @@ edges: [{ from: start, to: t }, { from: t, to: done }]
     expect(run.state.vars).toEqual({});
   });
 });
+
+describe('subflow mergeOutput', () => {
+  it("merges the child's output (an object) into vars: a BPMN sub-process run as a child run sets process variables", () => {
+    const run = startRun(
+      flow(
+        `
+format: runloom/v1
+id: parent-merging
+nodes:
+  - { id: start, type: start }
+  - { id: sub, type: subflow, flow: child, input: "=$merge([input, vars])", mergeOutput: true }
+  - { id: done, type: end }
+edges: [{ from: start, to: sub }, { from: sub, to: done }]
+`,
+        {},
+      ),
+      { input: { amount: 5 } },
+    );
+    const [child] = run.effectsOf('child.start');
+    expect(child.input).toEqual({ amount: 5 });
+    run.completeChild(child.seq, { amount: 5, approved: true });
+    expect(run.state.status).toBe('completed');
+    expect(run.state.vars).toEqual({ amount: 5, approved: true });
+    expect(run.replayed()).toEqual(run.state);
+  });
+});
