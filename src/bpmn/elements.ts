@@ -20,6 +20,8 @@ export interface ElementContext {
   readonly idOf: (bpmnId: string) => string;
   /** BPMN process id → runloom flow id, for call activities. */
   readonly flowIdOf: (processId: string) => string;
+  /** A sub-process that runs as a child run: the id of the flow it becomes (imported beside). */
+  readonly childFlow: (subProcess: BpmnElement) => string;
 }
 
 const RUNLOOM_ACTION = 'runloom:action';

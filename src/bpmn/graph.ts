@@ -69,6 +69,7 @@ function walk(container: BpmnElement, ctx: ElementContext, into: Walk, scope?: B
       if (element.triggeredByEvent) refuse(ctx.findings, element, 'event sub-processes are not supported');
       else if (element.loopCharacteristics)
         refuse(ctx.findings, element, 'a sub-process with loop or multi-instance characteristics is not supported');
+      else if (runsApart(element, container)) into.placed.push({ element, scope });
       else {
         into.placed.push({ element, scope });
         const starts = scopeStarts(element);
@@ -83,6 +84,18 @@ function walk(container: BpmnElement, ctx: ElementContext, into: Walk, scope?: B
       }
     } else into.placed.push({ element, scope });
   }
+}
+
+/**
+ * A sub-process that something outside must be able to cancel as a whole — a boundary event
+ * on it, or an error end event in it that ends it — runs as a child run (a `subflow` node):
+ * cancelling the child cancels every token inside, and its error is the subflow step's error.
+ */
+function runsApart(subProcess: BpmnElement, container: BpmnElement): boolean {
+  const bounded = (container.flowElements ?? []).some(
+    (e) => e.$type === 'bpmn:BoundaryEvent' && e.attachedToRef?.id === subProcess.id,
+  );
+  return bounded || (subProcess.flowElements ?? []).some((e) => e.$type === 'bpmn:EndEvent' && eventKind(e) === 'error');
 }
 
 /** A signal throw: every other run of the store listening for the signal gets it (signal.broadcast). */
@@ -212,8 +225,14 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext, messages: 
       add({ id, type: GATEWAYS[type], ...(element.name ? { name: element.name } : {}) }, bpmnId);
       if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:SubProcess') {
-      // The scope's completion: an inclusive join of its end events.
-      add({ id, type: 'inclusive', ...(element.name ? { name: element.name } : {}) }, bpmnId);
+      const name = element.name ? { name: element.name } : {};
+      // Apart: a child run that sees the process variables and hands them back.
+      if (!w.scopeStart.has(bpmnId)) {
+        const input = '=$merge([input, vars])';
+        add({ id, ...name, type: 'subflow', flow: ctx.childFlow(element), input, mergeOutput: true }, bpmnId);
+      }
+      // Drawn in: the scope's completion is an inclusive join of its end events.
+      else add({ id, type: 'inclusive', ...name }, bpmnId);
       if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:StartEvent') {
       if (eventKind(element) !== undefined && !messaged.has(bpmnId)) {
@@ -269,7 +288,7 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext, messages: 
     const host = element.attachedToRef;
     const hostNode = host?.id ? nodeOf.get(host.id) : undefined;
     if (!host || !hostNode) continue; // the host was refused already
-    if (host.$type === 'bpmn:SubProcess' || !BOUNDARY_HOSTS.has(hostNode.type)) {
+    if (!BOUNDARY_HOSTS.has(hostNode.type)) {
       refuse(ctx.findings, element, `boundary events on a ${host.$type.replace('bpmn:', '')} are not supported`);
       continue;
     }

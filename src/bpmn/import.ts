@@ -70,12 +70,20 @@ function laneDescriptions(process: BpmnElement): Map<string, string> {
   return lanes;
 }
 
+/** A sub-process imported as a flow of its own (a child run), and that flow's id. */
+interface Child {
+  readonly element: BpmnElement;
+  readonly id: string;
+}
+
 function convert(
   process: BpmnElement,
   findings: Findings,
   options: BpmnImportOptions,
   fileIds: ReadonlySet<string>,
+  children: Child[],
   messages: readonly BpmnElement[] = [],
+  id = flowIdOf(process.id ?? 'process'),
 ): FlowDefinitionRaw {
   // Names the import adds avoid every id of the file, so they never read as one of its elements.
   const taken = new Set(fileIds);
@@ -97,6 +105,11 @@ function convert(
       return id;
     },
     flowIdOf,
+    childFlow: (subProcess) => {
+      const child = { element: subProcess, id: flowIdOf(`${id}.${subProcess.id ?? 'sub'}`) };
+      children.push(child);
+      return child.id;
+    },
   };
   const { nodes, edges } = buildGraph(process, ctx, messages);
   const lanes = laneDescriptions(process);
@@ -106,7 +119,7 @@ function convert(
   }
   return {
     format: 'runloom/v1',
-    id: flowIdOf(process.id ?? 'process'),
+    id,
     ...(process.name ? { name: process.name } : {}),
     nodes,
     edges,
@@ -191,7 +204,8 @@ export async function importBpmn(text: string, options: BpmnImportOptions = {}):
   }
   const fileIds = new Set<string>();
   for (const process of processes) for (const element of allElements(process)) if (element.id) fileIds.add(nodeIdOf(element.id));
-  const flow = convert(merged(drawn), findings, options, fileIds, messages);
+  const children: Child[] = [];
+  const flow = convert(merged(drawn), findings, options, fileIds, children, messages);
   const called: FlowDefinitionRaw[] = [];
   const pending = drawn.flatMap(calledProcesses);
   const done = new Set(drawn.map((p) => p.id));
@@ -202,8 +216,13 @@ export async function importBpmn(text: string, options: BpmnImportOptions = {}):
     const process = processes.find((p) => p.id === id);
     // A process called but not in this file is looked up among the published flows.
     if (!process) continue;
-    called.push(convert(process, findings, options, fileIds));
+    called.push(convert(process, findings, options, fileIds, children));
     pending.push(...calledProcesses(process));
+  }
+  // Converting a child may find children of its own: the list grows while it is walked.
+  for (let i = 0; i < children.length; i++) {
+    const { element, id } = children[i];
+    called.push(convert(element, findings, options, fileIds, children, [], id));
   }
   if (findings.problems.length > 0) throw new FlowInvalidError(findings.problems, sourceName);
   return { flow, called, warnings: findings.warnings };

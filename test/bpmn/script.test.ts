@@ -4,35 +4,20 @@
  * BpmnError code that an error boundary catches, and held to their time and memory limits
  * without taking Runloom down. Published as XML through the library, on a SQLite file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScriptSandbox } from '../../src/bpmn/script/sandbox.js';
 import { FlowInvalidError } from '../../src/errors.js';
-import { createRunloom, type Runloom } from '../../src/runloom.js';
-import { bpmn } from './support.js';
+import type { Runloom } from '../../src/runloom.js';
+import { bpmn, runloomOnFiles } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'runloom-bpmn-script-'));
 const sandbox = new ScriptSandbox({ timeoutMs: 200, memoryMb: 32 });
 afterAll(async () => {
   await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
 });
-let files = 0;
 
-async function withScripts<T>(body: (r: Runloom) => Promise<T>, log?: (message: string) => void): Promise<T> {
-  const runloom = await createRunloom({
-    store: join(dir, `run-${++files}.db`),
-    bpmnScripts: { timeoutMs: 200 },
-    ...(log ? { log } : {}),
-  });
-  try {
-    return await body(runloom);
-  } finally {
-    await runloom.close();
-  }
-}
+const onFile = runloomOnFiles('runloom-bpmn-script-');
+const withScripts = <T>(body: (r: Runloom) => Promise<T>, log?: (message: string) => void) =>
+  onFile({ bpmnScripts: { timeoutMs: 200 }, ...(log ? { log } : {}) }, body);
 
 async function settled(runloom: Runloom, runId: string) {
   for (let i = 0; i < 400; i++) {
@@ -78,14 +63,11 @@ const CHECKED = bpmn(
 
 describe('BPMN script tasks', () => {
   it('are refused on publish unless the Runloom runs scripts (bpmnScripts)', async () => {
-    const runloom = await createRunloom({ store: join(dir, 'no-scripts.db') });
-    try {
+    await onFile({}, async (runloom) => {
       const refusal = await runloom.flows.publish(COUNTER, 'counter.bpmn').catch((e: unknown) => e);
       expect(refusal).toBeInstanceOf(FlowInvalidError);
       expect((refusal as FlowInvalidError).problems[0].message).toContain("scriptTask 'count': a script task runs JavaScript");
-    } finally {
-      await runloom.close();
-    }
+    });
   });
 
   it('set process variables that conditions read: a loop drawn with a gateway runs three times', async () => {

@@ -1,6 +1,11 @@
 /** BPMN test documents: a process body wrapped in definitions with the namespaces files use. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
+import { createRunloom, type Runloom, type RunloomOptions } from '../../src/runloom.js';
 
 export function bpmn(body: string, roots = ''): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -29,4 +34,22 @@ export function recorder(name: string) {
     },
   });
   return { action, calls };
+}
+
+/**
+ * `withRunloom(options, body)`: a Runloom on a new SQLite file of a temp folder (removed after
+ * the test file), closed after `body`.
+ */
+export function runloomOnFiles(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let files = 0;
+  return async <T>(options: Omit<RunloomOptions, 'store'>, body: (runloom: Runloom) => Promise<T>): Promise<T> => {
+    const runloom = await createRunloom({ ...options, store: join(dir, `run-${++files}.db`) });
+    try {
+      return await body(runloom);
+    } finally {
+      await runloom.close();
+    }
+  };
 }
