@@ -9,6 +9,7 @@ import { type BpmnElement, tagOf } from './read.js';
 import { type Findings, label, note, refuse } from './refusals.js';
 
 export type RawNode = Record<string, unknown> & { id: string; type: string };
+export type RawEdge = { from: string; to: string; when?: string; default?: true };
 
 export interface ElementContext {
   readonly findings: Findings;
@@ -182,7 +183,9 @@ export function activityNode(element: BpmnElement, ctx: ElementContext): RawNode
   const loop = element.loopCharacteristics;
   if (!loop) return node;
   if (loop.$type === 'bpmn:MultiInstanceLoopCharacteristics') return multiInstance(element, node, ctx);
-  refuse(ctx.findings, element, 'standard loop characteristics are not supported; draw the loop with a gateway');
+  // A standard loop is drawn around the node (loops.ts).
+  if (loop.$type === 'bpmn:StandardLoopCharacteristics') return node;
+  refuse(ctx.findings, element, `${loop.$type.replace('bpmn:', '')} is not supported`);
   return undefined;
 }
 

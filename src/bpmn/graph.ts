@@ -8,12 +8,20 @@
  * process (as bpmn-engine starts them); elements without an outgoing flow end their token.
  */
 
-import { activityNode, boundaryOf, catchNode, type ElementContext, endNode, eventKind, type RawNode } from './elements.js';
+import {
+  activityNode,
+  boundaryOf,
+  catchNode,
+  type ElementContext,
+  endNode,
+  eventKind,
+  type RawEdge,
+  type RawNode,
+} from './elements.js';
 import { mapCondition } from './expressions.js';
+import { drawStandardLoops } from './loops.js';
 import type { BpmnElement } from './read.js';
 import { note, refuse } from './refusals.js';
-
-export type RawEdge = { from: string; to: string; when?: string; default?: true };
 
 export interface FlowGraph {
   readonly nodes: RawNode[];
@@ -325,5 +333,9 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext, messages: 
     nodes.push({ id: end, type: 'end' });
     for (const from of needsEnd) edges.push({ from, to: end });
   }
+  const looped = w.placed
+    .map((p) => p.element)
+    .filter((e) => ACTIVITIES.has(e.$type) && e.loopCharacteristics?.$type === 'bpmn:StandardLoopCharacteristics');
+  drawStandardLoops(looped, nodes, edges, ctx);
   return { nodes, edges };
 }

@@ -196,7 +196,8 @@ describe('BPMN import: refusals', () => {
       ['shout', "intermediateThrowEvent 'shout': message throw events are not supported"],
       ['escalate', "intermediateThrowEvent 'escalate': escalation throw events are not supported"],
       ['tx', "transaction 'tx': this element is not supported"],
-      ['again', "task 'again': standard loop characteristics are not supported"],
+      ['again', "task 'again': a standard loop needs a loopCondition (it would loop for ever)"],
+      ['undo', "boundaryEvent 'undo': compensate boundary events are not supported"],
       ['many', "userTask 'many': multi-instance is supported on tasks that do work"],
       ['anon', "serviceTask 'anon': names no action"],
       ['fail', "endEvent 'fail': message end events are not supported"],
@@ -208,7 +209,7 @@ describe('BPMN import: refusals', () => {
       expect(found?.path).toBe(`line ${lineOf(REFUSED, id)}`);
       expect(found?.code).toBe('BPMN_UNSUPPORTED');
     }
-    // The boundary on a refused host is not reported twice; everything else is.
+    // Every problem once, none left out.
     expect(problems).toHaveLength(expected.length);
   });
 
@@ -252,6 +253,33 @@ describe('BPMN import: refusals', () => {
     const problems = await refusals(flowWith('this.variables.input &lt; 2'));
     expect(problems.map((p) => p.message)).toEqual([
       "sequenceFlow 'c': this JavaScript condition reads `this.variables.input`, which is not in a script's scope (bpmn-engine fails on it); read environment.variables.<name>",
+    ]);
+  });
+
+  it('a standard loop is a decision after the activity (before it with testBefore) going back while the loopCondition holds', async () => {
+    const looped = (attrs: string) =>
+      bpmn(`<bpmn:startEvent id="s" /><bpmn:endEvent id="e" />
+    <bpmn:task id="work"><bpmn:standardLoopCharacteristics${attrs}><bpmn:loopCondition xsi:type="bpmn:tFormalExpression">\${n &lt; 3}</bpmn:loopCondition></bpmn:standardLoopCharacteristics></bpmn:task>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="work" /><bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="e" />`);
+    const when = '($exists(vars.n) ? vars.n : input.n) < 3';
+    const after = await importBpmn(looped(''));
+    expect(byId(after.flow.nodes).get('work_loop')).toEqual({ id: 'work_loop', type: 'decision' });
+    expect(after.flow.edges).toEqual([
+      { from: 's', to: 'work' },
+      { from: 'work', to: 'work_loop' },
+      { from: 'work_loop', to: 'work', when },
+      { from: 'work_loop', to: 'e', default: true },
+    ]);
+    expect(validateFlow(after.flow).problems).toEqual([]);
+    const before = await importBpmn(looped(' testBefore="true"'));
+    expect(before.flow.edges).toEqual([
+      { from: 's', to: 'work_loop' },
+      { from: 'work', to: 'work_loop' },
+      { from: 'work_loop', to: 'work', when },
+      { from: 'work_loop', to: 'e', default: true },
+    ]);
+    expect((await refusals(looped(' loopMaximum="5"'))).map((p) => p.message)).toEqual([
+      "task 'work': a standard loop with loopMaximum is not supported; bound the loop in its loopCondition",
     ]);
   });
 

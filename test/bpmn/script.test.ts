@@ -86,6 +86,23 @@ describe('BPMN script tasks', () => {
     expect(logged.filter((m) => m.startsWith('count is'))).toEqual(['count is 1', 'count is 2', 'count is 3']);
   });
 
+  it('a script task with a standard loop runs while its loopCondition holds; testBefore checks first', async () => {
+    const looped = (attrs: string) =>
+      bpmn(`<bpmn:startEvent id="s" /><bpmn:endEvent id="e" />
+    <bpmn:scriptTask id="inc" scriptFormat="JavaScript"><bpmn:standardLoopCharacteristics${attrs}><bpmn:loopCondition xsi:type="bpmn:tFormalExpression">\${n &lt; 3}</bpmn:loopCondition></bpmn:standardLoopCharacteristics>
+      <bpmn:script>environment.variables.n = (environment.variables.n || 0) + 1; next();</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="inc" /><bpmn:sequenceFlow id="f2" sourceRef="inc" targetRef="e" />`);
+    await withScripts(async (runloom) => {
+      const { flowId } = await runloom.flows.publish(looped(''), 'loop.bpmn');
+      expect((await settled(runloom, (await runloom.runs.start(flowId, {})).id)).vars).toEqual({ n: 3 });
+      // Do-while: the body runs once even when the condition is false from the start.
+      expect((await settled(runloom, (await runloom.runs.start(flowId, { n: 7 })).id)).vars).toEqual({ n: 8 });
+      await runloom.flows.publish(looped(' testBefore="true"'), 'while.bpmn');
+      expect((await settled(runloom, (await runloom.runs.start(flowId, { n: 7 })).id)).vars).toEqual({});
+      expect((await settled(runloom, (await runloom.runs.start(flowId, { n: 1 })).id)).vars).toEqual({ n: 3 });
+    });
+  });
+
   it('next(null, result) goes on; a BpmnError with a code is caught by the error boundary with that code', async () => {
     await withScripts(async (runloom) => {
       const { flowId } = await runloom.flows.publish(CHECKED, 'checked.bpmn');
