@@ -116,6 +116,16 @@ function scriptElement(b: Builder, attrs: Record<string, unknown>, input: Record
 }
 
 function element(b: Builder, node: RawNode): ModdleObject | undefined {
+  if (node.type === 'subflow' && node.mergeOutput === true) {
+    // What the import makes of a sub-process with boundary events: its inside is another flow.
+    refuse(
+      b,
+      node,
+      'mergeOutput',
+      `a sub-process run as a child run is not exported yet; export its flow '${node.flow}' on its own`,
+    );
+    return undefined;
+  }
   for (const key of Object.keys(node)) {
     if (!COMMON.has(key) && !(KEPT[node.type] ?? []).includes(key)) refuse(b, node, key, `\`${key}\` has no place in BPMN`);
   }

@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
+import { exportBpmn } from '../../src/bpmn/export.js';
 import { importBpmn } from '../../src/bpmn/import.js';
+import { FlowInvalidError } from '../../src/errors.js';
 import type { Runloom } from '../../src/runloom.js';
 import { bpmn, runloomOnFiles } from './support.js';
 
@@ -122,5 +124,21 @@ describe('a sub-process with boundary events', () => {
       expect(caught.status).toBe('completed');
       expect(await ended(runloom, big.id)).toEqual(['refused']);
     });
+  });
+});
+
+describe('exporting a sub-process run as a child run', () => {
+  it('is refused naming the node and the flow to export instead', async () => {
+    const { flow } = await importBpmn(REVIEW);
+    const refusal = await exportBpmn(flow).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(FlowInvalidError);
+    expect((refusal as FlowInvalidError).problems).toEqual([
+      {
+        path: 'nodes.review.mergeOutput',
+        code: 'BPMN_EXPORT',
+        message:
+          "subflow node 'review': a sub-process run as a child run is not exported yet; export its flow 'proc.review' on its own",
+      },
+    ]);
   });
 });
