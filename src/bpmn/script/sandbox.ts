@@ -35,6 +35,7 @@ export type ScriptOutcome =
 interface Pending {
   readonly resolve: (outcome: ScriptOutcome) => void;
   readonly guard: NodeJS.Timeout;
+  readonly worker: Worker;
 }
 
 /** Time the worker may take beyond the script's own limit before it is deemed stuck. */
@@ -62,14 +63,16 @@ export class ScriptSandbox {
         this.stop(worker, { kind: 'timeout', message: 'the script worker was restarted after a stuck script' });
       }, this.timeoutMs + GUARD_MS);
       guard.unref();
-      this.pending.set(id, { resolve, guard });
+      this.pending.set(id, { resolve, guard, worker });
       worker.postMessage({ id, script, input: JSON.stringify(input), timeoutMs: this.timeoutMs });
     });
   }
 
   /** Stops the worker; scripts still running end with an error. */
   async close(): Promise<void> {
-    if (this.worker) this.stop(this.worker, { kind: 'thrown', message: 'the script sandbox was closed' });
+    const workers = new Set([...this.pending.values()].map((p) => p.worker));
+    if (this.worker) workers.add(this.worker);
+    for (const worker of workers) this.stop(worker, { kind: 'thrown', message: 'the script sandbox was closed' });
   }
 
   private started(): Worker {
@@ -83,8 +86,11 @@ export class ScriptSandbox {
     });
     worker.unref();
     worker.on('message', (reply: { id: number; outcome?: string; failure?: { kind: 'thrown' | 'timeout'; message: string } }) => {
-      if (reply.failure) this.settle(reply.id, reply.failure);
-      else this.settle(reply.id, { kind: 'done', ...JSON.parse(reply.outcome ?? '{}') });
+      if (reply.failure) {
+        this.settle(reply.id, reply.failure);
+        // A script stopped at its time limit may have left the heap full: later scripts get a new worker.
+        if (reply.failure.kind === 'timeout') this.retire(worker);
+      } else this.settle(reply.id, { kind: 'done', ...JSON.parse(reply.outcome ?? '{}') });
     });
     worker.on('error', (error: Error & { code?: string }) => {
       const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -104,13 +110,25 @@ export class ScriptSandbox {
     this.pending.delete(id);
     clearTimeout(pending.guard);
     pending.resolve(outcome);
+    if (pending.worker !== this.worker && !this.busy(pending.worker)) void pending.worker.terminate();
+  }
+
+  private busy(worker: Worker): boolean {
+    for (const pending of this.pending.values()) if (pending.worker === worker) return true;
+    return false;
+  }
+
+  /** New scripts go to a new worker; this one ends once the scripts already sent to it have. */
+  private retire(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    if (!this.busy(worker)) void worker.terminate();
   }
 
   /** Every script in flight on this worker ends with `outcome`; the next run starts a new worker. */
   private stop(worker: Worker, outcome: ScriptOutcome): void {
-    if (this.worker !== worker) return;
-    this.worker = undefined;
-    for (const id of [...this.pending.keys()]) this.settle(id, outcome);
+    if (this.worker === worker) this.worker = undefined;
+    for (const [id, pending] of [...this.pending]) if (pending.worker === worker) this.settle(id, outcome);
     void worker.terminate();
   }
 }
