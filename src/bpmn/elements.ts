@@ -127,12 +127,9 @@ function scriptNode(element: BpmnElement, ctx: ElementContext, base: { id: strin
 }
 
 /** Multi-instance → a map over a collection or `[1..n]`; the body is the task without id. */
-function multiInstance(element: BpmnElement, node: RawNode, ctx: ElementContext): RawNode | undefined {
+function multiInstance(element: BpmnElement, activity: RawNode, ctx: ElementContext): RawNode | undefined {
   const loop = element.loopCharacteristics as BpmnElement;
-  if (node.type !== 'task' && node.type !== 'subflow') {
-    refuse(ctx.findings, element, 'multi-instance is supported on tasks that do work and call activities, not on waits');
-    return undefined;
-  }
+  const node = activity.type === 'wait' ? waitInstances(element, activity, ctx) : activity;
   if (loop.completionCondition) {
     refuse(ctx.findings, element, 'a multi-instance completionCondition is not supported (every instance runs)');
     return undefined;
@@ -163,7 +160,8 @@ function multiInstance(element: BpmnElement, node: RawNode, ctx: ElementContext)
   }
   const { id, output, boundary, ...body } = node;
   // Each instance gets its item (BPMN's element variable), unless the task has an input of its own.
-  if (body.type === 'task' && (body.input === undefined || body.action === 'set')) body.input = { item: '=item' };
+  if ((body.type === 'task' || body.type === 'subflow') && (body.input === undefined || body.action === 'set'))
+    body.input = { item: '=item' };
   return {
     id,
     type: 'map',
@@ -173,6 +171,17 @@ function multiInstance(element: BpmnElement, node: RawNode, ctx: ElementContext)
     ...(output ? { output } : {}),
     ...(boundary ? { boundary } : {}),
   };
+}
+
+/**
+ * A multi-instance user, manual or receive task: each instance is a child run of a flow that
+ * only waits (`<process>.<task id>`, its wait node named as the task), so every instance is
+ * answered on its own (`runs callback <child run> <task id>`) and cancelled with the map.
+ */
+function waitInstances(element: BpmnElement, wait: RawNode, ctx: ElementContext): RawNode {
+  const single: BpmnElement = { $type: element.$type, id: element.id, messageRef: element.messageRef, $attrs: element.$attrs };
+  const flow = ctx.childFlow({ $type: 'bpmn:SubProcess', id: element.id, flowElements: [single] });
+  return { id: wait.id, ...(wait.name ? { name: wait.name } : {}), type: 'subflow', flow };
 }
 
 /** A node for an activity, with its multi-instance; undefined when refused. */

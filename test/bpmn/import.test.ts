@@ -198,7 +198,6 @@ describe('BPMN import: refusals', () => {
       ['tx', "transaction 'tx': this element is not supported"],
       ['again', "task 'again': a standard loop needs a loopCondition (it would loop for ever)"],
       ['undo', "boundaryEvent 'undo': compensate boundary events are not supported"],
-      ['many', "userTask 'many': multi-instance is supported on tasks that do work"],
       ['anon', "serviceTask 'anon': names no action"],
       ['fail', "endEvent 'fail': message end events are not supported"],
       ['js', "sequenceFlow 'js': a JavaScript condition runs code"],

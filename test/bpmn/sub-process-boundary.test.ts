@@ -142,3 +142,51 @@ describe('exporting a sub-process run as a child run', () => {
     ]);
   });
 });
+
+describe('a multi-instance user task', () => {
+  const APPROVALS = bpmn(`
+    <bpmn:startEvent id="start" />
+    <bpmn:userTask id="approve" name="Approve"><bpmn:multiInstanceLoopCharacteristics camunda:collection="\${approvers}" /></bpmn:userTask>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve" />
+    <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="end" />`);
+
+  it('is a map over child runs that each wait for their own answer', async () => {
+    const { flow, called } = await importBpmn(APPROVALS);
+    expect(flow.nodes.find((n) => n.id === 'approve')).toEqual({
+      id: 'approve',
+      type: 'map',
+      items: '=($exists(vars.approvers) ? vars.approvers : input.approvers)',
+      do: { name: 'Approve', type: 'subflow', flow: 'proc.approve', input: { item: '=item' } },
+    });
+    expect(called).toEqual([
+      {
+        format: 'runloom/v1',
+        id: 'proc.approve',
+        // The start and end it adds avoid the file's ids (`start`, `end`).
+        nodes: [
+          { id: '_start', type: 'start' },
+          { id: 'approve', type: 'wait' },
+          { id: '_end', type: 'end' },
+        ],
+        edges: [
+          { from: '_start', to: 'approve' },
+          { from: 'approve', to: '_end' },
+        ],
+      },
+    ]);
+    await withRunloom(async (runloom) => {
+      await runloom.flows.publish(APPROVALS, 'approvals.bpmn');
+      const run = await runloom.runs.start('proc', { approvers: ['ada', 'grace', 'linus'] });
+      const waiting = async () => (await runloom.runs.list()).filter((r) => r.parentRunId === run.id && r.status === 'waiting');
+      for (let i = 0; i < 200 && (await waiting()).length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const instances = await waiting();
+      expect(instances).toHaveLength(3);
+      for (const instance of instances) {
+        expect((await runloom.runs.state(instance.id)).input).toMatchObject({ item: expect.any(String) });
+        await runloom.runs.callback(instance.id, 'approve', { status: 'completed', output: { ok: true } });
+      }
+      expect((await runloom.runs.wait(run.id)).status).toBe('completed');
+    });
+  });
+});
