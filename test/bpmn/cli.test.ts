@@ -7,7 +7,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { cli, expectNoStack, shown, tempDir } from '../cli/helpers.js';
-import { bpmn } from './support.js';
+import { counterBpmn } from './support.js';
 
 const CORPUS = new URL('../../../shared/corpus/bpmn/', import.meta.url).pathname;
 const tmp = tempDir('runloom-bpmn-cli-');
@@ -46,20 +46,7 @@ describe('runloom with BPMN files', { timeout: 60_000 }, () => {
 
   it('--bpmn-scripts runs script tasks in the sandbox (validate, run); without it they are refused naming the flag', async () => {
     const file = tmp.path('counter.bpmn');
-    writeFileSync(
-      file,
-      bpmn(`
-    <bpmn:startEvent id="start" />
-    <bpmn:scriptTask id="count" scriptFormat="JavaScript"><bpmn:script>environment.variables.count = (environment.variables.count || 0) + 1; next();</bpmn:script></bpmn:scriptTask>
-    <bpmn:exclusiveGateway id="again" default="done" />
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count" />
-    <bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="again" />
-    <bpmn:sequenceFlow id="loop" sourceRef="again" targetRef="count">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">\${environment.variables.count &lt; 3}</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="done" sourceRef="again" targetRef="end" />`),
-    );
+    writeFileSync(file, counterBpmn());
     const refused = await cli(['validate', file]);
     expect(refused.code, shown(refused)).toBe(2);
     expect(refused.stdout + refused.stderr).toContain('`runloom --bpmn-scripts`');

@@ -5,19 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openServer, type TestServer } from '../server/support.js';
-import { bpmn } from './support.js';
+import { counterBpmn } from './support.js';
 
-const COUNTER = bpmn(`
-    <bpmn:startEvent id="start" />
-    <bpmn:scriptTask id="count" scriptFormat="JavaScript"><bpmn:script>environment.variables.count = (environment.variables.count || 0) + 1; next();</bpmn:script></bpmn:scriptTask>
-    <bpmn:exclusiveGateway id="again" default="done" />
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count" />
-    <bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="again" />
-    <bpmn:sequenceFlow id="loop" sourceRef="again" targetRef="count">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="JavaScript">next(null, environment.variables.count &lt; 3);</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="done" sourceRef="again" targetRef="end" />`);
+const COUNTER = counterBpmn();
 
 let server: TestServer | undefined;
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ScriptSandbox } from '../../src/bpmn/script/sandbox.js';
 import { FlowInvalidError } from '../../src/errors.js';
 import type { Runloom } from '../../src/runloom.js';
-import { bpmn, runloomOnFiles } from './support.js';
+import { bpmn, counterBpmn, runloomOnFiles } from './support.js';
 
 const sandbox = new ScriptSandbox({ timeoutMs: 200, memoryMb: 32 });
 afterAll(async () => {
@@ -28,23 +28,13 @@ async function settled(runloom: Runloom, runId: string) {
   throw new Error(`run ${runId} did not settle`);
 }
 
-const COUNTER = bpmn(`
-    <bpmn:startEvent id="start" />
-    <bpmn:scriptTask id="count" scriptFormat="JavaScript"><bpmn:script><![CDATA[
+const COUNTER = counterBpmn(`
       const vars = environment.variables;
       vars.count = (vars.count || 0) + 1;
       vars.seen = (vars.seen || []).concat(content.id);
       logger.info('count is', vars.count);
       next();
-    ]]></bpmn:script></bpmn:scriptTask>
-    <bpmn:exclusiveGateway id="again" default="done" />
-    <bpmn:endEvent id="end" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count" />
-    <bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="again" />
-    <bpmn:sequenceFlow id="loop" sourceRef="again" targetRef="count">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="JavaScript">next(null, environment.variables.count &lt; 3);</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="done" sourceRef="again" targetRef="end" />`);
+    `);
 
 const CHECKED = bpmn(
   `

@@ -21,6 +21,24 @@ ${roots}
 `;
 }
 
+/**
+ * A script task `count` that runs again while `environment.variables.count < 3` (a JavaScript
+ * condition); its script by default adds one to `count`.
+ */
+export function counterBpmn(script = 'environment.variables.count = (environment.variables.count || 0) + 1; next();'): string {
+  return bpmn(`
+    <bpmn:startEvent id="start" />
+    <bpmn:scriptTask id="count" scriptFormat="JavaScript"><bpmn:script><![CDATA[${script}]]></bpmn:script></bpmn:scriptTask>
+    <bpmn:exclusiveGateway id="again" default="done" />
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count" />
+    <bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="again" />
+    <bpmn:sequenceFlow id="loop" sourceRef="again" targetRef="count">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="JavaScript">next(null, environment.variables.count &lt; 3);</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="done" sourceRef="again" targetRef="end" />`);
+}
+
 /** An action that records every input it gets and answers `{ ok: true }`. */
 export function recorder(name: string) {
   const calls: unknown[] = [];
