@@ -20,6 +20,7 @@ import { createModels, type Model, type ModelDefinition, type Models } from './a
 import { createFlowsApi, type FlowsApi } from './api/flows.js';
 import { createRunsApi, type RunsApi } from './api/runs.js';
 import { signalBroadcastAction } from './api/signal-broadcast.js';
+import { type ScriptLimits, ScriptSandbox, scriptAction } from './bpmn/script/action.js';
 import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/index.js';
 import { RunloomError } from './errors.js';
@@ -76,6 +77,12 @@ export interface RunloomOptions {
   /** This process's id in leases and step records (default host:pid:random). */
   readonly workerId?: string;
   /**
+   * Run BPMN script tasks (JavaScript) in a sandbox: a worker thread with a heap limit, each
+   * script in a fresh vm context with a CPU time limit (true: 1 s and 64 MB). Without it a BPMN
+   * file with a script task is refused on publish (docs/BPMN.md).
+   */
+  readonly bpmnScripts?: boolean | ScriptLimits;
+  /**
    * What a step's output may be: `maxBytes` as JSON (default 16 MiB) and `maxDepth` levels of
    * nesting (default 512). An output beyond either fails its step (STEP_OUTPUT_TOO_LARGE /
    * STEP_OUTPUT_TOO_DEEP) instead of reaching the store.
@@ -130,6 +137,8 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     throw error;
   }
   const actions = createActionRegistry([...builtinActions(), ...(options.actions ?? [])]);
+  const scripts = options.bpmnScripts ? new ScriptSandbox(options.bpmnScripts === true ? {} : options.bpmnScripts) : undefined;
+  if (scripts) actions.register(scriptAction(scripts));
   const flows = await createFlowsApi(store, actions, aiEstimator(models, actions));
   const shared = store.leases ? { owner: options.workerId ?? defaultWorkerId(), execute: options.execute ?? true } : undefined;
   const log = options.log ?? (() => {});
@@ -188,6 +197,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
       await runtime.close();
       await bus.close();
       await store.close();
+      await scripts?.close();
     },
   };
 }

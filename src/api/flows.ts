@@ -1,5 +1,6 @@
 /** Flows: validate, publish immutable versions, drafts, and the compiled-version cache runs use. */
 import type { ActionRegistry } from '../actions/registry.js';
+import { SCRIPT_ACTION } from '../bpmn/script/action.js';
 import { expandBpmnSources } from '../bpmn/sources.js';
 import { FlowInvalidError, type FlowProblem, notFound } from '../errors.js';
 import type { AiEstimator, CompiledFlow } from '../flow/compiled.js';
@@ -104,7 +105,8 @@ export async function createFlowsApi(store: Store, actions: ActionRegistry, esti
         return record;
       },
       async publishAll(given) {
-        const sources = await expandBpmnSources(given);
+        // Script tasks import when this Runloom runs them (bpmnScripts registers the runner).
+        const sources = await expandBpmnSources(given, actions.has(SCRIPT_ACTION) ? { scriptAction: SCRIPT_ACTION } : {});
         const ids = new Set<string>();
         for (const { source, sourceName } of sources) {
           try {

@@ -5,10 +5,11 @@
  * pass a token on become pass-through gateways (so they still count a visit, as in BPMN).
  */
 import { mapCondition, timerSpec, variableRead } from './expressions.js';
-import type { BpmnElement } from './read.js';
+import { type BpmnElement, tagOf } from './read.js';
 import { type Findings, label, note, refuse } from './refusals.js';
 
 export type RawNode = Record<string, unknown> & { id: string; type: string };
+export type RawEdge = { from: string; to: string; when?: string; default?: true };
 
 export interface ElementContext {
   readonly findings: Findings;
@@ -20,6 +21,8 @@ export interface ElementContext {
   readonly idOf: (bpmnId: string) => string;
   /** BPMN process id → runloom flow id, for call activities. */
   readonly flowIdOf: (processId: string) => string;
+  /** A sub-process that runs as a child run: the id of the flow it becomes (imported beside). */
+  readonly childFlow: (subProcess: BpmnElement) => string;
 }
 
 const RUNLOOM_ACTION = 'runloom:action';
@@ -74,20 +77,7 @@ function taskNode(element: BpmnElement, ctx: ElementContext, id: string): RawNod
       return { ...base, type: 'task', action, ...(result ? { output: result } : {}) };
     }
     case 'bpmn:ScriptTask':
-      if (!ctx.scriptAction) {
-        refuse(
-          ctx.findings,
-          element,
-          `a script task runs ${element.scriptFormat ?? 'unknown'} code from the file; Runloom runs none unless a script runner action is configured (scriptAction)`,
-        );
-        return undefined;
-      }
-      return {
-        ...base,
-        type: 'task',
-        action: ctx.scriptAction,
-        input: { script: element.script ?? '', format: element.scriptFormat ?? '', variables: '=$merge([input, vars])' },
-      };
+      return scriptNode(element, ctx, base);
     case 'bpmn:UserTask':
     case 'bpmn:ManualTask':
       return { ...base, type: 'wait' };
@@ -106,13 +96,40 @@ function taskNode(element: BpmnElement, ctx: ElementContext, id: string): RawNod
   }
 }
 
-/** Multi-instance → a map over a collection or `[1..n]`; the body is the task without id. */
-function multiInstance(element: BpmnElement, node: RawNode, ctx: ElementContext): RawNode | undefined {
-  const loop = element.loopCharacteristics as BpmnElement;
-  if (node.type !== 'task' && node.type !== 'subflow') {
-    refuse(ctx.findings, element, 'multi-instance is supported on tasks that do work and call activities, not on waits');
+/** A script task → a task calling the script runner, whose result (the variables it set) is merged into vars. */
+function scriptNode(element: BpmnElement, ctx: ElementContext, base: { id: string }): RawNode | undefined {
+  const format = element.scriptFormat ?? '';
+  if (!ctx.scriptAction) {
+    refuse(
+      ctx.findings,
+      element,
+      `a script task runs ${format || 'unknown'} code from the file; Runloom runs none unless scripts are allowed (createRunloom's bpmnScripts, \`runloom --bpmn-scripts\`)`,
+    );
     return undefined;
   }
+  if (!/^(javascript|js|ecmascript)$/i.test(format)) {
+    refuse(ctx.findings, element, `scriptFormat "${format}" is not JavaScript, the one language the script runner runs`);
+    return undefined;
+  }
+  const result = element.$attrs?.['camunda:resultVariable'];
+  return {
+    ...base,
+    type: 'task',
+    action: ctx.scriptAction,
+    input: {
+      script: element.script ?? '',
+      element: { id: element.id ?? base.id, type: tagOf(element) },
+      variables: '=$merge([input, vars])',
+      ...(result ? { resultVariable: result } : {}),
+    },
+    mergeOutput: true,
+  };
+}
+
+/** Multi-instance → a map over a collection or `[1..n]`; the body is the task without id. */
+function multiInstance(element: BpmnElement, activity: RawNode, ctx: ElementContext): RawNode | undefined {
+  const loop = element.loopCharacteristics as BpmnElement;
+  const node = activity.type === 'wait' ? waitInstances(element, activity, ctx) : activity;
   if (loop.completionCondition) {
     refuse(ctx.findings, element, 'a multi-instance completionCondition is not supported (every instance runs)');
     return undefined;
@@ -143,7 +160,8 @@ function multiInstance(element: BpmnElement, node: RawNode, ctx: ElementContext)
   }
   const { id, output, boundary, ...body } = node;
   // Each instance gets its item (BPMN's element variable), unless the task has an input of its own.
-  if (body.type === 'task' && (body.input === undefined || body.action === 'set')) body.input = { item: '=item' };
+  if ((body.type === 'task' || body.type === 'subflow') && (body.input === undefined || body.action === 'set'))
+    body.input = { item: '=item' };
   return {
     id,
     type: 'map',
@@ -155,6 +173,17 @@ function multiInstance(element: BpmnElement, node: RawNode, ctx: ElementContext)
   };
 }
 
+/**
+ * A multi-instance user, manual or receive task: each instance is a child run of a flow that
+ * only waits (`<process>.<task id>`, its wait node named as the task), so every instance is
+ * answered on its own (`runs callback <child run> <task id>`) and cancelled with the map.
+ */
+function waitInstances(element: BpmnElement, wait: RawNode, ctx: ElementContext): RawNode {
+  const single: BpmnElement = { $type: element.$type, id: element.id, messageRef: element.messageRef, $attrs: element.$attrs };
+  const flow = ctx.childFlow({ $type: 'bpmn:SubProcess', id: element.id, flowElements: [single] });
+  return { id: wait.id, ...(wait.name ? { name: wait.name } : {}), type: 'subflow', flow };
+}
+
 /** A node for an activity, with its multi-instance; undefined when refused. */
 export function activityNode(element: BpmnElement, ctx: ElementContext): RawNode | undefined {
   const id = ctx.idOf(element.id ?? '');
@@ -163,7 +192,9 @@ export function activityNode(element: BpmnElement, ctx: ElementContext): RawNode
   const loop = element.loopCharacteristics;
   if (!loop) return node;
   if (loop.$type === 'bpmn:MultiInstanceLoopCharacteristics') return multiInstance(element, node, ctx);
-  refuse(ctx.findings, element, 'standard loop characteristics are not supported; draw the loop with a gateway');
+  // A standard loop is drawn around the node (loops.ts).
+  if (loop.$type === 'bpmn:StandardLoopCharacteristics') return node;
+  refuse(ctx.findings, element, `${loop.$type.replace('bpmn:', '')} is not supported`);
   return undefined;
 }
 

@@ -27,7 +27,7 @@ const COMMON = new Set(['id', 'type', 'name', 'description', 'boundary']);
 const KEPT: Readonly<Record<string, readonly string[]>> = {
   start: [],
   end: ['terminate'],
-  task: ['action', 'input', 'output'],
+  task: ['action', 'input', 'output', 'mergeOutput'],
   decision: ['mode'],
   parallel: [],
   inclusive: [],
@@ -97,6 +97,7 @@ function taskElement(b: Builder, node: RawNode, attrs: Record<string, unknown>):
   const input = node.input as Record<string, unknown> | undefined;
   if (node.action === 'set' && input && Object.keys(input).length === 0 && !node.output)
     return b.moddle.create('bpmn:Task', attrs);
+  if (node.mergeOutput === true && typeof input?.script === 'string') return scriptElement(b, attrs, input);
   if (input !== undefined && !(node.type === 'map' && input && (input as { item?: unknown }).item === '=item')) {
     refuse(b, node, 'input', 'an input mapping has no place in BPMN; compute it in the action');
     return undefined;
@@ -107,7 +108,24 @@ function taskElement(b: Builder, node: RawNode, attrs: Record<string, unknown>):
   return task;
 }
 
+/** What the import makes of a script task (a task calling the script runner) goes back out as one. */
+function scriptElement(b: Builder, attrs: Record<string, unknown>, input: Record<string, unknown>): ModdleObject {
+  const task = b.moddle.create('bpmn:ScriptTask', { ...attrs, scriptFormat: 'javascript', script: input.script });
+  if (typeof input.resultVariable === 'string') setAttr(task, 'camunda:resultVariable', input.resultVariable);
+  return task;
+}
+
 function element(b: Builder, node: RawNode): ModdleObject | undefined {
+  if (node.type === 'subflow' && node.mergeOutput === true) {
+    // What the import makes of a sub-process with boundary events: its inside is another flow.
+    refuse(
+      b,
+      node,
+      'mergeOutput',
+      `a sub-process run as a child run is not exported yet; export its flow '${node.flow}' on its own`,
+    );
+    return undefined;
+  }
   for (const key of Object.keys(node)) {
     if (!COMMON.has(key) && !(KEPT[node.type] ?? []).includes(key)) refuse(b, node, key, `\`${key}\` has no place in BPMN`);
   }

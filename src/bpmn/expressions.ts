@@ -45,10 +45,38 @@ function mapPath(path: string): string | undefined {
   return variableRead(path);
 }
 
+/**
+ * A JavaScript condition that only reads process variables, as an `${…}` body: bpmn-engine's
+ * forms `next(null, <expr>);` and a bare `<expr>`, reading `environment.variables.x` or
+ * `environment.output.x` (`this.` before them is the same scope). Anything else stays
+ * JavaScript, which a condition never runs; the reason says why.
+ */
+function javascriptCondition(text: string): Mapped {
+  const body = (/^next\(\s*null\s*,([\s\S]*)\)\s*;?$/.exec(text)?.[1] ?? text.replace(/;\s*$/, '')).trim();
+  const code = `a JavaScript condition runs code; write it as \${…} over variables, or as JSONata (language="JSONata")`;
+  // Statements, functions and calls are code; what is left is reads, literals and operators.
+  if (body === '' || /[;{}=]>?|\bfunction\b|\bnew\b|[\w$)\]]\s*\(/.test(body.replace(/[=!<>]=+|&&|\|\||[<>!]/g, ' # ')))
+    return { ok: false, reason: code };
+  const plain = body.replace(/\bthis\.environment\./g, 'environment.');
+  const strings = /'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g;
+  const reads = plain.replace(strings, "''").match(/[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*/g) ?? [];
+  const outside = reads.find((path) => !/^(true|false|null)$|^environment\.(variables|output)\./.test(path));
+  if (outside)
+    return {
+      ok: false,
+      reason: `this JavaScript condition reads \`${outside}\`, which is not in a script's scope (bpmn-engine fails on it); read environment.variables.<name>`,
+    };
+  return { ok: true, value: plain };
+}
+
 /** A `${…}` condition (or a JSONata one) as a JSONata `when`. */
 export function mapCondition(body: string, language: string | undefined): Mapped {
   const text = body.trim();
   if (language && /^jsonata$/i.test(language)) return { ok: true, value: text };
+  if (language && /^(javascript|js|ecmascript)$/i.test(language)) {
+    const translated = javascriptCondition(text);
+    return translated.ok ? mapCondition(`\${${translated.value}}`, undefined) : translated;
+  }
   if (language && !/^(juel|uel|el|jsonata)?$/i.test(language))
     return {
       ok: false,

@@ -8,12 +8,20 @@
  * process (as bpmn-engine starts them); elements without an outgoing flow end their token.
  */
 
-import { activityNode, boundaryOf, catchNode, type ElementContext, endNode, eventKind, type RawNode } from './elements.js';
+import {
+  activityNode,
+  boundaryOf,
+  catchNode,
+  type ElementContext,
+  endNode,
+  eventKind,
+  type RawEdge,
+  type RawNode,
+} from './elements.js';
 import { mapCondition } from './expressions.js';
+import { drawStandardLoops } from './loops.js';
 import type { BpmnElement } from './read.js';
 import { note, refuse } from './refusals.js';
-
-export type RawEdge = { from: string; to: string; when?: string; default?: true };
 
 export interface FlowGraph {
   readonly nodes: RawNode[];
@@ -69,6 +77,7 @@ function walk(container: BpmnElement, ctx: ElementContext, into: Walk, scope?: B
       if (element.triggeredByEvent) refuse(ctx.findings, element, 'event sub-processes are not supported');
       else if (element.loopCharacteristics)
         refuse(ctx.findings, element, 'a sub-process with loop or multi-instance characteristics is not supported');
+      else if (runsApart(element, container)) into.placed.push({ element, scope });
       else {
         into.placed.push({ element, scope });
         const starts = scopeStarts(element);
@@ -83,6 +92,18 @@ function walk(container: BpmnElement, ctx: ElementContext, into: Walk, scope?: B
       }
     } else into.placed.push({ element, scope });
   }
+}
+
+/**
+ * A sub-process that something outside must be able to cancel as a whole — a boundary event
+ * on it, or an error end event in it that ends it — runs as a child run (a `subflow` node):
+ * cancelling the child cancels every token inside, and its error is the subflow step's error.
+ */
+function runsApart(subProcess: BpmnElement, container: BpmnElement): boolean {
+  const bounded = (container.flowElements ?? []).some(
+    (e) => e.$type === 'bpmn:BoundaryEvent' && e.attachedToRef?.id === subProcess.id,
+  );
+  return bounded || (subProcess.flowElements ?? []).some((e) => e.$type === 'bpmn:EndEvent' && eventKind(e) === 'error');
 }
 
 /** A signal throw: every other run of the store listening for the signal gets it (signal.broadcast). */
@@ -112,9 +133,55 @@ function passThrough(id: string, incoming: number, outgoing: readonly BpmnElemen
   return [{ id, type: split }];
 }
 
-export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph {
+/**
+ * Message flows between the processes drawn into one flow become edges: a message start event
+ * starts when the message is sent (its sender's edge leads to it), and an intermediate message
+ * catch event fires once both its token and the message have arrived (a parallel join). A
+ * message flow into anything else is refused.
+ */
+function messageTargets(messages: readonly BpmnElement[], ctx: ElementContext): Map<string, BpmnElement[]> {
+  const into = new Map<string, BpmnElement[]>();
+  for (const message of messages) {
+    const target = message.targetRef;
+    const caught =
+      (target?.$type === 'bpmn:StartEvent' || target?.$type === 'bpmn:IntermediateCatchEvent') && eventKind(target) === 'message';
+    if (!caught || !target?.id || !message.sourceRef?.id) {
+      refuse(ctx.findings, message, 'a message flow is run only into a message start event or a message catch event');
+      continue;
+    }
+    into.set(target.id, [...(into.get(target.id) ?? []), message]);
+  }
+  return into;
+}
+
+/**
+ * Link events: a link throw event goes on at the link catch event of the same name in the same
+ * process or sub-process (a "go to" drawn as two events). Throw id → catch id.
+ */
+function linkJumps(placed: readonly Placed[], ctx: ElementContext): Map<string, string> {
+  const linkName = (element: BpmnElement) => element.eventDefinitions?.[0]?.name ?? element.name ?? '';
+  const key = (p: Placed) => `${p.scope?.id ?? ''}\n${linkName(p.element)}`;
+  const isLink = (p: Placed, type: string) => p.element.$type === type && eventKind(p.element) === 'link';
+  const catches = new Map<string, Placed[]>();
+  for (const p of placed.filter((p) => isLink(p, 'bpmn:IntermediateCatchEvent')))
+    catches.set(key(p), [...(catches.get(key(p)) ?? []), p]);
+  for (const [, same] of catches)
+    for (const extra of same.slice(1))
+      refuse(ctx.findings, extra.element, `another link catch event is named '${linkName(extra.element)}' in the same process`);
+  const jumps = new Map<string, string>();
+  for (const p of placed.filter((p) => isLink(p, 'bpmn:IntermediateThrowEvent'))) {
+    const target = catches.get(key(p))?.[0];
+    if (target) jumps.set(p.element.id ?? '', target.element.id ?? '');
+    else refuse(ctx.findings, p.element, `no link catch event named '${linkName(p.element)}' in the same process to go on at`);
+  }
+  return jumps;
+}
+
+export function buildGraph(process: BpmnElement, ctx: ElementContext, messages: readonly BpmnElement[] = []): FlowGraph {
   const w: Walk = { placed: [], flows: [], scopeStart: new Map() };
   walk(process, ctx, w);
+  const messaged = messageTargets(messages, ctx);
+  const jumps = linkJumps(w.placed, ctx);
   const byId = new Map(w.placed.map((p) => [p.element.id ?? '', p]));
   const outgoing = new Map<string, BpmnElement[]>();
   const incoming = new Map<string, number>();
@@ -124,6 +191,8 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
     outgoing.set(from, [...(outgoing.get(from) ?? []), flow]);
     incoming.set(to, (incoming.get(to) ?? 0) + 1);
   }
+  for (const [to, sent] of messaged) incoming.set(to, (incoming.get(to) ?? 0) + sent.length);
+  for (const to of jumps.values()) incoming.set(to, (incoming.get(to) ?? 0) + 1);
   const inOf = (id: string) => incoming.get(id) ?? 0;
   const outOf = (id: string) => outgoing.get(id) ?? [];
   const entry = (id: string) => ctx.idOf(w.scopeStart.get(id)?.id ?? id);
@@ -137,6 +206,11 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
     if (bpmnId) nodeOf.set(bpmnId, node);
   };
   const needsEnd: string[] = [];
+  // An element no flow leaves ends its token: in a sub-process, that token is done with the scope.
+  const ends = (id: string, scope: BpmnElement | undefined) => {
+    if (scope) edges.push({ from: id, to: ctx.idOf(scope.id ?? '') });
+    else needsEnd.push(id);
+  };
 
   // Process start: the one none start event, else a start that fans out to every element no flow enters.
   const roots = w.placed.filter((p) => !p.scope && inOf(p.element.id ?? '') === 0 && p.element.$type !== 'bpmn:BoundaryEvent');
@@ -154,16 +228,22 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
     const out = outOf(bpmnId);
     if (ACTIVITIES.has(type)) {
       add(activityNode(element, ctx), bpmnId);
-      if (out.length === 0) needsEnd.push(id);
+      if (out.length === 0) ends(id, scope);
     } else if (type in GATEWAYS) {
-      add({ id, type: GATEWAYS[type] }, bpmnId);
-      if (out.length === 0) needsEnd.push(id);
+      add({ id, type: GATEWAYS[type], ...(element.name ? { name: element.name } : {}) }, bpmnId);
+      if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:SubProcess') {
-      // The scope's completion: an inclusive join of its end events.
-      add({ id, type: 'inclusive', ...(element.name ? { name: element.name } : {}) }, bpmnId);
-      if (out.length === 0) needsEnd.push(id);
+      const name = element.name ? { name: element.name } : {};
+      // Apart: a child run that sees the process variables and hands them back.
+      if (!w.scopeStart.has(bpmnId)) {
+        const input = '=$merge([input, vars])';
+        add({ id, ...name, type: 'subflow', flow: ctx.childFlow(element), input, mergeOutput: true }, bpmnId);
+      }
+      // Drawn in: the scope's completion is an inclusive join of its end events.
+      else add({ id, type: 'inclusive', ...name }, bpmnId);
+      if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:StartEvent') {
-      if (eventKind(element) !== undefined) {
+      if (eventKind(element) !== undefined && !messaged.has(bpmnId)) {
         refuse(ctx.findings, element, `${eventKind(element)} start events are not supported (a run starts when it is started)`);
         continue;
       }
@@ -188,14 +268,21 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
         if (end.type !== 'end') needsEnd.push(id);
       }
     } else if (type === 'bpmn:IntermediateCatchEvent') {
-      add(catchNode(element, ctx), bpmnId);
-      if (out.length === 0) needsEnd.push(id);
+      if (messaged.has(bpmnId)) add({ id, type: 'parallel' }, bpmnId);
+      else if (eventKind(element) === 'link') add(passThrough(id, inOf(bpmnId), out)[0], bpmnId);
+      else add(catchNode(element, ctx), bpmnId);
+      if (out.length === 0) ends(id, scope);
     } else if (type === 'bpmn:IntermediateThrowEvent') {
       const kind = eventKind(element);
       if (kind === undefined) add(passThrough(id, inOf(bpmnId), out)[0], bpmnId);
-      else if (kind === 'signal') {
+      else if (kind === 'link') {
+        const to = jumps.get(bpmnId);
+        if (to === undefined) continue; // refused by linkJumps
+        add(passThrough(id, inOf(bpmnId), [element])[0], bpmnId);
+        edges.push({ from: id, to: entry(to) });
+      } else if (kind === 'signal') {
         add(signalThrow(element, id), bpmnId);
-        if (out.length === 0) needsEnd.push(id);
+        if (out.length === 0) ends(id, scope);
       } else refuse(ctx.findings, element, `${kind} throw events are not supported (none and signal are)`);
     } else if (type === 'bpmn:BoundaryEvent') {
       add(passThrough(id, 1, out)[0], bpmnId);
@@ -209,7 +296,7 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
     const host = element.attachedToRef;
     const hostNode = host?.id ? nodeOf.get(host.id) : undefined;
     if (!host || !hostNode) continue; // the host was refused already
-    if (host.$type === 'bpmn:SubProcess' || !BOUNDARY_HOSTS.has(hostNode.type)) {
+    if (!BOUNDARY_HOSTS.has(hostNode.type)) {
       refuse(ctx.findings, element, `boundary events on a ${host.$type.replace('bpmn:', '')} are not supported`);
       continue;
     }
@@ -238,10 +325,17 @@ export function buildGraph(process: BpmnElement, ctx: ElementContext): FlowGraph
     edges.push(edge);
   }
 
+  for (const [to, sent] of messaged)
+    for (const message of sent) edges.push({ from: ctx.idOf(message.sourceRef?.id ?? ''), to: entry(to) });
+
   if (needsEnd.length > 0) {
     const end = ctx.idOf('__end');
     nodes.push({ id: end, type: 'end' });
     for (const from of needsEnd) edges.push({ from, to: end });
   }
+  const looped = w.placed
+    .map((p) => p.element)
+    .filter((e) => ACTIVITIES.has(e.$type) && e.loopCharacteristics?.$type === 'bpmn:StandardLoopCharacteristics');
+  drawStandardLoops(looped, nodes, edges, ctx);
   return { nodes, edges };
 }

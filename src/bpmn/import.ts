@@ -70,11 +70,20 @@ function laneDescriptions(process: BpmnElement): Map<string, string> {
   return lanes;
 }
 
+/** A sub-process imported as a flow of its own (a child run), and that flow's id. */
+interface Child {
+  readonly element: BpmnElement;
+  readonly id: string;
+}
+
 function convert(
   process: BpmnElement,
   findings: Findings,
   options: BpmnImportOptions,
   fileIds: ReadonlySet<string>,
+  children: Child[],
+  messages: readonly BpmnElement[] = [],
+  id = flowIdOf(process.id ?? 'process'),
 ): FlowDefinitionRaw {
   // Names the import adds avoid every id of the file, so they never read as one of its elements.
   const taken = new Set(fileIds);
@@ -96,8 +105,13 @@ function convert(
       return id;
     },
     flowIdOf,
+    childFlow: (subProcess) => {
+      const child = { element: subProcess, id: flowIdOf(`${id}.${subProcess.id ?? 'sub'}`) };
+      children.push(child);
+      return child.id;
+    },
   };
-  const { nodes, edges } = buildGraph(process, ctx);
+  const { nodes, edges } = buildGraph(process, ctx, messages);
   const lanes = laneDescriptions(process);
   for (const node of nodes) {
     const lane = lanes.get(node.id);
@@ -105,7 +119,7 @@ function convert(
   }
   return {
     format: 'runloom/v1',
-    id: flowIdOf(process.id ?? 'process'),
+    id,
     ...(process.name ? { name: process.name } : {}),
     nodes,
     edges,
@@ -117,6 +131,40 @@ function* allElements(container: BpmnElement): Generator<BpmnElement> {
     yield element;
     if (element.flowElements) yield* allElements(element);
   }
+}
+
+/**
+ * The processes that run as one flow: every executable one (they all start with the run, as
+ * bpmn-engine runs them), and those a message flow from them reaches (a participant's process
+ * that a message starts).
+ */
+function drawnTogether(
+  main: readonly BpmnElement[],
+  processes: readonly BpmnElement[],
+  messageFlows: readonly BpmnElement[],
+): BpmnElement[] {
+  const drawn = [...main];
+  for (let i = 0; i < drawn.length; i++) {
+    const ids = new Set([...allElements(drawn[i])].map((e) => e.id));
+    for (const message of messageFlows) {
+      if (!ids.has(message.sourceRef?.id)) continue;
+      const reached = processes.find(
+        (p) => !drawn.includes(p) && [...allElements(p)].some((e) => e.id === message.targetRef?.id),
+      );
+      if (reached) drawn.push(reached);
+    }
+  }
+  return drawn;
+}
+
+/** Several processes as one: their elements and lanes side by side, under the first one's id and name. */
+function merged(drawn: readonly BpmnElement[]): BpmnElement {
+  if (drawn.length === 1) return drawn[0];
+  return {
+    ...drawn[0],
+    flowElements: drawn.flatMap((p) => p.flowElements ?? []),
+    laneSets: drawn.flatMap((p) => p.laneSets ?? []),
+  };
 }
 
 function calledProcesses(process: BpmnElement): string[] {
@@ -140,30 +188,27 @@ export async function importBpmn(text: string, options: BpmnImportOptions = {}):
   if (main.length === 0) {
     throw new FlowInvalidError([{ path: '', code: 'BPMN_UNSUPPORTED', message: 'the file has no process' }], sourceName);
   }
-  for (const extra of main.slice(1)) {
+  const collaborations = (definitions.rootElements ?? []).filter((e) => e.$type === 'bpmn:Collaboration');
+  const messageFlows = collaborations.flatMap((c) => c.messageFlows ?? []);
+  const drawn = drawnTogether(main, processes, messageFlows);
+  const inFlow = new Set(drawn.flatMap((p) => [...allElements(p)].map((e) => e.id)));
+  // Message flows within the flow become edges (buildGraph); one leaving it reaches no run.
+  const messages = messageFlows.filter((m) => inFlow.has(m.sourceRef?.id) && inFlow.has(m.targetRef?.id));
+  for (const message of messageFlows) {
+    if (messages.includes(message) || (!inFlow.has(message.sourceRef?.id) && !inFlow.has(message.targetRef?.id))) continue;
     refuse(
       findings,
-      extra,
-      `a second executable process (after '${main[0].id}'); Runloom runs one process per file — call it with a call activity instead`,
+      message,
+      'a message flow to or from a process that does not run with this one (each process is a run of its own); send the message to the run as a signal (`runloom runs signal`)',
     );
-  }
-  const inMain = new Set([...allElements(main[0])].map((e) => e.id));
-  for (const collaboration of (definitions.rootElements ?? []).filter((e) => e.$type === 'bpmn:Collaboration')) {
-    for (const message of collaboration.messageFlows ?? []) {
-      if (!inMain.has(message.sourceRef?.id) && !inMain.has(message.targetRef?.id)) continue;
-      refuse(
-        findings,
-        message,
-        'message flows between processes are not run (each process is a run of its own); send the message to the run as a signal (`runloom runs signal`)',
-      );
-    }
   }
   const fileIds = new Set<string>();
   for (const process of processes) for (const element of allElements(process)) if (element.id) fileIds.add(nodeIdOf(element.id));
-  const flow = convert(main[0], findings, options, fileIds);
+  const children: Child[] = [];
+  const flow = convert(merged(drawn), findings, options, fileIds, children, messages);
   const called: FlowDefinitionRaw[] = [];
-  const pending = calledProcesses(main[0]);
-  const done = new Set([main[0].id]);
+  const pending = drawn.flatMap(calledProcesses);
+  const done = new Set(drawn.map((p) => p.id));
   while (pending.length > 0) {
     const id = pending.shift() as string;
     if (done.has(id)) continue;
@@ -171,8 +216,13 @@ export async function importBpmn(text: string, options: BpmnImportOptions = {}):
     const process = processes.find((p) => p.id === id);
     // A process called but not in this file is looked up among the published flows.
     if (!process) continue;
-    called.push(convert(process, findings, options, fileIds));
+    called.push(convert(process, findings, options, fileIds, children));
     pending.push(...calledProcesses(process));
+  }
+  // Converting a child may find children of its own: the list grows while it is walked.
+  for (let i = 0; i < children.length; i++) {
+    const { element, id } = children[i];
+    called.push(convert(element, findings, options, fileIds, children, [], id));
   }
   if (findings.problems.length > 0) throw new FlowInvalidError(findings.problems, sourceName);
   return { flow, called, warnings: findings.warnings };

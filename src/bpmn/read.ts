@@ -33,6 +33,7 @@ export interface BpmnElement {
   readonly isSequential?: boolean;
   readonly loopCardinality?: BpmnElement;
   readonly completionCondition?: BpmnElement;
+  readonly loopCondition?: BpmnElement;
   readonly loopDataInputRef?: BpmnElement;
   readonly inputDataItem?: BpmnElement;
   readonly timeDuration?: BpmnElement;

@@ -2,7 +2,7 @@
  * BPMN XML where a flow source is expected (flows.publish, `runloom run file.bpmn`): each BPMN
  * source becomes its flow, and the processes it calls are added after all given sources.
  */
-import { importBpmn } from './import.js';
+import { type BpmnImportOptions, importBpmn } from './import.js';
 import { looksLikeXml } from './read.js';
 
 export interface NamedSource<S> {
@@ -18,6 +18,7 @@ export function isBpmnSource(source: unknown): source is string {
 /** The sources with every BPMN one imported; its called processes come after all given sources. */
 export async function expandBpmnSources<S>(
   sources: readonly NamedSource<S>[],
+  options: Pick<BpmnImportOptions, 'scriptAction'> = {},
 ): Promise<readonly NamedSource<S | Record<string, unknown>>[]> {
   if (!sources.some((s) => isBpmnSource(s.source))) return sources;
   const given: NamedSource<S | Record<string, unknown>>[] = [];
@@ -27,7 +28,7 @@ export async function expandBpmnSources<S>(
       given.push({ source, sourceName });
       continue;
     }
-    const imported = await importBpmn(source, { sourceName });
+    const imported = await importBpmn(source, { ...options, sourceName });
     given.push({ source: imported.flow, sourceName });
     for (const flow of imported.called) called.push({ source: flow, sourceName: `${sourceName ?? 'flow.bpmn'}#${flow.id}` });
   }

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import YAML from 'yaml';
 import { type ExportableFlow, exportBpmn } from '../bpmn/export.js';
 import { importBpmn } from '../bpmn/import.js';
+import { SCRIPT_ACTION } from '../bpmn/script/action.js';
 import { isBpmnSource } from '../bpmn/sources.js';
 import { RequestError } from '../errors.js';
 import { assertValidFlow, parseFlowText } from '../flow/index.js';
@@ -24,8 +25,11 @@ function readFile(file: string, what: string): string {
  * file per flow id (to stdout: after `---`). Warnings (what the file says that is not kept) go
  * to stderr.
  */
-export async function importCommand(file: string, out: string | undefined): Promise<number> {
-  const { flow, called, warnings } = await importBpmn(readFile(file, 'BPMN file'), { sourceName: file });
+export async function importCommand(file: string, out: string | undefined, scripts = false): Promise<number> {
+  const { flow, called, warnings } = await importBpmn(readFile(file, 'BPMN file'), {
+    sourceName: file,
+    ...(scripts ? { scriptAction: SCRIPT_ACTION } : {}),
+  });
   for (const w of warnings) process.stderr.write(`warning: ${file} ${w.path}: [${w.code}] ${w.message}\n`);
   const yaml = (value: unknown) => YAML.stringify(value, { lineWidth: 0 });
   if (!out) {
@@ -51,7 +55,10 @@ export async function exportCommand(target: string, out: string, options: Global
   let definition: unknown;
   if ('file' in resolved) {
     const { source, sourceName } = resolved.file;
-    const raw = isBpmnSource(source) ? (await importBpmn(source, { sourceName })).flow : parseFlowText(source, sourceName);
+    const scripts = options.bpmnScripts ? { scriptAction: SCRIPT_ACTION } : {};
+    const raw = isBpmnSource(source)
+      ? (await importBpmn(source, { sourceName, ...scripts })).flow
+      : parseFlowText(source, sourceName);
     definition = assertValidFlow(raw, {}, sourceName);
   } else {
     const runloom = await openRunloom(options, false);
@@ -73,8 +80,8 @@ export function registerBpmnCommands(program: Command): void {
     .command('bpmn <file>')
     .description('BPMN 2.0 XML → runloom/v1 YAML (refused elements are listed with id, type and line; exit 2)')
     .option('-o, --out <file>', 'write the flow here (called processes go beside it); default stdout')
-    .action(async (file: string, opts: { out?: string }) => {
-      process.exitCode = await importCommand(file, opts.out);
+    .action(async (file: string, opts: { out?: string }, command: Command) => {
+      process.exitCode = await importCommand(file, opts.out, command.optsWithGlobals().bpmnScripts === true);
     });
   program
     .command('export')

@@ -17,6 +17,8 @@ export interface GlobalOptions {
   /** runloom.config.yaml elsewhere (models, prices). */
   readonly config?: string;
   readonly json?: boolean;
+  /** Run BPMN script tasks in the script sandbox (`--bpmn-scripts`). */
+  readonly bpmnScripts?: boolean;
 }
 
 /** What this process does on a shared store (see RunloomOptions.worker / execute). */
@@ -166,6 +168,7 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
       ...(role.execute === undefined ? {} : { execute: role.execute }),
       ...(role.workerId ? { workerId: role.workerId } : {}),
       outputLimits,
+      ...(options.bpmnScripts ? { bpmnScripts: true } : {}),
     });
   } catch (error) {
     await store.close().catch(() => {});

@@ -32,6 +32,7 @@ const program = new Command('runloom')
     'talk to a Runloom server (flows, runs) instead of a store; env RUNLOOM_SERVER, key in RUNLOOM_API_KEY',
   )
   .option('--json', 'machine-readable output (NDJSON for streams)')
+  .option('--bpmn-scripts', 'run BPMN script tasks (JavaScript) in the script sandbox: 1 s of CPU and 64 MB per script')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text) });
 
@@ -50,7 +51,8 @@ program
   .description('validate flow files; every problem with its path and code')
   .action(async (files: string[], _opts: unknown, command: Command) => {
     const { validateFiles } = await import('./validate-command.js'); // loads the flow validator
-    process.exitCode = await validateFiles(files, command.optsWithGlobals().json);
+    const globals = command.optsWithGlobals();
+    process.exitCode = await validateFiles(files, globals.json, globals.bpmnScripts === true);
   });
 
 registerRetentionCommands(registerRunsCommands(program));

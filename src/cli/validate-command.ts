@@ -6,6 +6,7 @@ import { createActionRegistry } from '../actions/registry.js';
 import { CONFIG_FILE, parseConfig } from '../ai/config.js';
 import { signalBroadcastAction } from '../api/signal-broadcast.js';
 import { importBpmn } from '../bpmn/import.js';
+import { SCRIPT_ACTION, ScriptSandbox, scriptAction } from '../bpmn/script/action.js';
 import { isBpmnSource } from '../bpmn/sources.js';
 import type { FlowProblem } from '../errors.js';
 import { FlowInvalidError, RunloomError } from '../errors.js';
@@ -41,13 +42,13 @@ function checkConfig(file: string): Checked {
   }
 }
 
-async function parseFile(file: string): Promise<Checked> {
+async function parseFile(file: string, scripts: boolean): Promise<Checked> {
   if (basename(file) === CONFIG_FILE) return checkConfig(file);
   try {
     const text = readFlowSource(file);
     if (!isBpmnSource(text)) return { file, raw: parseFlowText(text, file), problems: [] };
     // BPMN is imported first: refusals name the element and its line.
-    const result = await importBpmn(text, { sourceName: file });
+    const result = await importBpmn(text, { sourceName: file, ...(scripts ? { scriptAction: SCRIPT_ACTION } : {}) });
     return { file, raw: result.flow, problems: [], imported: result.warnings, called: result.called };
   } catch (error) {
     if (error instanceof FlowInvalidError) return { file, problems: error.problems };
@@ -55,9 +56,14 @@ async function parseFile(file: string): Promise<Checked> {
   }
 }
 
-export async function validateFiles(files: readonly string[], json: boolean | undefined): Promise<number> {
-  const actions = createActionRegistry([...builtinActions(), signalBroadcastAction()]);
-  const sources = await Promise.all(files.map(parseFile));
+export async function validateFiles(files: readonly string[], json: boolean | undefined, scripts = false): Promise<number> {
+  const sandbox = scripts ? new ScriptSandbox() : undefined;
+  const actions = createActionRegistry([
+    ...builtinActions(),
+    signalBroadcastAction(),
+    ...(sandbox ? [scriptAction(sandbox)] : []),
+  ]);
+  const sources = await Promise.all(files.map((file) => parseFile(file, scripts)));
   // Files validated together, and the flows beside them, may be called as subflows.
   const ids = new Set<string>();
   for (const s of sources) {

@@ -34,6 +34,9 @@ export function recordOutput(w: Work, node: CompiledNode, token: Token, output: 
       : { status: 'completed', output, detail, attempt: token.attempt, at: w.at },
   );
   if (node.output) setVar(w, node.output, output);
+  // Keys were checked for reserved names with the rest of the output (reservedKeyFailure).
+  if (node.mergeOutput && output !== null && typeof output === 'object' && !Array.isArray(output))
+    for (const [key, value] of Object.entries(output)) w.s.vars[key] = value;
 }
 
 /** The step at the token's node is done: record its output and move on. */

@@ -63,6 +63,7 @@ export function compileNode(node: NodeDefinition, index: number, ctx: NodeCompil
     outgoing: ctx.outgoing[index],
     incoming: ctx.incoming[index],
     output: loose.output,
+    ...((node.type === 'task' || node.type === 'subflow') && node.mergeOutput ? { mergeOutput: true } : {}),
     retry: resolveRetry(`${path}.retry`, ctx.flowRetry, loose.retry),
     timeout: node.type === 'wait' || loose.timeout === undefined ? undefined : parseDuration(loose.timeout, `${path}.timeout`),
     boundaries: (loose.boundary ?? []).map((b, k) => compileBoundary(b, k, `${path}.boundary[${k}]`, ctx)),

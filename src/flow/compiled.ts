@@ -84,6 +84,8 @@ interface NodeBase {
   readonly incoming: readonly number[];
   /** Where the node's result goes in `vars` (dotted path), if anywhere. */
   readonly output?: string;
+  /** task, subflow: the result (an object) is merged into `vars` key by key. */
+  readonly mergeOutput?: boolean;
   readonly retry: RetryPolicy;
   /** ms; a step running longer fails with TIMEOUT. */
   readonly timeout?: number;

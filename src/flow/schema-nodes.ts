@@ -64,7 +64,9 @@ export const endNode = z.strictObject({
   /** Ends every branch of the run, not only this token's. */
   terminate: z.boolean().optional(),
 });
-export const taskNode = z.strictObject({ ...commonFields, ...taskFields, ...placedFields });
+/** The step's result, an object, is merged into `vars` key by key (a BPMN script or sub-process sets process variables). */
+const mergeOutput = z.boolean().optional();
+export const taskNode = z.strictObject({ ...commonFields, ...taskFields, ...placedFields, mergeOutput });
 export const aiNode = z.looseObject({ ...commonFields, ...aiFields, ...placedFields });
 export const decisionNode = z.strictObject({
   ...commonFields,
@@ -122,7 +124,7 @@ export const timerNode = z.strictObject({
   cron: cron.optional(),
 });
 
-export const subflowNode = z.strictObject({ ...commonFields, ...subflowFields, ...placedFields });
+export const subflowNode = z.strictObject({ ...commonFields, ...subflowFields, ...placedFields, mergeOutput });
 
 /** Journey UX step (F6); the journey module owns its extra fields. */
 export const uxNode = z.looseObject({

@@ -3,10 +3,11 @@
  * beside it), `validate` and `run` take a .bpmn file directly, and a refused file exits 2 with
  * every refused element named with its line.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { cli, expectNoStack, shown, tempDir } from '../cli/helpers.js';
+import { counterBpmn } from './support.js';
 
 const CORPUS = new URL('../../../shared/corpus/bpmn/', import.meta.url).pathname;
 const tmp = tempDir('runloom-bpmn-cli-');
@@ -41,6 +42,24 @@ describe('runloom with BPMN files', { timeout: 60_000 }, () => {
     const valid = await cli(['validate', file]);
     expect(valid.code, shown(valid)).toBe(0);
     expect(valid.stdout).toBe(`✓ ${file}\n`);
+  });
+
+  it('--bpmn-scripts runs script tasks in the sandbox (validate, run); without it they are refused naming the flag', async () => {
+    const file = tmp.path('counter.bpmn');
+    writeFileSync(file, counterBpmn());
+    const refused = await cli(['validate', file]);
+    expect(refused.code, shown(refused)).toBe(2);
+    expect(refused.stdout + refused.stderr).toContain('`runloom --bpmn-scripts`');
+    const valid = await cli(['--bpmn-scripts', 'validate', file]);
+    expect(valid.code, shown(valid)).toBe(0);
+    const run = await cli(['--bpmn-scripts', '--store', tmp.path('counter.db'), '--json', 'run', file]);
+    expect(run.code, shown(run)).toBe(0);
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.filter((e) => e.type === 'step.completed' && e.nodeId === 'count')).toHaveLength(3);
+    expect(events.at(-1)).toMatchObject({ type: 'run.summary', run: { status: 'completed' } });
   });
 
   it('a file with elements Runloom refuses: exit 2, every one named with its type and line, nothing run', async () => {

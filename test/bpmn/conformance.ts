@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
 import { builtinActions } from '../../src/actions/builtins/index.js';
 import { importBpmn } from '../../src/bpmn/import.js';
+import { SCRIPT_ACTION } from '../../src/bpmn/script/action.js';
 import { FlowInvalidError } from '../../src/errors.js';
 import { createRunloom } from '../../src/runloom.js';
 
@@ -25,7 +26,7 @@ export type Verdict =
 
 const STUCK_MS = 2000;
 /** Actions every Runloom has; the others a file names are services answering at once. */
-const PROVIDED = new Set([...builtinActions().map((a) => a.name), 'signal.broadcast']);
+const PROVIDED = new Set([...builtinActions().map((a) => a.name), 'signal.broadcast', SCRIPT_ACTION]);
 /** Every service a file names answers at once with nothing. */
 const services = new Proxy(
   {},
@@ -66,7 +67,7 @@ export async function runOnBpmnEngine(xml: string): Promise<Outcome> {
 export async function runOnRunloom(xml: string, name: string): Promise<Outcome | { refused: string }> {
   let imported: Awaited<ReturnType<typeof importBpmn>>;
   try {
-    imported = await importBpmn(xml, { sourceName: name });
+    imported = await importBpmn(xml, { sourceName: name, scriptAction: SCRIPT_ACTION });
   } catch (error) {
     if (error instanceof FlowInvalidError) return { refused: error.problems.map((p) => `${p.path}: ${p.message}`).join('; ') };
     throw error;
@@ -81,7 +82,7 @@ export async function runOnRunloom(xml: string, name: string): Promise<Outcome |
   const actions = [...wanted].map((action) =>
     defineAction({ name: action, description: 'answers at once', input: z.unknown(), run: () => ({}) }),
   );
-  const runloom = await createRunloom({ store: 'memory:', actions });
+  const runloom = await createRunloom({ store: 'memory:', actions, bpmnScripts: true });
   try {
     try {
       await runloom.flows.publishAll(flows.map((source) => ({ source, sourceName: name })));
@@ -135,6 +136,9 @@ async function runloomCounts(runloom: Awaited<ReturnType<typeof createRunloom>>,
     if (node.type === 'start') bump(node.id);
     else if (node.type === 'end') bump(node.id, events.filter((e) => e.type === 'branch.ended' && e.nodeId === node.id).length);
     else if (joins) bump(node.id, events.filter((e) => e.type === 'branch.joined' && e.nodeId === node.id).length);
+    // A task counts when its step completes (bpmn-engine counts an activity that ends, not one that fails).
+    else if (node.type === 'task')
+      bump(node.id, events.filter((e) => e.type === 'step.completed' && e.nodeId === node.id).length);
     else if ((state.visits[node.index] ?? 0) > 0) bump(node.id, state.visits[node.index]);
   }
   for (const id of Object.keys(counts)) if (counts[id] === 0) delete counts[id];

@@ -9,6 +9,7 @@ import { BpmnModdle } from 'bpmn-moddle';
 import { describe, expect, it } from 'vitest';
 import { exportBpmn } from '../../src/bpmn/export.js';
 import { importBpmn } from '../../src/bpmn/import.js';
+import { SCRIPT_ACTION } from '../../src/bpmn/script/action.js';
 import { FlowInvalidError } from '../../src/errors.js';
 import { assertValidFlow, compileFlow } from '../../src/flow/index.js';
 import { layoutGraph } from '../../src/layout/layout.js';
@@ -18,14 +19,22 @@ import { plainFlow } from '../support/plain-flow.js';
 const CORPUS = new URL('../../../shared/corpus/bpmn/', import.meta.url).pathname;
 /** The corpus files that import and validate (docs/BPMN.md). */
 const RUNNABLE = [
+  'bound-error',
   'boundary-timeout',
   'call-activity',
+  'conditional-flows',
+  'exclusive-gateway-as-join',
+  'issue-19',
+  'multiple-endEvents',
   'service-task',
   'signals',
   'simple-task',
+  'sub-process',
   'succeeding-joins',
   'timer-event',
 ];
+/** Script tasks import as tasks calling the script runner (and export back as script tasks). */
+const SCRIPTS = { scriptAction: SCRIPT_ACTION };
 
 const compiled = (raw: unknown) => compileFlow(assertValidFlow(raw, {}), 1);
 
@@ -35,7 +44,7 @@ describe('BPMN export', () => {
   it.each(RUNNABLE)(
     '%s: runloom/v1 → BPMN → runloom/v1 compiles to the same flow, with a diagram for everything',
     async (name) => {
-      const first = await importBpmn(readFileSync(`${CORPUS}${name}.bpmn`, 'utf8'));
+      const first = await importBpmn(readFileSync(`${CORPUS}${name}.bpmn`, 'utf8'), SCRIPTS);
       const xml = await exportBpmn(first.flow);
       const { rootElement, warnings } = await new BpmnModdle().fromXML(xml);
       expect(warnings).toEqual([]);
@@ -48,7 +57,7 @@ describe('BPMN export', () => {
       const drawn = new Set(di.map((d) => d.bpmnElement?.id));
       for (const element of process?.flowElements ?? []) expect(drawn.has(element.id), `${element.id} has no DI`).toBe(true);
       for (const edge of di.filter((d) => d.$type === 'bpmndi:BPMNEdge')) expect(edge.waypoint?.length).toBeGreaterThanOrEqual(2);
-      const again = await importBpmn(xml);
+      const again = await importBpmn(xml, SCRIPTS);
       expect(plainFlow(compiled(again.flow))).toEqual(plainFlow(compiled(first.flow)));
     },
   );

@@ -3,7 +3,7 @@
  * names the element, its type and its line, and all of them come at once.
  */
 import { describe, expect, it } from 'vitest';
-import { importBpmn } from '../../src/bpmn/import.js';
+import { type BpmnImportOptions, importBpmn } from '../../src/bpmn/import.js';
 import { FlowInvalidError, type FlowProblem } from '../../src/errors.js';
 import { validateFlow } from '../../src/flow/index.js';
 import { bpmn } from './support.js';
@@ -11,9 +11,9 @@ import { bpmn } from './support.js';
 type Node = { id: string; type: string; [key: string]: unknown };
 const byId = (nodes: unknown) => new Map((nodes as Node[]).map((n) => [n.id, n]));
 
-async function refusals(xml: string): Promise<readonly FlowProblem[]> {
+async function refusals(xml: string, options: BpmnImportOptions = {}): Promise<readonly FlowProblem[]> {
   try {
-    await importBpmn(xml, { sourceName: 'x.bpmn' });
+    await importBpmn(xml, { ...options, sourceName: 'x.bpmn' });
   } catch (error) {
     expect(error).toBeInstanceOf(FlowInvalidError);
     return (error as FlowInvalidError).problems;
@@ -173,7 +173,7 @@ describe('BPMN import: refusals', () => {
     <bpmn:startEvent id="start" />
     <bpmn:scriptTask id="calc" scriptFormat="JavaScript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>
     <bpmn:complexGateway id="complex" />
-    <bpmn:intermediateCatchEvent id="linkIn"><bpmn:linkEventDefinition name="l" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateThrowEvent id="linkOut"><bpmn:linkEventDefinition name="nowhere" /></bpmn:intermediateThrowEvent>
     <bpmn:intermediateCatchEvent id="cond"><bpmn:conditionalEventDefinition><bpmn:condition>\${x}</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>
     <bpmn:intermediateThrowEvent id="shout"><bpmn:messageEventDefinition /></bpmn:intermediateThrowEvent>
     <bpmn:intermediateThrowEvent id="escalate"><bpmn:escalationEventDefinition /></bpmn:intermediateThrowEvent>
@@ -183,7 +183,7 @@ describe('BPMN import: refusals', () => {
     <bpmn:userTask id="many"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>
     <bpmn:serviceTask id="anon" />
     <bpmn:endEvent id="fail"><bpmn:messageEventDefinition /></bpmn:endEvent>
-    <bpmn:sequenceFlow id="js" sourceRef="start" targetRef="fail"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">next(null, true)</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="js" sourceRef="start" targetRef="fail"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">next(null, Math.random() &gt; 0.5)</bpmn:conditionExpression></bpmn:sequenceFlow>
   `);
 
   it('refuses every unsupported element at once, naming its id, its type and its line', async () => {
@@ -191,16 +191,16 @@ describe('BPMN import: refusals', () => {
     const expected: [string, string][] = [
       ['calc', "scriptTask 'calc': a script task runs JavaScript code from the file"],
       ['complex', "complexGateway 'complex': this element is not supported"],
-      ['linkIn', "intermediateCatchEvent 'linkIn': link catch events are not supported"],
+      ['linkOut', "intermediateThrowEvent 'linkOut': no link catch event named 'nowhere' in the same process to go on at"],
       ['cond', "intermediateCatchEvent 'cond': conditional catch events are not supported"],
       ['shout', "intermediateThrowEvent 'shout': message throw events are not supported"],
       ['escalate', "intermediateThrowEvent 'escalate': escalation throw events are not supported"],
       ['tx', "transaction 'tx': this element is not supported"],
-      ['again', "task 'again': standard loop characteristics are not supported"],
-      ['many', "userTask 'many': multi-instance is supported on tasks that do work"],
+      ['again', "task 'again': a standard loop needs a loopCondition (it would loop for ever)"],
+      ['undo', "boundaryEvent 'undo': compensate boundary events are not supported"],
       ['anon', "serviceTask 'anon': names no action"],
       ['fail', "endEvent 'fail': message end events are not supported"],
-      ['js', "sequenceFlow 'js': a javascript condition runs code"],
+      ['js', "sequenceFlow 'js': a JavaScript condition runs code"],
     ];
     for (const [id, message] of expected) {
       const found = problems.find((p) => p.message.startsWith(message));
@@ -208,31 +208,145 @@ describe('BPMN import: refusals', () => {
       expect(found?.path).toBe(`line ${lineOf(REFUSED, id)}`);
       expect(found?.code).toBe('BPMN_UNSUPPORTED');
     }
-    // The boundary on a refused host is not reported twice; everything else is.
+    // Every problem once, none left out.
     expect(problems).toHaveLength(expected.length);
   });
 
-  it('runs a script task only through a script action the host configures', async () => {
-    const xml = bpmn('<bpmn:scriptTask id="calc" scriptFormat="JavaScript"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>');
+  it('runs a script task only through a script action the host configures; the variables it sets are merged into vars', async () => {
+    const xml = bpmn(
+      '<bpmn:scriptTask id="calc" scriptFormat="JavaScript" camunda:resultVariable="sum"><bpmn:script>next()</bpmn:script></bpmn:scriptTask>',
+    );
     const { flow } = await importBpmn(xml, { scriptAction: 'sandbox.js' });
-    expect(byId(flow.nodes).get('calc')).toMatchObject({
+    expect(byId(flow.nodes).get('calc')).toEqual({
+      id: 'calc',
       type: 'task',
       action: 'sandbox.js',
-      input: { script: 'next()', format: 'JavaScript' },
+      input: {
+        script: 'next()',
+        element: { id: 'calc', type: 'scriptTask' },
+        variables: '=$merge([input, vars])',
+        resultVariable: 'sum',
+      },
+      mergeOutput: true,
     });
+    const python = bpmn('<bpmn:scriptTask id="py" scriptFormat="python"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>');
+    expect((await refusals(python, { scriptAction: 'sandbox.js' })).map((p) => p.message)).toEqual([
+      'scriptTask \'py\': scriptFormat "python" is not JavaScript, the one language the script runner runs',
+    ]);
   });
 
-  it('refuses a second executable process, message flows between processes, and text that is not BPMN', async () => {
-    const two = `<?xml version="1.0"?>
+  it('translates a JavaScript condition that only reads environment.variables; refuses one reading outside a script scope', async () => {
+    const flowWith = (condition: string) =>
+      bpmn(`<bpmn:startEvent id="s" /><bpmn:endEvent id="e" />
+    <bpmn:sequenceFlow id="c" sourceRef="s" targetRef="e"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="JavaScript">${condition}</bpmn:conditionExpression></bpmn:sequenceFlow>`);
+    const { flow } = await importBpmn(
+      flowWith('next(null, !this.environment.variables.stop &amp;&amp; environment.output.n &lt; 2);'),
+    );
+    expect(flow.edges).toEqual([
+      {
+        from: 's',
+        to: 'e',
+        when: '(($exists(vars.stop) ? vars.stop : input.stop) ? false : true) and ($exists(vars.n) ? vars.n : input.n) < 2',
+      },
+    ]);
+    const problems = await refusals(flowWith('this.variables.input &lt; 2'));
+    expect(problems.map((p) => p.message)).toEqual([
+      "sequenceFlow 'c': this JavaScript condition reads `this.variables.input`, which is not in a script's scope (bpmn-engine fails on it); read environment.variables.<name>",
+    ]);
+  });
+
+  it('a standard loop is a decision after the activity (before it with testBefore) going back while the loopCondition holds', async () => {
+    const looped = (attrs: string) =>
+      bpmn(`<bpmn:startEvent id="s" /><bpmn:endEvent id="e" />
+    <bpmn:task id="work"><bpmn:standardLoopCharacteristics${attrs}><bpmn:loopCondition xsi:type="bpmn:tFormalExpression">\${n &lt; 3}</bpmn:loopCondition></bpmn:standardLoopCharacteristics></bpmn:task>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="work" /><bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="e" />`);
+    const when = '($exists(vars.n) ? vars.n : input.n) < 3';
+    const after = await importBpmn(looped(''));
+    expect(byId(after.flow.nodes).get('work_loop')).toEqual({ id: 'work_loop', type: 'decision' });
+    expect(after.flow.edges).toEqual([
+      { from: 's', to: 'work' },
+      { from: 'work', to: 'work_loop' },
+      { from: 'work_loop', to: 'work', when },
+      { from: 'work_loop', to: 'e', default: true },
+    ]);
+    expect(validateFlow(after.flow).problems).toEqual([]);
+    const before = await importBpmn(looped(' testBefore="true"'));
+    expect(before.flow.edges).toEqual([
+      { from: 's', to: 'work_loop' },
+      { from: 'work', to: 'work_loop' },
+      { from: 'work_loop', to: 'work', when },
+      { from: 'work_loop', to: 'e', default: true },
+    ]);
+    expect((await refusals(looped(' loopMaximum="5"'))).map((p) => p.message)).toEqual([
+      "task 'work': a standard loop with loopMaximum is not supported; bound the loop in its loopCondition",
+    ]);
+  });
+
+  it('a link throw event goes on at the link catch event of the same name (a go-to drawn as two events)', async () => {
+    const xml = bpmn(`
+    <bpmn:startEvent id="s" /><bpmn:task id="a" />
+    <bpmn:intermediateThrowEvent id="toB"><bpmn:linkEventDefinition name="B" /></bpmn:intermediateThrowEvent>
+    <bpmn:intermediateCatchEvent id="atB"><bpmn:linkEventDefinition name="B" /></bpmn:intermediateCatchEvent>
+    <bpmn:task id="b" /><bpmn:endEvent id="e" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="a" /><bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="toB" />
+    <bpmn:sequenceFlow id="f3" sourceRef="atB" targetRef="b" /><bpmn:sequenceFlow id="f4" sourceRef="b" targetRef="e" />`);
+    const { flow } = await importBpmn(xml);
+    expect(byId(flow.nodes).get('toB')).toEqual({ id: 'toB', type: 'parallel' });
+    expect(byId(flow.nodes).get('atB')).toEqual({ id: 'atB', type: 'parallel' });
+    expect(flow.edges).toContainEqual({ from: 'toB', to: 'atB' });
+    expect(flow.nodes[0]).toEqual({ id: 's', type: 'start' });
+    expect(validateFlow(flow).problems).toEqual([]);
+    const twice = xml.replace(
+      '<bpmn:task id="b" />',
+      '<bpmn:intermediateCatchEvent id="again"><bpmn:linkEventDefinition name="B" /></bpmn:intermediateCatchEvent><bpmn:task id="b" />',
+    );
+    expect((await refusals(twice)).map((p) => p.message)).toEqual([
+      "intermediateCatchEvent 'again': another link catch event is named 'B' in the same process",
+    ]);
+  });
+
+  it('runs every executable process, and the participants messages start, as one flow: message flows become edges', async () => {
+    const file = (flows: string) => `<?xml version="1.0"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
-  <bpmn:collaboration id="c"><bpmn:messageFlow id="mf" sourceRef="a" targetRef="b" /></bpmn:collaboration>
-  <bpmn:process id="one" isExecutable="true"><bpmn:task id="a" /></bpmn:process>
+  <bpmn:collaboration id="c">${flows}</bpmn:collaboration>
+  <bpmn:process id="one" isExecutable="true">
+    <bpmn:startEvent id="s1" /><bpmn:task id="a" /><bpmn:intermediateCatchEvent id="reply"><bpmn:messageEventDefinition /></bpmn:intermediateCatchEvent><bpmn:endEvent id="e1" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s1" targetRef="a" /><bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="reply" /><bpmn:sequenceFlow id="f3" sourceRef="reply" targetRef="e1" />
+  </bpmn:process>
   <bpmn:process id="two" isExecutable="true"><bpmn:task id="b" /></bpmn:process>
+  <bpmn:process id="listener" isExecutable="false">
+    <bpmn:startEvent id="heard"><bpmn:messageEventDefinition /></bpmn:startEvent><bpmn:task id="answer" />
+    <bpmn:sequenceFlow id="p1" sourceRef="heard" targetRef="answer" />
+  </bpmn:process>
+  <bpmn:process id="other" isExecutable="false"><bpmn:task id="x" /></bpmn:process>
 </bpmn:definitions>`;
-    const messages = (await refusals(two)).map((p) => `${p.path} ${p.message}`);
-    expect(messages).toEqual([
-      "line 5 process 'two': a second executable process (after 'one'); Runloom runs one process per file — call it with a call activity instead",
-      expect.stringContaining("line 3 messageFlow 'mf': message flows between processes are not run"),
+    const { flow } = await importBpmn(
+      file(
+        '<bpmn:messageFlow id="m1" sourceRef="a" targetRef="heard" /><bpmn:messageFlow id="m2" sourceRef="answer" targetRef="reply" />',
+      ),
+    );
+    expect(flow.id).toBe('one');
+    const nodes = byId(flow.nodes);
+    expect(nodes.get('reply')).toEqual({ id: 'reply', type: 'parallel' });
+    expect(nodes.get('heard')).toEqual({ id: 'heard', type: 'parallel' });
+    expect(nodes.has('x')).toBe(false);
+    expect(flow.edges).toEqual(
+      expect.arrayContaining([
+        { from: 'start', to: 's1' },
+        { from: 'start', to: 'b' },
+        { from: 'a', to: 'heard' },
+        { from: 'answer', to: 'reply' },
+      ]),
+    );
+    expect(validateFlow(flow).problems).toEqual([]);
+    const refused = await refusals(
+      file(
+        '<bpmn:messageFlow id="toTask" sourceRef="a" targetRef="b" /><bpmn:messageFlow id="fromOutside" sourceRef="x" targetRef="reply" />',
+      ),
+    );
+    expect(refused.map((p) => `${p.path} ${p.message}`)).toEqual([
+      "line 3 messageFlow 'fromOutside': a message flow to or from a process that does not run with this one (each process is a run of its own); send the message to the run as a signal (`runloom runs signal`)",
+      "line 3 messageFlow 'toTask': a message flow is run only into a message start event or a message catch event",
     ]);
     const notXml = await refusals('<bpmn:definitions><oops');
     expect(notXml[0]).toMatchObject({ code: 'BPMN_PARSE' });

@@ -4,28 +4,16 @@
  * user tasks and catch events as waits, error boundaries, a sub-process as a scope, and
  * multi-instance over a collection. Published as XML through the library, on a SQLite file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
 import { RunloomError } from '../../src/errors.js';
-import { createRunloom, type Runloom, type RunloomOptions } from '../../src/runloom.js';
-import { bpmn, recorder } from './support.js';
+import type { Runloom, RunloomOptions } from '../../src/runloom.js';
+import { bpmn, recorder, runloomOnFiles } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'runloom-bpmn-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-
-async function withRunloom<T>(actions: RunloomOptions['actions'], body: (r: Runloom) => Promise<T>): Promise<T> {
-  const runloom = await createRunloom({ store: join(dir, `run-${++files}.db`), actions });
-  try {
-    return await body(runloom);
-  } finally {
-    await runloom.close();
-  }
-}
+const onFile = runloomOnFiles('runloom-bpmn-');
+const withRunloom = <T>(actions: RunloomOptions['actions'], body: (r: Runloom) => Promise<T>) =>
+  onFile(actions ? { actions } : {}, body);
 
 const started = async (runloom: Runloom, runId: string) =>
   (await runloom.runs.events(runId)).filter((e) => e.type === 'step.started').map((e) => e.nodeId);
