@@ -30,6 +30,7 @@ import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 import { SharedRuntime } from './runtime/shared-runtime.js';
 import { openStore } from './store/index.js';
 import type { Durability, Store } from './store/store.js';
+import { createSwarmsApi, type SwarmsApi } from './swarm/swarms.js';
 import { Worker, type WorkerOptions } from './worker/worker.js';
 
 const defaultWorkerId = () => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -89,6 +90,8 @@ export interface Runloom {
   readonly actions: ActionRegistry;
   readonly flows: FlowsApi;
   readonly runs: RunsApi;
+  /** Swarms: shared versioned context, subscriptions and budgets (F5). */
+  readonly swarms: SwarmsApi;
   /** Runs resumed at start-up. */
   readonly recovered: number;
   /** This process's id in leases and step records (shared stores). */
@@ -170,6 +173,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     actions,
     flows,
     runs,
+    swarms: createSwarmsApi(store, bus, options.clock?.now ?? Date.now),
     recovered,
     workerId: shared?.owner,
     executes: shared?.execute ?? true,

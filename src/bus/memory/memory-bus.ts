@@ -1,10 +1,11 @@
 import type { RunEvent } from '../../engine/types.js';
-import type { Bus, RunEventListener, Wake, WakeListener } from '../bus.js';
+import type { Bus, RunEventListener, SwarmChangeListener, Wake, WakeListener } from '../bus.js';
 
 /** In-process bus: synchronous fan-out to the listeners of a run. */
 export function createMemoryBus(): Bus {
   const listeners = new Map<string, Set<RunEventListener>>();
   const wakeListeners = new Set<WakeListener>();
+  const swarmListeners = new Map<string, Set<SwarmChangeListener>>();
   return {
     ping: async () => true,
     publishRunEvents(runId: string, events: readonly RunEvent[]) {
@@ -33,10 +34,23 @@ export function createMemoryBus(): Bus {
         wakeListeners.delete(listener);
       };
     },
+    publishSwarmChange(swarmId: string, change: unknown) {
+      for (const listener of swarmListeners.get(swarmId) ?? []) listener(swarmId, change);
+    },
+    async subscribeSwarm(swarmId: string, listener: SwarmChangeListener) {
+      const set = swarmListeners.get(swarmId) ?? new Set();
+      swarmListeners.set(swarmId, set);
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && swarmListeners.get(swarmId) === set) swarmListeners.delete(swarmId);
+      };
+    },
     async ready() {},
     async close() {
       listeners.clear();
       wakeListeners.clear();
+      swarmListeners.clear();
     },
   };
 }

@@ -10,7 +10,7 @@
 import { Redis } from 'ioredis';
 import type { RunEvent } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
-import type { Bus, RunEventListener, Wake, WakeListener } from '../bus.js';
+import type { Bus, RunEventListener, SwarmChangeListener, Wake, WakeListener } from '../bus.js';
 
 export interface RedisBusOptions {
   /** `redis://host:6379/0` */
@@ -96,6 +96,8 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   const runListeners = new Map<string, { listeners: Set<RunEventListener>; ready: Promise<void> }>();
   const wakeListeners = new Set<WakeListener>();
   let wakeReady: Promise<void> | undefined;
+  const swarmPrefix = `${prefix}:swarm:`;
+  const swarmListeners = new Map<string, { listeners: Set<SwarmChangeListener>; ready: Promise<void> }>();
 
   const subscriber = (): Redis => {
     if (sub) return sub;
@@ -105,6 +107,12 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         if (channel === wakeChannel) {
           const wake = JSON.parse(message) as Wake;
           for (const listener of wakeListeners) listener(wake);
+          return;
+        }
+        if (channel.startsWith(swarmPrefix)) {
+          const swarmId = channel.slice(swarmPrefix.length);
+          const change = JSON.parse(message) as unknown;
+          for (const listener of swarmListeners.get(swarmId)?.listeners ?? []) listener(swarmId, change);
           return;
         }
         const runId = channel.slice(prefix.length + 5);
@@ -192,10 +200,42 @@ export function createRedisBus(options: RedisBusOptions): Bus {
         }
       };
     },
+    publishSwarmChange(swarmId: string, change: unknown) {
+      publish(swarmPrefix + swarmId, JSON.stringify(change));
+    },
+    async subscribeSwarm(swarmId: string, listener: SwarmChangeListener) {
+      const channel = swarmPrefix + swarmId;
+      let entry = swarmListeners.get(swarmId);
+      if (!entry) {
+        entry = {
+          listeners: new Set(),
+          ready: subscriber()
+            .subscribe(channel)
+            .then(() => {}),
+        };
+        swarmListeners.set(swarmId, entry);
+      }
+      entry.listeners.add(listener);
+      const mine = entry;
+      try {
+        await mine.ready;
+      } catch (error) {
+        if (swarmListeners.get(swarmId) === mine) swarmListeners.delete(swarmId);
+        throw error;
+      }
+      return () => {
+        mine.listeners.delete(listener);
+        if (mine.listeners.size === 0 && swarmListeners.get(swarmId) === mine) {
+          swarmListeners.delete(swarmId);
+          sub?.unsubscribe(channel).catch(() => {});
+        }
+      };
+    },
     ready: () => firstConnection,
     async close() {
       runListeners.clear();
       wakeListeners.clear();
+      swarmListeners.clear();
       await Promise.all([pub, sub].map((redis) => redis && end(redis)));
     },
   };
