@@ -9,6 +9,7 @@ import type { Limits } from '../flow/compiled.js';
 import type { Runloom } from '../runloom.js';
 import type { RunFilter, RunSummary, StepRecordRow } from '../store/store.js';
 import type { ApiClient } from './server-client.js';
+import { dataOf, sseBlocks } from './sse-blocks.js';
 
 type Callback = { status: 'completed'; output?: unknown } | { status: 'failed'; error: ErrorInfo };
 
@@ -138,25 +139,9 @@ export function remoteRuns(api: ApiClient): RunsClient {
         if (signal.aborted) return;
         throw error;
       }
-      const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read().catch((error) => {
-            if (signal.aborted) return { value: undefined, done: true };
-            throw error;
-          });
-          if (done) return;
-          buffer += value;
-          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            if (!/^event: run-event$/m.test(block)) continue;
-            yield JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as RunEvent;
-          }
-        }
-      } finally {
-        reader.releaseLock();
+      for await (const block of sseBlocks(response, signal)) {
+        const event = dataOf(block, 'run-event');
+        if (event !== undefined) yield event as RunEvent;
       }
     },
     async settled(id) {

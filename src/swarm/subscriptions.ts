@@ -19,6 +19,11 @@ export interface SubscribeOptions extends ChangeFilter {
   readonly batchMs?: number;
   /** At most this many batches a second (default: no limit). */
   readonly maxBatchesPerSecond?: number;
+  /**
+   * Also read the store this often (ms): for writers whose bus does not reach this process (a
+   * SQLite file shared without Redis). Default: only when the bus shows a gap.
+   */
+  readonly pollMs?: number;
 }
 
 export interface Subscription {
@@ -99,6 +104,7 @@ export async function subscribeChanges(
   backfilling = false;
   for (const change of early.sort((a, b) => a.version - b.version)) onBus(source.swarmId, change);
   early.length = 0;
+  const poll = options.pollMs ? setInterval(() => void readGap().catch(() => {}), options.pollMs) : undefined;
 
   return {
     get version() {
@@ -107,6 +113,7 @@ export async function subscribeChanges(
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
       unsubscribe();
     },
   };
