@@ -70,6 +70,8 @@ const SKIPPED: Record<string, string> = {
   '# relays and workers on PostgreSQL + Redis':
     'starts servers and workers in the background; test/server/relay.test.ts runs two relays and a worker on PostgreSQL + Redis',
   'export KEY=rlk_': 'needs jq and a running server; test/server/routes.test.ts makes these requests over real HTTP',
+  'runloom swarms start lead-team.swarm.yaml':
+    'test/swarm/swarms-cli.test.ts runs start, patch (and a stale --expected-version), show, watch, audit and stop',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
@@ -81,6 +83,8 @@ const TESTED = [
   '// my-actions.ts',
   '// A worker in your own process',
   'default: fast',
+  '# lead-team.swarm.yaml',
+  "import { createRunloom } from 'runloom';\n\nconst runloom = await createRunloom({ store: 'memory:' });\nconst swarm",
 ];
 
 /** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
@@ -231,4 +235,21 @@ console.log('closed');
       expect(result.stdout).toBe('closed\n');
     },
   );
+});
+
+describe('README.md: swarms', () => {
+  it('the swarm file is one a swarm starts from, as the example file is', async () => {
+    const { readSwarmFile } = await import('../../src/swarm/swarm-file.js');
+    const file = readSwarmFile(block('# lead-team.swarm.yaml').text);
+    expect(file).toMatchObject({ name: 'lead-team', budget: 500, keepVersions: 100 });
+    expect(file.team.map((a) => a.id)).toEqual(['scout', 'judge']);
+    readSwarmFile(readFileSync(join(REPO, 'examples/swarm/lead-team.swarm.yaml'), 'utf8'));
+  });
+
+  it('the library snippet prints what its comment says', async () => {
+    const snippet = block("import { createRunloom } from 'runloom';\n\nconst runloom = await createRunloom({ store: 'memory:' });\nconst swarm");
+    const result = await runSnippet(snippet.text, projectDir('swarms'));
+    expect(result.code, shown(result)).toBe(0);
+    expect(result.stdout).toContain("[ 2, 3, 4 ] { leads: [ 'acme' ] }");
+  });
 });
