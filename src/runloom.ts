@@ -30,6 +30,7 @@ import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 import { SharedRuntime } from './runtime/shared-runtime.js';
 import { openStore } from './store/index.js';
 import type { Durability, Store } from './store/store.js';
+import { swarmActions } from './swarm/swarm-actions.js';
 import { createSwarmsApi, type SwarmsApi } from './swarm/swarms.js';
 import { Worker, type WorkerOptions } from './worker/worker.js';
 
@@ -154,6 +155,10 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
   // Needs the runs API, so it joins the built-ins here.
   actions.register(signalBroadcastAction({ runs, flows }));
+  const swarms = createSwarmsApi(store, bus, options.clock?.now ?? Date.now);
+  for (const action of swarmActions(swarms, async (runId) => (await store.loadRun(runId))?.meta.workspace)) {
+    actions.register(action);
+  }
   const recovered = options.recover === false ? 0 : await runtime.recover();
   // A process that executes runs on a shared store drives at least the runs it keeps (its own
   // and, with `recover`, the ones left running): their timers and retries fire while it lives.
@@ -173,7 +178,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     actions,
     flows,
     runs,
-    swarms: createSwarmsApi(store, bus, options.clock?.now ?? Date.now),
+    swarms,
     recovered,
     workerId: shared?.owner,
     executes: shared?.execute ?? true,

@@ -7,6 +7,7 @@ import { isBpmnSource } from '../bpmn/sources.js';
 import type { FlowProblem } from '../errors.js';
 import { FlowInvalidError } from '../errors.js';
 import { parseFlowText, readFlowSource, validateFlow } from '../flow/index.js';
+import { swarmActions } from '../swarm/swarm-actions.js';
 import { flowIdOf, siblingFlows, warningLine } from './flow-files.js';
 import { printable } from './printable.js';
 
@@ -34,7 +35,7 @@ async function parseFile(file: string): Promise<Checked> {
 }
 
 export async function validateFiles(files: readonly string[], json: boolean | undefined): Promise<number> {
-  const actions = createActionRegistry([...builtinActions(), signalBroadcastAction()]);
+  const actions = createActionRegistry([...builtinActions(), signalBroadcastAction(), ...swarmActions()]);
   const sources = await Promise.all(files.map(parseFile));
   // Files validated together, and the flows beside them, may be called as subflows.
   const ids = new Set<string>();

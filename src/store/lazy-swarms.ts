@@ -6,7 +6,9 @@ export function lazySwarms(use: () => SwarmRecords | Promise<SwarmRecords>): Swa
     create: async (row, first, budget) => (await use()).create(row, first, budget),
     get: async (id, workspace) => (await use()).get(id, workspace),
     list: async (workspace) => (await use()).list(workspace),
-    commitVersion: async (id, expected, next, budget) => (await use()).commitVersion(id, expected, next, budget),
+    commitVersion: async (id, expected, next, budget, writeKey) =>
+      (await use()).commitVersion(id, expected, next, budget, writeKey),
+    findWrite: async (id, writeKey) => (await use()).findWrite(id, writeKey),
     versions: async (id, afterVersion) => (await use()).versions(id, afterVersion),
     setStatus: async (id, status, at) => (await use()).setStatus(id, status, at),
     reserve: async (reservation) => (await use()).reserve(reservation),

@@ -311,8 +311,11 @@ export interface SwarmRecords {
   /**
    * Writes the next version if the swarm is still at `expected` (compare-and-set), with the
    * root account's budget when given, keeping the last `keepVersions`; false when it moved on.
+   * With `writeKey`, also false (nothing written) when that key was written already.
    */
-  commitVersion(id: string, expected: number, next: SwarmVersionRow, budget?: number): Promise<boolean>;
+  commitVersion(id: string, expected: number, next: SwarmVersionRow, budget?: number, writeKey?: string): Promise<boolean>;
+  /** The version a write key was applied at, if it was. */
+  findWrite(id: string, writeKey: string): Promise<number | undefined>;
   /** Kept versions after `afterVersion`, oldest first. */
   versions(id: string, afterVersion?: number): Promise<SwarmVersionRow[]>;
   setStatus(id: string, status: SwarmRow['status'], at: number): Promise<void>;

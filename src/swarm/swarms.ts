@@ -42,6 +42,11 @@ export interface WriteOptions extends Scope {
   readonly author?: string;
   /** Refuse with CONFLICT unless the swarm is still at this version. */
   readonly expectedVersion?: number;
+  /**
+   * Apply this write once only (a step's idempotency key): a second patch with the same key, on
+   * a retry, after a crash or in a replay, changes nothing and answers the swarm as it is.
+   */
+  readonly writeKey?: string;
 }
 
 export interface SwarmsApi {
@@ -108,8 +113,10 @@ export function createSwarmsApi(store: Store, bus: Bus, now: () => number = Date
     ) => { context: SwarmContext; ops: readonly PatchOp[]; toVersion?: number },
   ): Promise<Swarm> => {
     const author = options.author ?? 'api';
+    const written = async () => options.writeKey !== undefined && (await records.findWrite(id, options.writeKey)) !== undefined;
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const row = await load(id, options);
+      if (await written()) return toSwarm(row);
       if (options.expectedVersion !== undefined && row.version !== options.expectedVersion) throw conflict(row);
       if (row.status === 'stopped' && kind !== 'rollback') {
         throw new RequestError('SWARM_STOPPED', `swarm '${id}' is stopped: it takes no more changes`, { details: { id } });
@@ -120,11 +127,12 @@ export function createSwarmsApi(store: Store, bus: Bus, now: () => number = Date
       const next = { version: row.version + 1, context: made.context as unknown as Record<string, unknown>, change, at };
       const budget = made.context.resources.budget;
       const oldBudget = (row.context as unknown as SwarmContext).resources.budget;
-      if (await records.commitVersion(id, row.version, next, budget !== oldBudget ? budget : undefined)) {
+      if (await records.commitVersion(id, row.version, next, budget !== oldBudget ? budget : undefined, options.writeKey)) {
         const swarmChange = toChange(id, next);
         bus.publishSwarmChange(id, swarmChange);
         return toSwarm({ ...row, version: next.version, context: next.context, updatedAt: at });
       }
+      if (await written()) return toSwarm(await load(id, options));
       if (options.expectedVersion !== undefined) throw conflict(await load(id, options));
     }
     throw new RequestError('CONFLICT', `swarm '${id}' kept changing: gave up after ${MAX_RETRIES} tries`, { details: { id } });

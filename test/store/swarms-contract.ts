@@ -50,6 +50,12 @@ export function describeSwarmsContract(name: string, open: () => Promise<Store>)
         expect((await store.swarms.versions(row.id)).map((v) => v.version)).toEqual([4, 5, 6]);
         expect((await store.swarms.get(row.id))?.context).toEqual({ goal: 'g5' });
         expect(await store.swarms.commitVersion(row.id, 6, { version: 7, context: {}, change: {}, at: 9 }, 40)).toBe(true);
+        // A write key applies once, also after its version is trimmed away.
+        const keyed = (v: number) => ({ version: v + 1, context: { goal: 'k' }, change: {}, at: 10 });
+        expect(await store.swarms.commitVersion(row.id, 7, keyed(7), undefined, 'run1:n1:1:0')).toBe(true);
+        expect(await store.swarms.commitVersion(row.id, 8, keyed(8), undefined, 'run1:n1:1:0')).toBe(false);
+        expect(await store.swarms.findWrite(row.id, 'run1:n1:1:0')).toBe(8);
+        expect((await store.swarms.get(row.id))?.version).toBe(8);
         expect((await store.swarms.accounts(row.id))[0]).toMatchObject({ kind: 'swarm', budget: 40 });
       }));
 

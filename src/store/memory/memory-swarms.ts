@@ -7,6 +7,7 @@ interface SwarmEntry {
   versions: SwarmVersionRow[];
   accounts: Map<string, LedgerAccount>;
   ledger: LedgerEntry[];
+  writes: Map<string, number>;
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -29,7 +30,7 @@ export function createMemorySwarms(): SwarmRecords {
   return {
     async create(row, first, budget) {
       if (swarms.has(row.id)) throw new Error(`swarm '${row.id}' exists`);
-      const entry: SwarmEntry = { row: copy(row), versions: [copy(first)], accounts: new Map(), ledger: [] };
+      const entry: SwarmEntry = { row: copy(row), versions: [copy(first)], accounts: new Map(), ledger: [], writes: new Map() };
       entry.accounts.set(row.id, { id: row.id, kind: 'swarm', budget: 0, held: 0, spent: 0, status: 'open' });
       setBudget(entry, budget, row.createdAt);
       swarms.set(row.id, entry);
@@ -45,14 +46,21 @@ export function createMemorySwarms(): SwarmRecords {
         .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
         .map(copy);
     },
-    async commitVersion(id, expected, next, budget) {
+    async commitVersion(id, expected, next, budget, writeKey) {
       const entry = swarms.get(id);
       if (!entry || entry.row.version !== expected || next.version !== expected + 1) return false;
+      if (writeKey !== undefined) {
+        if (entry.writes.has(writeKey)) return false;
+        entry.writes.set(writeKey, next.version);
+      }
       entry.row = { ...entry.row, version: next.version, context: copy(next.context), updatedAt: next.at };
       entry.versions.push(copy(next));
       entry.versions.splice(0, Math.max(0, entry.versions.length - entry.row.keepVersions));
       if (budget !== undefined) setBudget(entry, budget, next.at);
       return true;
+    },
+    async findWrite(id, writeKey) {
+      return swarms.get(id)?.writes.get(writeKey);
     },
     async versions(id, afterVersion = 0) {
       return (swarms.get(id)?.versions ?? []).filter((v) => v.version > afterVersion).map(copy);

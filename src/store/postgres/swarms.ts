@@ -50,6 +50,8 @@ WITH s AS (
   RETURNING workspace
 ), e AS (
   INSERT INTO swarm_ledger (swarm_id, workspace, kind, account_id, amount, at) SELECT $1, workspace, 'budget', $1, $7, $6 FROM b
+), w AS (
+  INSERT INTO swarm_writes (swarm_id, write_key, version) SELECT $1, $8, $3 FROM s WHERE $8::text IS NOT NULL
 )
 SELECT count(*)::int AS n FROM s`;
 
@@ -101,18 +103,24 @@ export function prepareSwarms(pool: PostgresPool): SwarmRecords {
           : await pool.query('SELECT * FROM swarms WHERE workspace = $1 ORDER BY created_at DESC, id DESC', [workspace]);
       return rows.map(toSwarm);
     },
-    async commitVersion(id, expected, next, budget) {
+    async commitVersion(id, expected, next, budget, writeKey) {
       if (next.version !== expected + 1) return false;
-      const { rows } = await pool.query(COMMIT_VERSION, [
+      const params = [id, expected, next.version, next.context, next.change, next.at, budget ?? null, writeKey ?? null];
+      try {
+        const { rows } = await pool.query(COMMIT_VERSION, params);
+        return rows[0].n === 1;
+      } catch (error) {
+        // The key was written already (by this write's earlier attempt): the statement wrote nothing.
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
+        throw error;
+      }
+    },
+    async findWrite(id, writeKey) {
+      const { rows } = await pool.query('SELECT version FROM swarm_writes WHERE swarm_id = $1 AND write_key = $2', [
         id,
-        expected,
-        next.version,
-        next.context,
-        next.change,
-        next.at,
-        budget ?? null,
+        writeKey,
       ]);
-      return rows[0].n === 1;
+      return rows[0]?.version;
     },
     async versions(id, afterVersion = 0) {
       const { rows } = await pool.query(

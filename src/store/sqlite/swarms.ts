@@ -33,6 +33,10 @@ export function prepareSwarms(db: SqliteDatabase): SwarmRecords {
   const versionsAfter = db.prepare<[string, number], VersionColumns>(
     'SELECT version, context, change, at FROM swarm_versions WHERE swarm_id = ? AND version > ? ORDER BY version',
   );
+  const insertWrite = db.prepare('INSERT OR IGNORE INTO swarm_writes (swarm_id, write_key, version) VALUES (?, ?, ?)');
+  const findWrite = db.prepare<[string, string], { version: number }>(
+    'SELECT version FROM swarm_writes WHERE swarm_id = ? AND write_key = ?',
+  );
   const setStatus = db.prepare('UPDATE swarms SET status = ?, updated_at = ? WHERE id = ?');
   const getAccount = db.prepare<[string, string], AccountColumns>('SELECT * FROM swarm_accounts WHERE swarm_id = ? AND id = ?');
   const openChildren = db.prepare<[string, string], AccountColumns>(
@@ -118,9 +122,16 @@ export function prepareSwarms(db: SqliteDatabase): SwarmRecords {
     },
   );
   const commitVersion = db.transaction(
-    (id: string, expected: number, next: Parameters<SwarmRecords['commitVersion']>[2], budget?: number): boolean => {
+    (
+      id: string,
+      expected: number,
+      next: Parameters<SwarmRecords['commitVersion']>[2],
+      budget?: number,
+      writeKey?: string,
+    ): boolean => {
       const swarm = getSwarm.get(id);
-      if (!swarm || next.version !== expected + 1) return false;
+      if (!swarm || next.version !== expected + 1 || swarm.version !== expected) return false;
+      if (writeKey !== undefined && insertWrite.run(id, writeKey, next.version).changes !== 1) return false;
       if (bump.run(next.version, JSON.stringify(next.context), next.at, id, expected).changes !== 1) return false;
       insertVersion.run(id, swarm.workspace, next.version, JSON.stringify(next.context), JSON.stringify(next.change), next.at);
       trimVersions.run(id, next.version - swarm.keep_versions);
@@ -148,8 +159,11 @@ export function prepareSwarms(db: SqliteDatabase): SwarmRecords {
     async list(workspace) {
       return (workspace === undefined ? listAll.all() : listOf.all(workspace)).map(toSwarm);
     },
-    async commitVersion(id, expected, next, budget) {
-      return commitVersion.immediate(id, expected, next, budget);
+    async commitVersion(id, expected, next, budget, writeKey) {
+      return commitVersion.immediate(id, expected, next, budget, writeKey);
+    },
+    async findWrite(id, writeKey) {
+      return findWrite.get(id, writeKey)?.version;
     },
     async versions(id, afterVersion = 0) {
       return versionsAfter.all(id, afterVersion).map(toVersion);

@@ -25,6 +25,14 @@ CREATE TABLE swarm_versions (
   at        BIGINT NOT NULL,
   PRIMARY KEY (swarm_id, version)
 );
+-- A write-back's key (a step's idempotency key) once applied: never applied twice. Kept when
+-- versions are trimmed, so a replay long after still finds it.
+CREATE TABLE swarm_writes (
+  swarm_id  TEXT NOT NULL,
+  write_key TEXT NOT NULL,
+  version   INTEGER NOT NULL,
+  PRIMARY KEY (swarm_id, write_key)
+);
 CREATE TABLE swarm_accounts (
   swarm_id  TEXT NOT NULL,
   workspace TEXT NOT NULL,
