@@ -155,7 +155,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
   // Needs the runs API, so it joins the built-ins here.
   actions.register(signalBroadcastAction({ runs, flows }));
-  const swarms = createSwarmsApi(store, bus, options.clock?.now ?? Date.now);
+  const swarms = createSwarmsApi(store, bus, options.clock?.now ?? Date.now, runs);
   for (const action of swarmActions(swarms, async (runId) => (await store.loadRun(runId))?.meta.workspace)) {
     actions.register(action);
   }

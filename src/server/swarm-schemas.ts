@@ -127,3 +127,10 @@ export const SwarmFollowHeaders = z.object({
     .regex(/^\d{1,15}$/, 'the version of the last change received')
     .optional(),
 });
+
+export const SwarmRunStart = z
+  .strictObject({
+    flowId: z.string().min(1).max(200),
+    input: JsonObject.optional().openapi({ description: 'the run gets `swarm: <swarmId>` added' }),
+  })
+  .openapi('SwarmRunStart');

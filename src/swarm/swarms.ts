@@ -10,6 +10,7 @@
  * });
  */
 import { randomBytes } from 'node:crypto';
+import type { RunView } from '../api/runs.js';
 import type { Bus } from '../bus/bus.js';
 import { notFound, RequestError } from '../errors.js';
 import type { Store, SwarmRow, SwarmVersionRow } from '../store/store.js';
@@ -17,6 +18,7 @@ import { type AuditReport, auditLedger } from './audit.js';
 import { createBudgets, type SwarmBudgets } from './budgets.js';
 import { type ChangeKind, rollbackOps, type SwarmChange } from './changes.js';
 import { contextView, type SwarmContext } from './context.js';
+import { createLivePolicy, type RunsPort } from './live-policy.js';
 import { applyPatch, type PatchOp } from './patch.js';
 import { type SubscribeOptions, type Subscription, subscribeChanges } from './subscriptions.js';
 import { contextOf, readSwarmFile } from './swarm-file.js';
@@ -64,6 +66,11 @@ export interface SwarmsApi {
   stop(id: string, options?: WriteOptions): Promise<Swarm>;
   subscribe(id: string, options: SubscribeOptions & Scope, deliver: (batch: SwarmChange[]) => void): Promise<Subscription>;
   audit(id: string, options?: Scope): Promise<AuditReport>;
+  /**
+   * Starts a run in the swarm (its input gets `swarm: <id>`): a member whose credit limit follows
+   * the swarm's budget and policies live (live-policy.ts).
+   */
+  startRun(id: string, flow: string, input?: Record<string, unknown>, options?: Scope): Promise<RunView>;
   /** Credits: run allocations and step reservations against the swarm's budget. */
   readonly budgets: SwarmBudgets;
 }
@@ -89,8 +96,9 @@ const toChange = (swarmId: string, v: SwarmVersionRow): SwarmChange => ({
   version: v.version,
 });
 
-export function createSwarmsApi(store: Store, bus: Bus, now: () => number = Date.now): SwarmsApi {
+export function createSwarmsApi(store: Store, bus: Bus, now: () => number = Date.now, runs?: RunsPort): SwarmsApi {
   const records = store.swarms;
+  const policy = runs && createLivePolicy(store, runs, now);
   const load = async (id: string, scope: Scope = {}): Promise<SwarmRow> => {
     const row = await records.get(id, scope.workspace ?? DEFAULT_WORKSPACE);
     if (!row) throw notFound('swarm', id);
@@ -128,8 +136,9 @@ export function createSwarmsApi(store: Store, bus: Bus, now: () => number = Date
       const budget = made.context.resources.budget;
       const oldBudget = (row.context as unknown as SwarmContext).resources.budget;
       if (await records.commitVersion(id, row.version, next, budget !== oldBudget ? budget : undefined, options.writeKey)) {
-        const swarmChange = toChange(id, next);
-        bus.publishSwarmChange(id, swarmChange);
+        bus.publishSwarmChange(id, toChange(id, next));
+        // Before answering: the members' new limits are on their way when the patch returns.
+        if (made.ops.some((op) => /^(policies|resources)(\.|$)/.test(op.path))) await policy?.apply(id, made.context);
         return toSwarm({ ...row, version: next.version, context: next.context, updatedAt: at });
       }
       if (await written()) return toSwarm(await load(id, options));
@@ -220,6 +229,13 @@ export function createSwarmsApi(store: Store, bus: Bus, now: () => number = Date
         options,
         deliver,
       );
+    },
+    async startRun(id, flow, input = {}, options = {}) {
+      if (!policy) throw new RequestError('UNAVAILABLE', 'swarm runs need a Runloom instance (createRunloom)');
+      const row = await load(id, options);
+      if (row.status === 'stopped')
+        throw new RequestError('SWARM_STOPPED', `swarm '${id}' is stopped: it starts no runs`, { details: { id } });
+      return policy.startRun(id, row.context as unknown as SwarmContext, flow, input, { workspace: row.workspace });
     },
     async audit(id, options) {
       await load(id, options);

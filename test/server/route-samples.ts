@@ -75,6 +75,7 @@ function swarmSamples(swarmId: string): Record<string, Sample> {
     'POST /v1/swarms/{swarmId}/stop': { path: `${swarm}/stop`, body: {} },
     'GET /v1/swarms/{swarmId}/history': { path: `${swarm}/history` },
     'GET /v1/swarms/{swarmId}/audit': { path: `${swarm}/audit` },
+    'POST /v1/swarms/{swarmId}/runs': { path: `${swarm}/runs`, body: { flowId: 'approval', input: {} } },
     'GET /v1/swarms/{swarmId}/changes/follow': { path: `${swarm}/changes/follow` },
   };
 }

@@ -9,6 +9,7 @@ import type { SwarmChange as Change } from '../../swarm/changes.js';
 import type { PatchOp } from '../../swarm/patch.js';
 import { body, json, responses } from '../responses.js';
 import { type ApiContext, type ApiRoute, defineRoute, valid } from '../route-table.js';
+import { RunView } from '../schemas.js';
 import {
   Swarm,
   SwarmAudit,
@@ -20,6 +21,7 @@ import {
   SwarmList,
   SwarmPatch,
   SwarmRollback,
+  SwarmRunStart,
   SwarmStart,
   SwarmStop,
 } from '../swarm-schemas.js';
@@ -144,6 +146,22 @@ export const swarmRoutes: readonly ApiRoute[] = [
       responses: responses({ 200: json(SwarmAudit, 'the audit') }, [404]),
     }),
     handler: async (c) => c.json(await swarmsOf(c).audit(valid(c, 'param', SwarmIdParam).swarmId, scope(c)), 200),
+  }),
+  defineRoute({
+    scope: 'workspace',
+    config: createRoute({
+      method: 'post',
+      path: '/v1/swarms/{swarmId}/runs',
+      summary: "Start a run in a swarm: its credit limit follows the swarm's budget and policies live",
+      tags: ['swarms'],
+      request: { params: SwarmIdParam, body: body(SwarmRunStart) },
+      responses: responses({ 201: json(RunView, 'the run') }, [404, 409]),
+    }),
+    async handler(c) {
+      const { swarmId } = valid(c, 'param', SwarmIdParam);
+      const { flowId, input } = valid(c, 'json', SwarmRunStart);
+      return c.json(await swarmsOf(c).startRun(swarmId, flowId, input ?? {}, scope(c)), 201);
+    },
   }),
   defineRoute({
     scope: 'workspace',
