@@ -70,6 +70,8 @@ const SKIPPED: Record<string, string> = {
   '# relays and workers on PostgreSQL + Redis':
     'starts servers and workers in the background; test/server/relay.test.ts runs two relays and a worker on PostgreSQL + Redis',
   'export KEY=rlk_': 'needs jq and a running server; test/server/routes.test.ts makes these requests over real HTTP',
+  '- id: note-lead':
+    'a node fragment; test/swarm/writeback-crash.test.ts runs a flow of such swarm.patch nodes through 12 SIGKILLs',
   'runloom swarms start lead-team.swarm.yaml':
     'test/swarm/swarms-cli.test.ts runs start, patch (and a stale --expected-version), show, watch, audit and stop',
 };
