@@ -9,7 +9,7 @@
  * A raised budget resumes the members it had paused.
  */
 import type { RunPlacement, RunsApi, RunView } from '../api/runs.js';
-import type { RunOptions } from '../engine/types.js';
+import type { RunOptions, RunState } from '../engine/types.js';
 import type { Store } from '../store/store.js';
 import type { SwarmContext } from './context.js';
 
@@ -30,8 +30,12 @@ export interface LivePolicy {
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 export function createLivePolicy(store: Store, runs: RunsPort, now: () => number): LivePolicy {
-  const members = async (swarmId: string) =>
-    (await store.swarms.accounts(swarmId)).filter((a) => a.kind === 'run' && a.status === 'open').map((a) => a.id);
+  /** The states of the swarm's member runs; an allocation for a run this store does not have is no member. */
+  const members = async (swarmId: string): Promise<RunState[]> => {
+    const ids = (await store.swarms.accounts(swarmId)).filter((a) => a.kind === 'run' && a.status === 'open').map((a) => a.id);
+    const states = await Promise.all(ids.map((id) => runs.state(id).catch(() => undefined)));
+    return states.filter((s): s is RunState => s !== undefined);
+  };
   const limitFor = (context: SwarmContext, own: number, all: number) => {
     const left = Math.max(0, context.resources.budget - all);
     const cap = context.policies.maxCreditsPerRun;
@@ -39,7 +43,7 @@ export function createLivePolicy(store: Store, runs: RunsPort, now: () => number
   };
   return {
     async startRun(swarmId, context, flow, input, placement) {
-      const usages = await Promise.all((await members(swarmId)).map(async (id) => (await runs.state(id)).usage.credits));
+      const usages = (await members(swarmId)).map((s) => s.usage.credits);
       const options: RunOptions = {
         limits: {
           maxCredits: limitFor(
@@ -64,7 +68,7 @@ export function createLivePolicy(store: Store, runs: RunsPort, now: () => number
       return run;
     },
     async apply(swarmId, context) {
-      const states = await Promise.all((await members(swarmId)).map((id) => runs.state(id)));
+      const states = await members(swarmId);
       const all = states.reduce((sum, s) => sum + s.usage.credits, 0);
       for (const state of states) {
         if (TERMINAL.has(state.status)) continue;

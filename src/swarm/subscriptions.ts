@@ -72,8 +72,11 @@ export async function subscribeChanges(
     deliver(batch);
   };
   const take = (change: SwarmChange) => {
-    if (change.version <= last) return;
-    last = change.version;
+    // A stop makes no version (the context is as it was): it is delivered where it arrives.
+    if (change.kind !== 'stopped') {
+      if (change.version <= last) return;
+      last = change.version;
+    }
     const wanted = filterChange(change, options);
     if (!wanted) return;
     pending.push(wanted);
@@ -94,7 +97,7 @@ export async function subscribeChanges(
   const onBus = (_swarmId: string, message: unknown) => {
     const change = message as SwarmChange;
     if (backfilling) early.push(change);
-    else if (change.version === last + 1) take(change);
+    else if (change.version === last + 1 || change.kind === 'stopped') take(change);
     else if (change.version > last + 1) void readGap().catch(() => {});
   };
 

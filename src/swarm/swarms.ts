@@ -143,6 +143,9 @@ export function createSwarmsApi(store: Store, bus: Bus, now: () => number = Date
       }
       if (await written()) return toSwarm(await load(id, options));
       if (options.expectedVersion !== undefined) throw conflict(await load(id, options));
+      // Lost the race: wait a random while (growing) so writers that keep colliding spread out
+      // instead of one of them losing every round.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
     }
     throw new RequestError('CONFLICT', `swarm '${id}' kept changing: gave up after ${MAX_RETRIES} tries`, { details: { id } });
   };

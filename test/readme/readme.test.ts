@@ -249,7 +249,9 @@ describe('README.md: swarms', () => {
   });
 
   it('the library snippet prints what its comment says', async () => {
-    const snippet = block("import { createRunloom } from 'runloom';\n\nconst runloom = await createRunloom({ store: 'memory:' });\nconst swarm");
+    const snippet = block(
+      "import { createRunloom } from 'runloom';\n\nconst runloom = await createRunloom({ store: 'memory:' });\nconst swarm",
+    );
     const result = await runSnippet(snippet.text, projectDir('swarms'));
     expect(result.code, shown(result)).toBe(0);
     expect(result.stdout).toContain("[ 2, 3, 4 ] { leads: [ 'acme' ] }");

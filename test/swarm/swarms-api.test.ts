@@ -118,6 +118,9 @@ describe('subscriptions', () => {
     await Promise.all([3, 4, 5].map((i) => swarms.patch(swarm.id, [{ op: 'append', path: 'blackboard.leads', value: i }])));
     await until(() => seen.changes().length === 5);
     expect(seen.changes().map((c) => c.version)).toEqual([3, 4, 5, 6, 7]);
+    await swarms.stop(swarm.id, { author: 'ann' });
+    await until(() => seen.changes().length === 6);
+    expect(seen.changes()[5]).toMatchObject({ kind: 'stopped', author: 'ann', version: 7 });
     await sub.close();
   });
 
