@@ -126,7 +126,7 @@ export function createSwarmsApi(store: Store, bus: Bus, now: () => number = Date
       const row = await load(id, options);
       if (await written()) return toSwarm(row);
       if (options.expectedVersion !== undefined && row.version !== options.expectedVersion) throw conflict(row);
-      if (row.status === 'stopped' && kind !== 'rollback') {
+      if (row.status === 'stopped') {
         throw new RequestError('SWARM_STOPPED', `swarm '${id}' is stopped: it takes no more changes`, { details: { id } });
       }
       const at = now();

@@ -72,6 +72,7 @@ describe('swarms API', () => {
     await expect(swarms.patch(swarm.id, [{ op: 'set', path: 'goal', value: 'x' }], { workspace: 'acme' })).rejects.toMatchObject({
       code: 'SWARM_STOPPED',
     });
+    await expect(swarms.rollback(swarm.id, 2, { workspace: 'acme' })).rejects.toMatchObject({ code: 'SWARM_STOPPED' });
   });
 
   it('concurrent writers without expectedVersion all land: no increment is lost', async () => {
