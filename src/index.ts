@@ -13,3 +13,13 @@ export { createRunloom, type Runloom, type RunloomOptions } from './runloom.js';
 export type { Executors, NodeExecutor, StepRequest, StepResult } from './runtime/executors.js';
 export { openStore } from './store/index.js';
 export type { Checkpoint, Durability, Store } from './store/store.js';
+
+// Swarms (F5): versioned shared context, patches, subscriptions, budgets and the ledger.
+export type { AuditReport } from './swarm/audit.js';
+export type { SwarmBudgets } from './swarm/budgets.js';
+export type { SwarmChange } from './swarm/changes.js';
+export type { SwarmContext } from './swarm/context.js';
+export type { ChangeFilter } from './swarm/filters.js';
+export { applyPatch, type PatchOp } from './swarm/patch.js';
+export type { SubscribeOptions, Subscription } from './swarm/subscriptions.js';
+export type { Swarm, SwarmsApi } from './swarm/swarms.js';

@@ -31,6 +31,8 @@ import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 import { SharedRuntime } from './runtime/shared-runtime.js';
 import { openStore } from './store/index.js';
 import type { Durability, Store } from './store/store.js';
+import { swarmActions } from './swarm/swarm-actions.js';
+import { createSwarmsApi, type SwarmsApi } from './swarm/swarms.js';
 import { Worker, type WorkerOptions } from './worker/worker.js';
 
 const defaultWorkerId = () => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -96,6 +98,8 @@ export interface Runloom {
   readonly actions: ActionRegistry;
   readonly flows: FlowsApi;
   readonly runs: RunsApi;
+  /** Swarms: shared versioned context, subscriptions and budgets (F5). */
+  readonly swarms: SwarmsApi;
   /** Runs resumed at start-up. */
   readonly recovered: number;
   /** This process's id in leases and step records (shared stores). */
@@ -165,6 +169,10 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
   // Needs the runs API, so it joins the built-ins here.
   actions.register(signalBroadcastAction({ runs, flows }));
+  const swarms = createSwarmsApi(store, bus, options.clock?.now ?? Date.now, runs);
+  for (const action of swarmActions(swarms, async (runId) => (await store.loadRun(runId))?.meta.workspace)) {
+    actions.register(action);
+  }
   const recovered = options.recover === false ? 0 : await runtime.recover();
   // A process that executes runs on a shared store drives at least the runs it keeps (its own
   // and, with `recover`, the ones left running): their timers and retries fire while it lives.
@@ -184,6 +192,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     actions,
     flows,
     runs,
+    swarms,
     recovered,
     workerId: shared?.owner,
     executes: shared?.execute ?? true,

@@ -42,6 +42,9 @@ export interface Wake {
 
 export type WakeListener = (wake: Wake) => void;
 
+/** A committed change of a swarm's context (swarm/changes.ts gives its shape). */
+export type SwarmChangeListener = (swarmId: string, change: unknown) => void;
+
 export interface Bus {
   publishRunEvents(runId: string, events: readonly RunEvent[]): void;
   /**
@@ -57,6 +60,10 @@ export interface Bus {
   subscribeLive(runId: string, listener: LiveListener): Promise<() => void>;
   publishWake(wake: Wake): void;
   subscribeWake(listener: WakeListener): Promise<() => void>;
+  /** A swarm's committed changes (F5.3), in the order its writers committed them. */
+  publishSwarmChange(swarmId: string, change: unknown): void;
+  /** Listen to one swarm's changes; resolves once in place, like `subscribeRun`. */
+  subscribeSwarm(swarmId: string, listener: SwarmChangeListener): Promise<() => void>;
   /**
    * Resolves once the bus can carry messages; rejects, naming the bus, when it cannot be reached
    * at all (a wrong URL must fail at start-up, not as a stack trace at the first message). After

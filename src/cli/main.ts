@@ -13,6 +13,7 @@ import { printable } from './printable.js';
 import { registerRetentionCommands } from './retention-commands.js';
 import { runCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-commands.js';
+import { registerSwarmsCommands } from './swarms-commands.js';
 import { EXIT } from './watch.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -60,6 +61,7 @@ registerBpmnCommands(program);
 registerModelsCommands(program);
 registerFlowsCommands(program);
 registerKeysCommands(program);
+registerSwarmsCommands(program);
 
 program
   .command('worker')

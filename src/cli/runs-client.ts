@@ -10,6 +10,7 @@ import type { Limits } from '../flow/compiled.js';
 import type { Runloom } from '../runloom.js';
 import type { RunFilter, RunSummary, StepRecordRow } from '../store/store.js';
 import type { ApiClient } from './server-client.js';
+import { dataOf, sseBlocks } from './sse-blocks.js';
 
 type Callback = { status: 'completed'; output?: unknown } | { status: 'failed'; error: ErrorInfo };
 
@@ -139,30 +140,9 @@ export function remoteRuns(api: ApiClient): RunsClient {
         if (signal.aborted) return;
         throw error;
       }
-      const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
-      // The fetch's abort does not always reach a read pending behind the decoder: cancel it.
-      const cancel = () => void reader.cancel().catch(() => {});
-      signal.addEventListener('abort', cancel);
-      let buffer = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read().catch((error) => {
-            if (signal.aborted) return { value: undefined, done: true };
-            throw error;
-          });
-          if (done) return;
-          buffer += value;
-          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const kind = /^event: (run-event|live)$/m.exec(block)?.[1];
-            if (kind === undefined) continue;
-            yield JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as RunEvent | LiveEvent;
-          }
-        }
-      } finally {
-        signal.removeEventListener('abort', cancel);
-        reader.releaseLock();
+      for await (const block of sseBlocks(response, signal)) {
+        const event = dataOf(block, 'run-event') ?? dataOf(block, 'live');
+        if (event !== undefined) yield event as RunEvent | LiveEvent;
       }
     },
     async settled(id) {

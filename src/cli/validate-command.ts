@@ -11,6 +11,7 @@ import { isBpmnSource } from '../bpmn/sources.js';
 import type { FlowProblem } from '../errors.js';
 import { FlowInvalidError, RunloomError } from '../errors.js';
 import { parseFlowText, readFlowSource, validateFlow } from '../flow/index.js';
+import { swarmActions } from '../swarm/swarm-actions.js';
 import { flowIdOf, siblingFlows, warningLine } from './flow-files.js';
 import { printable } from './printable.js';
 
@@ -61,6 +62,7 @@ export async function validateFiles(files: readonly string[], json: boolean | un
   const actions = createActionRegistry([
     ...builtinActions(),
     signalBroadcastAction(),
+    ...swarmActions(),
     ...(sandbox ? [scriptAction(sandbox)] : []),
   ]);
   const sources = await Promise.all(files.map((file) => parseFile(file, scripts)));

@@ -236,6 +236,106 @@ export interface ApiKeyRecords {
   revoke(workspace: string, id: string, at: number): Promise<boolean>;
 }
 
+/** A swarm as stored (F5.1): its latest context and version; the context's shape is swarm/'s. */
+export interface SwarmRow {
+  readonly id: string;
+  readonly workspace: string;
+  readonly name: string;
+  readonly status: 'active' | 'stopped';
+  readonly version: number;
+  readonly context: Record<string, unknown>;
+  /** How many versions are kept for history, rollback and resuming subscribers. */
+  readonly keepVersions: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** One version of a swarm's context and the change that made it. */
+export interface SwarmVersionRow {
+  readonly version: number;
+  readonly context: Record<string, unknown>;
+  readonly change: Record<string, unknown>;
+  readonly at: number;
+}
+
+/** A node of a swarm's budget tree: the swarm itself, a run's allocation or a step's reservation. */
+export interface LedgerAccount {
+  readonly id: string;
+  readonly parentId?: string;
+  readonly kind: 'swarm' | 'run' | 'step';
+  /** Who holds it (a run id, a worker): released together when the holder is gone. */
+  readonly holder?: string;
+  readonly budget: number;
+  /** Sum of the budgets of its open children (live reservations). */
+  readonly held: number;
+  /** Credits spent: its own settled costs and its closed children's spending. */
+  readonly spent: number;
+  readonly status: 'open' | 'closed';
+}
+
+export type LedgerEntryKind = 'budget' | 'reserve' | 'settle' | 'release' | 'refund';
+
+/** One movement of credits, in the order the store wrote them. */
+export interface LedgerEntry {
+  readonly seq: number;
+  readonly kind: LedgerEntryKind;
+  readonly accountId: string;
+  readonly parentId?: string;
+  readonly amount: number;
+  readonly holder?: string;
+  readonly at: number;
+}
+
+export interface Reservation {
+  readonly swarmId: string;
+  readonly parentId: string;
+  readonly accountId: string;
+  readonly kind: 'run' | 'step';
+  readonly amount: number;
+  readonly holder?: string;
+  readonly at: number;
+}
+
+/**
+ * Swarms and their ledgers (F5.1–F5.4). Every write that moves credits is atomic: `reserve` is
+ * refused (false) when the parent's held + spent + amount would pass its budget, under any
+ * concurrency and across processes.
+ */
+export interface SwarmRecords {
+  /** Inserts the swarm, its first version and its root account (budget from the context). */
+  create(row: SwarmRow, first: SwarmVersionRow, budget: number): Promise<void>;
+  /** The swarm, in this workspace only when one is given. */
+  get(id: string, workspace?: string): Promise<SwarmRow | undefined>;
+  /** The swarms of a workspace (every workspace's when absent), newest first. */
+  list(workspace?: string): Promise<SwarmRow[]>;
+  /**
+   * Writes the next version if the swarm is still at `expected` (compare-and-set), with the
+   * root account's budget when given, keeping the last `keepVersions`; false when it moved on.
+   * With `writeKey`, also false (nothing written) when that key was written already.
+   */
+  commitVersion(id: string, expected: number, next: SwarmVersionRow, budget?: number, writeKey?: string): Promise<boolean>;
+  /** The version a write key was applied at, if it was. */
+  findWrite(id: string, writeKey: string): Promise<number | undefined>;
+  /** Kept versions after `afterVersion`, oldest first. */
+  versions(id: string, afterVersion?: number): Promise<SwarmVersionRow[]>;
+  setStatus(id: string, status: SwarmRow['status'], at: number): Promise<void>;
+
+  /** Holds `amount` of the parent's credits for a new open account; false when they are not there. */
+  reserve(reservation: Reservation): Promise<boolean>;
+  /**
+   * Closes an open account, with `cost` charged to it when given (a settle entry): its open
+   * children are released first, its unused budget goes back to its parent. False when it is
+   * not open.
+   */
+  close(swarmId: string, accountId: string, at: number, cost?: number): Promise<boolean>;
+  /** Closes every open account of this holder (a crashed worker, an ended run); returns how many. */
+  releaseHolder(holder: string, at: number): Promise<number>;
+  /** Gives back credits spent by a closed account, up its ancestors to the first open one. */
+  refund(swarmId: string, accountId: string, amount: number, at: number): Promise<boolean>;
+  accounts(swarmId: string): Promise<LedgerAccount[]>;
+  ledger(swarmId: string): Promise<LedgerEntry[]>;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
   /**
@@ -243,6 +343,8 @@ export interface Store {
    * several processes may share (the memory store has none: one process owns it).
    */
   readonly apiKeys: ApiKeyRecords;
+  /** Swarms: versioned contexts and their credit ledgers (F5). */
+  readonly swarms: SwarmRecords;
   readonly leases?: Leases;
 
   /** Creates tables / runs migrations. Idempotent. */

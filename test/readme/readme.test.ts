@@ -74,6 +74,10 @@ const SKIPPED: Record<string, string> = {
     'test/examples/ai-examples.test.ts runs it offline through the CLI, on a copy of examples/, and checks the live text it prints',
   'RUNLOOM_CASSETTES=record OPENAI_API_KEY':
     'needs an OpenAI key; test/ai/replay.test.ts records through a loopback chat-completions server and replays with it down',
+  '- id: note-lead':
+    'a node fragment; test/swarm/writeback-crash.test.ts runs a flow of such swarm.patch nodes through 12 SIGKILLs',
+  'runloom swarms start lead-team.swarm.yaml':
+    'test/swarm/swarms-cli.test.ts runs start, patch (and a stale --expected-version), show, watch, audit and stop',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
@@ -86,6 +90,8 @@ const TESTED = [
   '// A worker in your own process',
   'default: fast',
   '# runloom.config.yaml — the flow',
+  '# lead-team.swarm.yaml',
+  "import { createRunloom } from 'runloom';\n\nconst runloom = await createRunloom({ store: 'memory:' });\nconst swarm",
 ];
 
 /** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
@@ -244,5 +250,24 @@ console.log('closed');
     const result = await cli(['validate', config], { cwd });
     expect(result.code, shown(result)).toBe(0);
     expect(result.stdout).toBe(`✓ ${config}\n`);
+  });
+});
+
+describe('README.md: swarms', () => {
+  it('the swarm file is one a swarm starts from, as the example file is', async () => {
+    const { readSwarmFile } = await import('../../src/swarm/swarm-file.js');
+    const file = readSwarmFile(block('# lead-team.swarm.yaml').text);
+    expect(file).toMatchObject({ name: 'lead-team', budget: 500, keepVersions: 100 });
+    expect(file.team.map((a) => a.id)).toEqual(['scout', 'judge']);
+    readSwarmFile(readFileSync(join(REPO, 'examples/swarm/lead-team.swarm.yaml'), 'utf8'));
+  });
+
+  it('the library snippet prints what its comment says', async () => {
+    const snippet = block(
+      "import { createRunloom } from 'runloom';\n\nconst runloom = await createRunloom({ store: 'memory:' });\nconst swarm",
+    );
+    const result = await runSnippet(snippet.text, projectDir('swarms'));
+    expect(result.code, shown(result)).toBe(0);
+    expect(result.stdout).toContain("[ 2, 3, 4 ] { leads: [ 'acme' ] }");
   });
 });

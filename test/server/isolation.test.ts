@@ -34,6 +34,7 @@ async function alphaView(): Promise<unknown> {
     versions: (await t.call('GET', '/v1/flows/approval/versions/1', { key: alpha })).body,
     draft: (await t.call('GET', '/v1/flows/approval/draft', { key: alpha })).body,
     keys: (await t.call('GET', '/v1/keys', { key: alpha })).body,
+    swarms: (await t.call('GET', '/v1/swarms', { key: alpha })).body,
   };
 }
 
@@ -58,8 +59,9 @@ beforeAll(async () => {
   const waiting = (await t.call('POST', '/v1/runs', { key: alpha, body: { flowId: 'approval', input: { amount: 1 } } })).body;
   const done = (await t.call('POST', '/v1/runs', { key: alpha, body: { flowId: 'quick', input: { n: 1 } } })).body;
   await t.runloom.runs.wait(done.id);
-  ids = { runId: waiting.id, flowId: 'approval', version: 1, nodeId: 'approve', keyId: a.id };
-  alphaIds.push(waiting.id, done.id, a.id);
+  const swarm = (await t.call('POST', '/v1/swarms', { key: alpha, body: { file: 'goal: alpha goal\nbudget: 5\n' } })).body;
+  ids = { runId: waiting.id, flowId: 'approval', version: 1, nodeId: 'approve', keyId: a.id, swarmId: swarm.id };
+  alphaIds.push(waiting.id, done.id, a.id, swarm.id);
 });
 afterAll(async () => {
   await t?.close();
@@ -76,13 +78,20 @@ describe('a key of workspace beta against the data of workspace alpha', () => {
       const reply = await t.call(route.config.method.toUpperCase(), sample.path, { key: beta, body: sample.body });
       if (route.config.path.includes('{')) {
         // Word for word the answer for ids that exist nowhere: nothing tells them apart.
-        const ghost = sampleFor(name, { ...ids, runId: 'run_ghost', flowId: 'ghost', keyId: 'key_ghost' }) as typeof sample;
+        const ghost = sampleFor(name, {
+          ...ids,
+          runId: 'run_ghost',
+          flowId: 'ghost',
+          keyId: 'key_ghost',
+          swarmId: 'swarm_ghost',
+        }) as typeof sample;
         const unknown = await t.call(route.config.method.toUpperCase(), ghost.path, { key: beta, body: ghost.body });
         expect(reply.status, name).toBe(404);
         const named = JSON.stringify(reply.body)
           .replaceAll(ids.runId, 'run_ghost')
           .replaceAll(`'${ids.flowId}`, "'ghost")
-          .replaceAll(ids.keyId, 'key_ghost');
+          .replaceAll(ids.keyId, 'key_ghost')
+          .replaceAll(ids.swarmId as string, 'swarm_ghost');
         expect(named, name).toBe(JSON.stringify(unknown.body));
       } else {
         const text = JSON.stringify(reply.body);

@@ -53,7 +53,8 @@ describe('the OpenAPI document', () => {
     await t.call('POST', '/v1/flows', { key, body: { flows: [{ flow: APPROVAL_FLOW }] } });
     const run = (await t.call('POST', '/v1/runs', { key, body: { flowId: 'approval', input: {} } })).body;
     const { id: keyId } = (await t.call('POST', '/v1/keys', { key, body: { name: 'to revoke' } })).body;
-    const ids = { runId: run.id, flowId: 'approval', version: 1, nodeId: 'review', keyId };
+    const swarm = (await t.call('POST', '/v1/swarms', { key, body: { file: 'goal: g\nbudget: 5\n' } })).body;
+    const ids = { runId: run.id, flowId: 'approval', version: 1, nodeId: 'review', keyId, swarmId: swarm.id };
     const seen = new Set<string>();
     for (const route of apiRoutes) {
       const name = routeName(route.config);

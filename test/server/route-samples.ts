@@ -9,6 +9,8 @@ export interface SampleIds {
   readonly version: number;
   readonly nodeId: string;
   readonly keyId: string;
+  /** A swarm of the sampled workspace (a made-up id where a test has none). */
+  readonly swarmId?: string;
 }
 
 export interface Sample {
@@ -54,8 +56,28 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
     'POST /v1/keys': { path: '/v1/keys', body: { name: 'sample' } },
     'GET /v1/keys': { path: '/v1/keys' },
     'DELETE /v1/keys/{keyId}': { path: `/v1/keys/${keyId}` },
+    ...swarmSamples(ids.swarmId ?? 'swarm_none'),
   };
   return samples[route];
+}
+
+function swarmSamples(swarmId: string): Record<string, Sample> {
+  const swarm = `/v1/swarms/${swarmId}`;
+  return {
+    'POST /v1/swarms': { path: '/v1/swarms', body: { file: 'goal: sample\nbudget: 10\n' } },
+    'GET /v1/swarms': { path: '/v1/swarms' },
+    'GET /v1/swarms/{swarmId}': { path: swarm },
+    'POST /v1/swarms/{swarmId}/patches': {
+      path: `${swarm}/patches`,
+      body: { ops: [{ op: 'append', path: 'blackboard.notes', value: 'x' }] },
+    },
+    'POST /v1/swarms/{swarmId}/rollback': { path: `${swarm}/rollback`, body: { version: 1 } },
+    'POST /v1/swarms/{swarmId}/stop': { path: `${swarm}/stop`, body: {} },
+    'GET /v1/swarms/{swarmId}/history': { path: `${swarm}/history` },
+    'GET /v1/swarms/{swarmId}/audit': { path: `${swarm}/audit` },
+    'POST /v1/swarms/{swarmId}/runs': { path: `${swarm}/runs`, body: { flowId: 'approval', input: {} } },
+    'GET /v1/swarms/{swarmId}/changes/follow': { path: `${swarm}/changes/follow` },
+  };
 }
 
 export const routeName = (config: { method: string; path: string }) => `${config.method.toUpperCase()} ${config.path}`;

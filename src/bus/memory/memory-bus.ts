@@ -1,11 +1,12 @@
 import type { RunEvent } from '../../engine/types.js';
-import type { Bus, LiveEvent, LiveListener, RunEventListener, Wake, WakeListener } from '../bus.js';
+import type { Bus, LiveEvent, LiveListener, RunEventListener, SwarmChangeListener, Wake, WakeListener } from '../bus.js';
 
 /** In-process bus: synchronous fan-out to the listeners of a run. */
 export function createMemoryBus(): Bus {
   const listeners = new Map<string, Set<RunEventListener>>();
   const wakeListeners = new Set<WakeListener>();
   const liveListeners = new Map<string, Set<LiveListener>>();
+  const swarmListeners = new Map<string, Set<SwarmChangeListener>>();
   return {
     ping: async () => true,
     publishRunEvents(runId: string, events: readonly RunEvent[]) {
@@ -32,16 +33,23 @@ export function createMemoryBus(): Bus {
         wakeListeners.delete(listener);
       };
     },
+    publishSwarmChange(swarmId: string, change: unknown) {
+      for (const listener of swarmListeners.get(swarmId) ?? []) listener(swarmId, change);
+    },
+    async subscribeSwarm(swarmId: string, listener: SwarmChangeListener) {
+      return added(swarmListeners, swarmId, listener);
+    },
     async ready() {},
     async close() {
       listeners.clear();
       liveListeners.clear();
       wakeListeners.clear();
+      swarmListeners.clear();
     },
   };
 }
 
-/** Adds a run's listener; the function returned removes it (and the run's set once empty). */
+/** Adds a run's (or swarm's) listener; the function returned removes it (and its set once empty). */
 function added<L>(byRun: Map<string, Set<L>>, runId: string, listener: L): () => void {
   let set = byRun.get(runId);
   if (!set) {

@@ -10,7 +10,7 @@
 import { Redis } from 'ioredis';
 import type { RunEvent } from '../../engine/types.js';
 import { RunloomError } from '../../errors.js';
-import type { Bus, LiveEvent, LiveListener, RunEventListener, Wake, WakeListener } from '../bus.js';
+import type { Bus, LiveEvent, LiveListener, RunEventListener, SwarmChangeListener, Wake, WakeListener } from '../bus.js';
 
 export interface RedisBusOptions {
   /** `redis://host:6379/0` */
@@ -102,8 +102,9 @@ export function createRedisBus(options: RedisBusOptions): Bus {
   firstConnection.catch(() => {});
   const runChannel = (runId: string) => `${prefix}:run:${runId}`;
   const liveChannel = (runId: string) => `${prefix}:live:${runId}`;
+  const swarmChannel = (swarmId: string) => `${prefix}:swarm:${swarmId}`;
   const wakeChannel = `${prefix}:wake`;
-  /** Per subscribed channel (a run's events, or its live events): its listeners of messages. */
+  /** Per subscribed channel (a run's events or live events, a swarm's changes): its listeners of messages. */
   const channels = new Map<string, { listeners: Set<(message: string) => void>; ready: Promise<void> }>();
   const quietUntil = new Map<string, number>();
   const wakeListeners = new Set<WakeListener>();
@@ -196,6 +197,12 @@ export function createRedisBus(options: RedisBusOptions): Bus {
     },
     subscribeLive(runId: string, listener: LiveListener) {
       return listen(liveChannel(runId), (message) => listener(runId, JSON.parse(message) as LiveEvent));
+    },
+    publishSwarmChange(swarmId: string, change: unknown) {
+      void publish(swarmChannel(swarmId), JSON.stringify(change));
+    },
+    subscribeSwarm(swarmId: string, listener: SwarmChangeListener) {
+      return listen(swarmChannel(swarmId), (message) => listener(swarmId, JSON.parse(message) as unknown));
     },
     publishWake(wake: Wake) {
       void publish(wakeChannel, JSON.stringify(wake));

@@ -4,6 +4,7 @@ import { eventRoutes } from './events.js';
 import { flowRoutes } from './flows.js';
 import { keyRoutes } from './keys.js';
 import { runRoutes } from './runs.js';
+import { swarmRoutes } from './swarms.js';
 import { systemRoutes } from './system.js';
 import { timeTravelRoutes } from './time-travel.js';
 
@@ -14,4 +15,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...eventRoutes,
   ...keyRoutes,
   ...timeTravelRoutes,
+  ...swarmRoutes,
 ];

@@ -3,6 +3,8 @@
  * operation is one file and, on the hot path, one statement (one round trip): `commit()` writes
  * a whole batch atomically without a BEGIN/COMMIT pair.
  */
+
+import { lazySwarms } from '../lazy-swarms.js';
 import type { Store } from '../store.js';
 import { prepareApiKeys } from './api-keys.js';
 import { foldBatch, prepareCommit } from './commit.js';
@@ -24,6 +26,7 @@ import { openPool, type PostgresPool } from './open-pool.js';
 import { preparePublishFlow } from './publish-flow.js';
 import { prepareReadEvents } from './read-events.js';
 import { prepareSaveDraft } from './save-draft.js';
+import { prepareSwarms } from './swarms.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/database` (anything `pg` accepts). */
@@ -62,6 +65,7 @@ function prepareOperations(pool: PostgresPool, leaseMs: number) {
     nextTimerAt: prepareNextTimerAt(pool),
     leases: prepareLeases(pool, leaseMs),
     apiKeys: prepareApiKeys(pool),
+    swarms: prepareSwarms(pool),
   };
 }
 
@@ -100,6 +104,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       byHash: async (hash) => (await use()).apiKeys.byHash(hash),
       revoke: async (workspace, id, at) => (await use()).apiKeys.revoke(workspace, id, at),
     },
+    swarms: lazySwarms(async () => (await use()).swarms),
     leases: {
       ttlMs: leaseMs,
       claim: async (owner, limit, runIds, needing) => (await use()).leases.claim(owner, limit, runIds, needing),

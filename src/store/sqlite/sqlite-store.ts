@@ -3,6 +3,8 @@
  * the async `Store` interface: one connection, one writer, no thread hop per statement, which is
  * what makes one transaction per step affordable.
  */
+
+import { lazySwarms } from '../lazy-swarms.js';
 import type { Durability, Leases, Store } from '../store.js';
 import { prepareApiKeys } from './api-keys.js';
 import { createCheckpointer } from './checkpointer.js';
@@ -25,6 +27,7 @@ import { isFileless, openDatabase, type SqliteDatabase } from './open-database.j
 import { preparePublishFlow } from './publish-flow.js';
 import { prepareReadEvents } from './read-events.js';
 import { prepareSaveDraft } from './save-draft.js';
+import { prepareSwarms } from './swarms.js';
 
 export interface SqliteStoreOptions {
   /** Database file; `:memory:` for a throw-away database. The directory is created. */
@@ -73,6 +76,7 @@ function prepareOperations(db: SqliteDatabase, leaseMs: number) {
     dueTimers: prepareDueTimers(db),
     nextTimerAt: prepareNextTimerAt(db),
     apiKeys: prepareApiKeys(db),
+    swarms: prepareSwarms(db),
   };
 }
 
@@ -128,6 +132,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       byHash: (hash) => use().apiKeys.byHash(hash),
       revoke: (workspace, id, at) => use().apiKeys.revoke(workspace, id, at),
     },
+    swarms: lazySwarms(() => use().swarms),
     async init() {
       use();
     },
