@@ -95,6 +95,8 @@ function flowsInMemory(sqlite: Store): Store {
   return {
     capabilities: sqlite.capabilities,
     apiKeys: sqlite.apiKeys,
+    prompts: sqlite.prompts,
+    chats: sqlite.chats,
     init: async () => {
       await flows.init();
       await sqlite.init();

@@ -22,6 +22,7 @@ import { prepareLoadRun } from './load-run.js';
 import { migrate } from './migrate.js';
 import { prepareNextTimerAt } from './next-timer-at.js';
 import { isFileless, openDatabase, type SqliteDatabase } from './open-database.js';
+import { prepareChats, preparePrompts } from './prompts.js';
 import { preparePublishFlow } from './publish-flow.js';
 import { prepareReadEvents } from './read-events.js';
 import { prepareSaveDraft } from './save-draft.js';
@@ -73,7 +74,19 @@ function prepareOperations(db: SqliteDatabase, leaseMs: number) {
     dueTimers: prepareDueTimers(db),
     nextTimerAt: prepareNextTimerAt(db),
     apiKeys: prepareApiKeys(db),
+    prompts: preparePrompts(db),
+    chats: prepareChats(db),
   };
+}
+
+/** An object whose methods call those of `target()`, made when first called. */
+function forward<T extends object>(target: () => T): T {
+  return new Proxy({} as T, {
+    get: (_, name) => {
+      const member = target()[name as keyof T];
+      return typeof member === 'function' ? member.bind(target()) : member;
+    },
+  });
 }
 
 /**
@@ -128,6 +141,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       byHash: (hash) => use().apiKeys.byHash(hash),
       revoke: (workspace, id, at) => use().apiKeys.revoke(workspace, id, at),
     },
+    // Prepared on first use like every operation: each member forwards.
+    prompts: forward(() => use().prompts),
+    chats: forward(() => use().chats),
     async init() {
       use();
     },
