@@ -6,7 +6,7 @@
  */
 import type { ModelMessage } from 'ai';
 import type { Models } from '../ai/models.js';
-import { RequestError } from '../errors.js';
+import { RequestError, RunloomError } from '../errors.js';
 import type { PromptRecords, PromptRunRow, PromptTaskEnd, PromptTaskRecord } from '../store/prompt-records.js';
 import { type Answer, streamAnswer } from './stream-answer.js';
 import type { CompiledPrompt } from './template.js';
@@ -96,7 +96,7 @@ export class LoadedRun {
     if (message === undefined || message === '') {
       throw new RequestError('MESSAGE_MISSING', `prompt '${definition.id}' has no message template: give the message to send`);
     }
-    const entry = deps.models.get(definition.model);
+    const entry = modelOf(deps.models, definition.model);
     const start = {
       runId: this.row.id,
       model: entry.name,
@@ -182,6 +182,16 @@ export class LoadedRun {
     const record: PromptTaskRecord = { ...this.history[i], ...end };
     this.history[i] = record;
     return record;
+  }
+}
+
+/** The prompt's model; one this process does not configure is the request's problem (a 4xx). */
+function modelOf(models: Models, name: string) {
+  try {
+    return models.get(name);
+  } catch (error) {
+    if (error instanceof RunloomError) throw new RequestError(error.code, `the prompt's model: ${error.message}`);
+    throw error;
   }
 }
 

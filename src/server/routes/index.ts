@@ -1,8 +1,10 @@
 /** Every route of the API, in one table (see route-table.ts). A feature adds its list here. */
 import type { ApiRoute } from '../route-table.js';
+import { chatRoutes } from './chats.js';
 import { eventRoutes } from './events.js';
 import { flowRoutes } from './flows.js';
 import { keyRoutes } from './keys.js';
+import { promptRoutes } from './prompts.js';
 import { runRoutes } from './runs.js';
 import { systemRoutes } from './system.js';
 import { timeTravelRoutes } from './time-travel.js';
@@ -14,4 +16,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...eventRoutes,
   ...keyRoutes,
   ...timeTravelRoutes,
+  ...promptRoutes,
+  ...chatRoutes,
 ];
