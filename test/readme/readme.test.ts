@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { builtinActions } from '../../src/actions/builtins/index.js';
 import { createActionRegistry } from '../../src/actions/registry.js';
 import { parseFlowText, validateFlow } from '../../src/flow/index.js';
+import { parsePromptText } from '../../src/prompt/template.js';
 import { type CliResult, cli, REPO, runIdOf, shown, spawnCollect, tempDir, writeFile } from '../cli/helpers.js';
 
 interface Block {
@@ -70,6 +71,10 @@ const SKIPPED: Record<string, string> = {
   '# relays and workers on PostgreSQL + Redis':
     'starts servers and workers in the background; test/server/relay.test.ts runs two relays and a worker on PostgreSQL + Redis',
   'export KEY=rlk_': 'needs jq and a running server; test/server/routes.test.ts makes these requests over real HTTP',
+  '// prompts.ts':
+    'needs a real model; test/prompt/prompt-runs.test.ts does each call (mock model) and openai-compatible.test.ts over HTTP',
+  'runloom prompts push greet':
+    'needs a model server; test/prompt/cli.test.ts runs push, prompt run --var, --no-track and chat --resume against a loopback one',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
@@ -81,6 +86,7 @@ const TESTED = [
   '// my-actions.ts',
   '// A worker in your own process',
   'default: fast',
+  '# greet.prompt.yaml',
 ];
 
 /** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
@@ -171,7 +177,7 @@ await runloom.close();
     const helps = await Promise.all(
       lines.map((line) => {
         const words = line.split(' ').slice(1);
-        const grouped = ['runs', 'flows', 'keys', 'models', 'import', 'export'].includes(words[0]);
+        const grouped = ['runs', 'flows', 'keys', 'models', 'import', 'export', 'prompts', 'prompt'].includes(words[0]);
         const path = words.slice(0, grouped ? 2 : 1).map((w) => w.split('|')[0]);
         return cli([...path, '--help']);
       }),
@@ -181,6 +187,11 @@ await runloom.close();
       for (const option of line.match(/--[a-z-]+|-i\b/g) ?? [])
         expect(helps[i].stdout + global.stdout, `${line}: ${option}`).toContain(option);
     });
+  });
+
+  it('the prompt file block is a valid prompt, every variable it reads declared', () => {
+    const definition = parsePromptText(block('# greet.prompt.yaml').text, 'greet.prompt.yaml');
+    expect(Object.keys(definition.variables)).toEqual(['name', 'tone']);
   });
 
   it('the models config: `runloom models list --config` reads it and lists every model with its price', async () => {
