@@ -5,7 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { RequestError } from '../errors.js';
 import type { Runloom } from '../runloom.js';
-import type { PromptRunRecord, PromptSummary, PromptTaskRecord, PromptVersionRecord } from '../store/prompt-records.js';
+import type {
+  PromptRunRecord,
+  PromptSummary,
+  PromptTaskRecord,
+  PromptVersionRecord,
+  ScopedVariableRow,
+  VariableScope,
+} from '../store/prompt-records.js';
 import type { ApiClient } from './server-client.js';
 
 /** A piece of the answer, then the task as stored. */
@@ -18,6 +25,9 @@ export interface PromptClient {
   /** A run of a prompt file (published first when tracked) or of a published id. */
   start(target: string, values: Record<string, unknown>, track: boolean): Promise<string>;
   history(runId: string): Promise<{ run: PromptRunRecord; tasks: PromptTaskRecord[] }>;
+  setVariable(scope: VariableScope, name: string, value: unknown, owner?: string): Promise<ScopedVariableRow>;
+  listVariables(scope: VariableScope, owner?: string): Promise<ScopedVariableRow[]>;
+  deleteVariable(scope: VariableScope, name: string, owner?: string): Promise<void>;
   /** Sends a message; the signal cancels the answer mid-stream. */
   send(runId: string, text: string | undefined, signal: AbortSignal): AsyncIterable<AnswerEvent>;
 }
@@ -45,6 +55,9 @@ export function localPrompts(runloom: Runloom): PromptClient {
       if (!track) untracked.set(run.id, run);
       return run.id;
     },
+    setVariable: (scope, name, value, owner) => runloom.prompts.setVariable(scope, name, value, owner ? { owner } : {}),
+    listVariables: (scope, owner) => runloom.prompts.listVariables(scope, owner ? { owner } : {}),
+    deleteVariable: (scope, name, owner) => runloom.prompts.deleteVariable(scope, name, owner ? { owner } : {}),
     async history(runId) {
       const run = await runOf(runId);
       return { run: await run.info(), tasks: await run.history() };
@@ -56,6 +69,9 @@ export function localPrompts(runloom: Runloom): PromptClient {
     },
   };
 }
+
+const variableQuery = (fields: Record<string, string | undefined>) =>
+  new URLSearchParams(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined)).toString();
 
 export function remotePrompts(api: ApiClient): PromptClient {
   const publish = (source: string) => api.call<PromptVersionRecord>('POST', '/v1/prompts', { prompt: source });
@@ -71,6 +87,11 @@ export function remotePrompts(api: ApiClient): PromptClient {
       return (await api.call<{ id: string }>('POST', '/v1/prompt-runs', { prompt, values })).id;
     },
     history: (runId) => api.call('GET', `/v1/prompt-runs/${encodeURIComponent(runId)}`),
+    setVariable: (scope, name, value, owner) => api.call('PUT', '/v1/prompt-variables', { scope, name, value, owner }),
+    listVariables: async (scope, owner) =>
+      (await api.call<{ variables: ScopedVariableRow[] }>('GET', `/v1/prompt-variables?${variableQuery({ scope, owner })}`))
+        .variables,
+    deleteVariable: (scope, name, owner) => api.call('DELETE', `/v1/prompt-variables?${variableQuery({ scope, name, owner })}`),
     async *send(runId, text, signal) {
       const response = await api.stream(
         `/v1/prompt-runs/${encodeURIComponent(runId)}/messages`,

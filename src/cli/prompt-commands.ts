@@ -6,6 +6,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { RequestError } from '../errors.js';
 import type { PromptTaskRecord } from '../store/prompt-records.js';
 import { parseInputPairs } from './inputs.js';
 import { localPrompts, type PromptClient, remotePrompts } from './prompt-client.js';
@@ -82,6 +83,51 @@ export function registerPromptCommands(program: Command): void {
       withPrompts(command, async (client) => {
         const version = await client.show(promptId, opts.version === undefined ? undefined : Number(opts.version));
         process.stdout.write(`${JSON.stringify(version, null, 2)}\n`);
+        return 0;
+      }),
+    );
+
+  const scopeOf = (scope: string) => {
+    if (scope !== 'user' && scope !== 'workspace' && scope !== 'project') {
+      throw new RequestError('BAD_REQUEST', `--scope must be user, workspace or project, not '${scope}'`);
+    }
+    return scope;
+  };
+  const vars = prompts.command('vars').description('variables stored by scope (user and project scopes take --owner)');
+  vars
+    .command('set <key=value>')
+    .requiredOption('--scope <scope>', 'user, workspace or project')
+    .option('--owner <id>', 'the user or project the value belongs to')
+    .action((pair: string, opts: { scope: string; owner?: string }, command: Command) =>
+      withPrompts(command, async (client, json) => {
+        const [[name, value]] = Object.entries(parseInputPairs([pair]));
+        const row = await client.setVariable(scopeOf(opts.scope), name, value, opts.owner);
+        process.stdout.write(
+          json ? `${JSON.stringify(row)}\n` : `${row.scope} ${row.owner || '-'} ${row.name} = ${JSON.stringify(row.value)}\n`,
+        );
+        return 0;
+      }),
+    );
+  vars
+    .command('list')
+    .requiredOption('--scope <scope>', 'user, workspace or project')
+    .option('--owner <id>', 'the user or project')
+    .action((opts: { scope: string; owner?: string }, command: Command) =>
+      withPrompts(command, async (client, json) => {
+        const rows = await client.listVariables(scopeOf(opts.scope), opts.owner);
+        if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+        else for (const row of rows) process.stdout.write(`${row.name} = ${JSON.stringify(row.value)}\n`);
+        return 0;
+      }),
+    );
+  vars
+    .command('unset <name>')
+    .requiredOption('--scope <scope>', 'user, workspace or project')
+    .option('--owner <id>', 'the user or project')
+    .action((name: string, opts: { scope: string; owner?: string }, command: Command) =>
+      withPrompts(command, async (client) => {
+        await client.deleteVariable(scopeOf(opts.scope), name, opts.owner);
+        process.stdout.write(`unset ${name}\n`);
         return 0;
       }),
     );

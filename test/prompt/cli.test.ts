@@ -101,6 +101,21 @@ describe('runloom prompts and prompt run', () => {
   });
 });
 
+describe('runloom prompts vars', () => {
+  it('stores a variable by scope that the next message uses, lists and unsets it', async () => {
+    expect((await run(['prompts', 'vars', 'set', 'name=Team', '--scope', 'workspace'])).stdout).toBe(
+      'workspace - name = "Team"\n',
+    );
+    expect((await run(['prompts', 'vars', 'list', '--scope', 'workspace'])).stdout).toBe('name = "Team"\n');
+    expect((await run(['prompt', 'run', 'greet'])).stdout).toBe('You said: Hello Team (2 messages)\n');
+    const noOwner = await run(['prompts', 'vars', 'set', 'name=Me', '--scope', 'user']);
+    expect(noOwner.code).toBe(2);
+    expect(noOwner.stderr).toContain('a user variable needs the user it belongs to');
+    expect((await run(['prompts', 'vars', 'unset', 'name', '--scope', 'workspace'])).code).toBe(0);
+    expect((await run(['prompt', 'run', 'greet'])).stdout).toBe('You said: Hello there (2 messages)\n');
+  });
+});
+
 describe('runloom prompt run --server', () => {
   let server: TestServer;
   beforeAll(async () => {
