@@ -4,14 +4,19 @@ export { type ActionContext, type ActionDefinition, defineAction } from './actio
 export type { FlowSource, FlowsApi } from './api/flows.js';
 export type { RunsApi, RunView, WaitingOn } from './api/runs.js';
 export { type Bus, isLive, type LiveEvent } from './bus/bus.js';
+export type { ChatsApi, ChatView, MessageView } from './chat/chats-api.js';
+export type { ChatMetadata, FutureMetadata, MessageMetadata } from './chat/metadata.js';
 export { advance, createRunState, progressOf, replay } from './engine/index.js';
 export type { Effect, EngineEvent, RunEvent, RunOptions, RunState, RunStatus } from './engine/types.js';
 export { type ErrorInfo, ExpressionError, FlowInvalidError, type FlowProblem, RequestError, RunloomError } from './errors.js';
 export type { CompiledFlow } from './flow/compiled.js';
 export { compileFlow, loadFlow, parseFlowText, validateFlow } from './flow/index.js';
+export type { PromptReply, PromptRun, PromptsApi, StartOptions as PromptStartOptions } from './prompt/prompts-api.js';
+export { PromptInvalidError, parsePromptText, validatePrompt } from './prompt/template.js';
 export { createRunloom, type Runloom, type RunloomOptions } from './runloom.js';
 export type { Executors, NodeExecutor, StepRequest, StepResult } from './runtime/executors.js';
 export { openStore } from './store/index.js';
+export type { PromptRunRecord, PromptTaskRecord, PromptVersionRecord } from './store/prompt-records.js';
 export type { Checkpoint, Durability, Store } from './store/store.js';
 
 // Swarms (F5): versioned shared context, patches, subscriptions, budgets and the ledger.

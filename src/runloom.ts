@@ -23,7 +23,9 @@ import { signalBroadcastAction } from './api/signal-broadcast.js';
 import { type ScriptLimits, ScriptSandbox, scriptAction } from './bpmn/script/action.js';
 import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/index.js';
+import { type ChatsApi, createChatsApi } from './chat/chats-api.js';
 import { RunloomError } from './errors.js';
+import { createPromptsApi, type PromptsApi, type PromptsOptions } from './prompt/prompts-api.js';
 import type { Clock, Ids } from './runtime/clock.js';
 import type { Executors } from './runtime/executors.js';
 import type { OutputLimits } from './runtime/output-limits.js';
@@ -90,6 +92,8 @@ export interface RunloomOptions {
    * STEP_OUTPUT_TOO_DEEP) instead of reaching the store.
    */
   readonly outputLimits?: Partial<OutputLimits>;
+  /** Prompt runs: how long an idle run stays in memory (`idleMs`, default 10 minutes). */
+  readonly prompts?: Omit<PromptsOptions, 'now'>;
 }
 
 export interface Runloom {
@@ -100,6 +104,10 @@ export interface Runloom {
   readonly runs: RunsApi;
   /** Swarms: shared versioned context, subscriptions and budgets (F5). */
   readonly swarms: SwarmsApi;
+  /** Prompt templates, scoped variables, prompt runs and batches (F4.5). */
+  readonly prompts: PromptsApi;
+  /** Chats with typed, versioned metadata (F4.6). */
+  readonly chats: ChatsApi;
   /** Runs resumed at start-up. */
   readonly recovered: number;
   /** This process's id in leases and step records (shared stores). */
@@ -186,6 +194,9 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
       ? new Worker(runtime, store.leases, bus, shared.owner, log, workerOptions)
       : undefined;
   await worker?.start();
+  const now = options.clock?.now ?? Date.now;
+  const prompts = createPromptsApi(store.prompts, models, { ...options.prompts, now });
+  const chats = createChatsApi(store.chats, runs, now);
   return {
     store,
     bus,
@@ -193,6 +204,8 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     flows,
     runs,
     swarms,
+    prompts,
+    chats,
     recovered,
     workerId: shared?.owner,
     executes: shared?.execute ?? true,
@@ -202,6 +215,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
       worker.poll();
     },
     async close() {
+      prompts.close();
       await worker?.close();
       await runtime.close();
       await bus.close();

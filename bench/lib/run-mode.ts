@@ -96,6 +96,8 @@ function flowsInMemory(sqlite: Store): Store {
     capabilities: sqlite.capabilities,
     apiKeys: sqlite.apiKeys,
     swarms: sqlite.swarms,
+    prompts: sqlite.prompts,
+    chats: sqlite.chats,
     init: async () => {
       await flows.init();
       await sqlite.init();

@@ -10,6 +10,7 @@ import { registerKeysCommands } from './keys-commands.js';
 import { registerModelsCommands } from './models-command.js';
 import { watchStdout } from './output.js';
 import { printable } from './printable.js';
+import { registerPromptCommands } from './prompt-commands.js';
 import { registerRetentionCommands } from './retention-commands.js';
 import { runCommand } from './run-command.js';
 import { registerRunsCommands } from './runs-commands.js';
@@ -62,6 +63,7 @@ registerModelsCommands(program);
 registerFlowsCommands(program);
 registerKeysCommands(program);
 registerSwarmsCommands(program);
+registerPromptCommands(program);
 
 program
   .command('worker')

@@ -14,6 +14,8 @@ export interface ApiClient {
   call<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** The response itself (a stream), after the same error handling. */
   open(path: string, headers?: Record<string, string>, signal?: AbortSignal): Promise<Response>;
+  /** POSTs `body` and returns the response (a stream), after the same error handling. */
+  stream(path: string, body: unknown, signal?: AbortSignal): Promise<Response>;
 }
 
 /** The server to talk to, if one is named (flag, then environment). */
@@ -66,6 +68,12 @@ export function createApiClient(url: string, key = process.env.RUNLOOM_API_KEY):
     async open(path, extra, signal) {
       const response = await send('GET', path, { headers: headers(extra), ...(signal ? { signal } : {}) });
       if (!response.ok) throw await refusal(response, `GET ${path}`);
+      return response;
+    },
+    async stream(path, body, signal) {
+      const init = { headers: headers({ 'content-type': 'application/json' }), body: JSON.stringify(body) };
+      const response = await send('POST', path, { ...init, ...(signal ? { signal } : {}) });
+      if (!response.ok) throw await refusal(response, `POST ${path}`);
       return response;
     },
   };

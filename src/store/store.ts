@@ -9,6 +9,7 @@
 
 import type { EngineEvent, RunEvent, RunMeta, RunState, RunStatus } from '../engine/types.js';
 import type { ErrorInfo } from '../errors.js';
+import type { ChatRecords, PromptRecords } from './prompt-records.js';
 
 export type Durability = 'strict' | 'normal';
 
@@ -346,6 +347,10 @@ export interface Store {
   /** Swarms: versioned contexts and their credit ledgers (F5). */
   readonly swarms: SwarmRecords;
   readonly leases?: Leases;
+  /** Prompt templates, scoped variables, prompt runs and their tasks (F4.5). */
+  readonly prompts: PromptRecords;
+  /** Chats and their messages (F4.6). */
+  readonly chats: ChatRecords;
 
   /** Creates tables / runs migrations. Idempotent. */
   init(): Promise<void>;

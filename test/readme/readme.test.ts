@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { builtinActions } from '../../src/actions/builtins/index.js';
 import { createActionRegistry } from '../../src/actions/registry.js';
 import { parseFlowText, validateFlow } from '../../src/flow/index.js';
+import { parsePromptText } from '../../src/prompt/template.js';
 import { type CliResult, cli, REPO, runIdOf, shown, spawnCollect, tempDir, writeFile } from '../cli/helpers.js';
 
 interface Block {
@@ -78,6 +79,10 @@ const SKIPPED: Record<string, string> = {
     'a node fragment; test/swarm/writeback-crash.test.ts runs a flow of such swarm.patch nodes through 12 SIGKILLs',
   'runloom swarms start lead-team.swarm.yaml':
     'test/swarm/swarms-cli.test.ts runs start, patch (and a stale --expected-version), show, watch, audit and stop',
+  '// prompts.ts':
+    'needs a real model; test/prompt/prompt-runs.test.ts does each call (mock model) and openai-compatible.test.ts over HTTP',
+  'runloom prompts push greet':
+    'needs a model server; test/prompt/cli.test.ts runs push, prompt run --var, --no-track and chat --resume against a loopback one',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
@@ -92,6 +97,7 @@ const TESTED = [
   '# runloom.config.yaml — the flow',
   '# lead-team.swarm.yaml',
   "import { createRunloom } from 'runloom';\n\nconst runloom = await createRunloom({ store: 'memory:' });\nconst swarm",
+  '# greet.prompt.yaml',
 ];
 
 /** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
@@ -182,7 +188,7 @@ await runloom.close();
     const helps = await Promise.all(
       lines.map((line) => {
         const words = line.split(' ').slice(1);
-        const grouped = ['runs', 'flows', 'keys', 'models', 'import', 'export'].includes(words[0]);
+        const grouped = ['runs', 'flows', 'keys', 'models', 'import', 'export', 'prompts', 'prompt'].includes(words[0]);
         const path = words.slice(0, grouped ? 2 : 1).map((w) => w.split('|')[0]);
         return cli([...path, '--help']);
       }),
@@ -192,6 +198,11 @@ await runloom.close();
       for (const option of line.match(/--[a-z-]+|-i\b/g) ?? [])
         expect(helps[i].stdout + global.stdout, `${line}: ${option}`).toContain(option);
     });
+  });
+
+  it('the prompt file block is a valid prompt, every variable it reads declared', () => {
+    const definition = parsePromptText(block('# greet.prompt.yaml').text, 'greet.prompt.yaml');
+    expect(Object.keys(definition.variables)).toEqual(['name', 'tone']);
   });
 
   it('the models config: `runloom models list --config` reads it and lists every model with its price', async () => {

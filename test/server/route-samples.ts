@@ -57,6 +57,31 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
     'GET /v1/keys': { path: '/v1/keys' },
     'DELETE /v1/keys/{keyId}': { path: `/v1/keys/${keyId}` },
     ...swarmSamples(ids.swarmId ?? 'swarm_none'),
+    // Prompt runs and chats: ids of another workspace answer 404 like ids of none.
+    'POST /v1/prompts': { path: '/v1/prompts', body: { prompt: { format: 'runloom/prompt-v1', id: 'sample', message: 'hi' } } },
+    'GET /v1/prompts': { path: '/v1/prompts' },
+    'GET /v1/prompts/{promptId}': { path: '/v1/prompts/sample-prompt' },
+    'PUT /v1/prompt-variables': { path: '/v1/prompt-variables', body: { scope: 'workspace', name: 'tone', value: 'warm' } },
+    'GET /v1/prompt-variables': { path: '/v1/prompt-variables?scope=user&owner=ada' },
+    'DELETE /v1/prompt-variables': { path: '/v1/prompt-variables?scope=workspace&name=sample_gone' },
+    'POST /v1/prompt-runs': { path: '/v1/prompt-runs', body: { prompt: 'sample-prompt' } },
+    'GET /v1/prompt-runs': { path: '/v1/prompt-runs' },
+    'GET /v1/prompt-runs/{promptRunId}': { path: '/v1/prompt-runs/pr_sample' },
+    'POST /v1/prompt-runs/{promptRunId}/values': { path: '/v1/prompt-runs/pr_sample/values', body: { values: {} } },
+    'POST /v1/prompt-runs/{promptRunId}/messages': { path: '/v1/prompt-runs/pr_sample/messages', body: { text: 'hi' } },
+    'POST /v1/chats': { path: '/v1/chats', body: { title: 'sample' } },
+    'GET /v1/chats': { path: '/v1/chats' },
+    'GET /v1/chats/{chatId}': { path: '/v1/chats/chat_sample' },
+    'PUT /v1/chats/{chatId}/metadata': {
+      path: '/v1/chats/chat_sample/metadata',
+      body: { metadata: { __version: 2, references: [], settings: {} } },
+    },
+    'POST /v1/chats/{chatId}/messages': { path: '/v1/chats/chat_sample/messages', body: { content: 'hi' } },
+    'PUT /v1/chats/{chatId}/messages/{seq}/metadata': {
+      path: '/v1/chats/chat_sample/messages/1/metadata',
+      body: { metadata: { __version: 1 } },
+    },
+    'POST /v1/chats/{chatId}/messages/{seq}/runs': { path: '/v1/chats/chat_sample/messages/1/runs', body: { flowId } },
   };
   return samples[route];
 }

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/types.js';
 import type { Checkpoint, Store } from '../../src/store/store.js';
 import { checkpoint, created, event, type RunFixture, runState, stepRow } from './fixtures.js';
+import { describePromptsContract } from './prompts-contract.js';
 import { describeRetentionContract } from './retention-contract.js';
 
 /** What an implementation can do beyond the interface; a case needing what is absent is skipped, saying why. */
@@ -68,6 +69,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     );
 
     describeRetentionContract(() => store);
+    describePromptsContract(() => store);
 
     it('init is idempotent', async () => {
       await store.init();

@@ -1,8 +1,10 @@
 /** Every route of the API, in one table (see route-table.ts). A feature adds its list here. */
 import type { ApiRoute } from '../route-table.js';
+import { chatRoutes } from './chats.js';
 import { eventRoutes } from './events.js';
 import { flowRoutes } from './flows.js';
 import { keyRoutes } from './keys.js';
+import { promptRoutes } from './prompts.js';
 import { runRoutes } from './runs.js';
 import { swarmRoutes } from './swarms.js';
 import { systemRoutes } from './system.js';
@@ -16,4 +18,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...keyRoutes,
   ...timeTravelRoutes,
   ...swarmRoutes,
+  ...promptRoutes,
+  ...chatRoutes,
 ];

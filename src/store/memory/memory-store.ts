@@ -14,6 +14,7 @@ import { splitFlowKey } from '../../flow/flow-key.js';
 import { activeByStatus } from '../rows.js';
 import type { Checkpoint, FlowSummary, FlowVersionRecord, RunFilter, RunSummary, StepRow, Store, TimerRow } from '../store.js';
 import { createMemoryApiKeys } from './memory-api-keys.js';
+import { createMemoryChats, createMemoryPrompts } from './memory-prompts.js';
 import { createMemorySwarms } from './memory-swarms.js';
 
 interface RunEntry {
@@ -214,6 +215,8 @@ export function createMemoryStore(): Store {
     capabilities: { supportsSkipLocked: false, persistent: false },
     apiKeys: createMemoryApiKeys(),
     swarms: createMemorySwarms(),
+    prompts: createMemoryPrompts(),
+    chats: createMemoryChats(),
     async init() {},
     async close() {},
 

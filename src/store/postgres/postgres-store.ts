@@ -23,6 +23,7 @@ import { prepareLoadRun } from './load-run.js';
 import { migrate } from './migrate.js';
 import { prepareNextTimerAt } from './next-timer-at.js';
 import { openPool, type PostgresPool } from './open-pool.js';
+import { prepareChats, preparePrompts } from './prompts.js';
 import { preparePublishFlow } from './publish-flow.js';
 import { prepareReadEvents } from './read-events.js';
 import { prepareSaveDraft } from './save-draft.js';
@@ -66,7 +67,21 @@ function prepareOperations(pool: PostgresPool, leaseMs: number) {
     leases: prepareLeases(pool, leaseMs),
     apiKeys: prepareApiKeys(pool),
     swarms: prepareSwarms(pool),
+    prompts: preparePrompts(pool),
+    chats: prepareChats(pool),
   };
+}
+
+/** `records` with every method waiting for `ready()` (the migrations) first. */
+function afterMigrations<T extends object>(records: T, ready: () => Promise<unknown>): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(records)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      await ready();
+      return (method as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return wrapped as T;
 }
 
 /**
@@ -105,6 +120,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       revoke: async (workspace, id, at) => (await use()).apiKeys.revoke(workspace, id, at),
     },
     swarms: lazySwarms(async () => (await use()).swarms),
+    // Each member waits for the migrations, like every operation.
+    prompts: afterMigrations(ops.prompts, use),
+    chats: afterMigrations(ops.chats, use),
     leases: {
       ttlMs: leaseMs,
       claim: async (owner, limit, runIds, needing) => (await use()).leases.claim(owner, limit, runIds, needing),

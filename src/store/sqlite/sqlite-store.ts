@@ -24,6 +24,7 @@ import { prepareLoadRun } from './load-run.js';
 import { migrate } from './migrate.js';
 import { prepareNextTimerAt } from './next-timer-at.js';
 import { isFileless, openDatabase, type SqliteDatabase } from './open-database.js';
+import { prepareChats, preparePrompts } from './prompts.js';
 import { preparePublishFlow } from './publish-flow.js';
 import { prepareReadEvents } from './read-events.js';
 import { prepareSaveDraft } from './save-draft.js';
@@ -77,7 +78,19 @@ function prepareOperations(db: SqliteDatabase, leaseMs: number) {
     nextTimerAt: prepareNextTimerAt(db),
     apiKeys: prepareApiKeys(db),
     swarms: prepareSwarms(db),
+    prompts: preparePrompts(db),
+    chats: prepareChats(db),
   };
+}
+
+/** An object whose methods call those of `target()`, made when first called. */
+function forward<T extends object>(target: () => T): T {
+  return new Proxy({} as T, {
+    get: (_, name) => {
+      const member = target()[name as keyof T];
+      return typeof member === 'function' ? member.bind(target()) : member;
+    },
+  });
 }
 
 /**
@@ -133,6 +146,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       revoke: (workspace, id, at) => use().apiKeys.revoke(workspace, id, at),
     },
     swarms: lazySwarms(() => use().swarms),
+    // Prepared on first use like every operation: each member forwards.
+    prompts: forward(() => use().prompts),
+    chats: forward(() => use().chats),
     async init() {
       use();
     },

@@ -7,6 +7,7 @@ import type { Migration } from '../../migrations.js';
 import { sql as initial } from './001-initial.js';
 import { sql as leases } from './002-leases.js';
 import { sql as workspaces } from './006-workspaces.js';
+import { sql as prompts } from './007-prompts.js';
 import { sql as swarms } from './008-swarms.js';
 
 export type { Migration };
@@ -15,5 +16,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'leases', sql: leases },
   { version: 6, name: 'workspaces', sql: workspaces },
+  { version: 7, name: 'prompts', sql: prompts },
   { version: 8, name: 'swarms', sql: swarms },
 ];

@@ -10,6 +10,7 @@ import { sql as stepRowsInLog } from './003-step-rows-in-log.js';
 import { sql as runLog } from './004-run-log.js';
 import { sql as leases } from './005-leases.js';
 import { sql as workspaces } from './006-workspaces.js';
+import { sql as prompts } from './007-prompts.js';
 import { sql as swarms } from './008-swarms.js';
 
 export type { Migration };
@@ -21,5 +22,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'run-log', sql: runLog },
   { version: 5, name: 'leases', sql: leases },
   { version: 6, name: 'workspaces', sql: workspaces },
+  { version: 7, name: 'prompts', sql: prompts },
   { version: 8, name: 'swarms', sql: swarms },
 ];
