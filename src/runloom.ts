@@ -23,6 +23,9 @@ import { signalBroadcastAction } from './api/signal-broadcast.js';
 import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/index.js';
 import { RunloomError } from './errors.js';
+import { createJourneyContext } from './journey/context.js';
+import { createEntitiesApi, createJourneysApi, type EntitiesApi, type JourneysApi } from './journey/journeys-api.js';
+import { createProgression, type ProgressionOptions } from './journey/progression.js';
 import type { Clock, Ids } from './runtime/clock.js';
 import type { Executors } from './runtime/executors.js';
 import type { OutputLimits } from './runtime/output-limits.js';
@@ -81,6 +84,11 @@ export interface RunloomOptions {
    * STEP_OUTPUT_TOO_DEEP) instead of reaching the store.
    */
   readonly outputLimits?: Partial<OutputLimits>;
+  /**
+   * Journey progression (F6.4): a process that executes runs starts the runs of arrivals at
+   * mapped ux nodes and moves entities on when they end. false turns it off here.
+   */
+  readonly journeys?: ProgressionOptions | false;
 }
 
 export interface Runloom {
@@ -89,6 +97,10 @@ export interface Runloom {
   readonly actions: ActionRegistry;
   readonly flows: FlowsApi;
   readonly runs: RunsApi;
+  /** Journeys (F6): spines, mappings, the board, public hooks. */
+  readonly journeys: JourneysApi;
+  /** Entities walking journeys (F6.2). */
+  readonly entities: EntitiesApi;
   /** Runs resumed at start-up. */
   readonly recovered: number;
   /** This process's id in leases and step records (shared stores). */
@@ -164,12 +176,23 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
       ? new Worker(runtime, store.leases, bus, shared.owner, log, workerOptions)
       : undefined;
   await worker?.start();
+  // An arrival written here wakes progression at once instead of at its next poll.
+  const journeyContext = createJourneyContext(store, flows, options.clock?.now, () => progression?.wake());
+  const entities = createEntitiesApi(journeyContext);
+  const journeys = createJourneysApi(journeyContext, entities.in);
+  const progression =
+    options.journeys === false || !(shared?.execute ?? true)
+      ? undefined
+      : createProgression(journeyContext, runs, { log, ...options.journeys });
+  progression?.start();
   return {
     store,
     bus,
     actions,
     flows,
     runs,
+    journeys,
+    entities,
     recovered,
     workerId: shared?.owner,
     executes: shared?.execute ?? true,
@@ -179,6 +202,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
       worker.poll();
     },
     async close() {
+      await progression?.close();
       await worker?.close();
       await runtime.close();
       await bus.close();

@@ -9,6 +9,7 @@
 
 import type { EngineEvent, RunEvent, RunMeta, RunState, RunStatus } from '../engine/types.js';
 import type { ErrorInfo } from '../errors.js';
+import type { JourneyRecords } from './journey-records.js';
 
 export type Durability = 'strict' | 'normal';
 
@@ -243,6 +244,8 @@ export interface Store {
    * several processes may share (the memory store has none: one process owns it).
    */
   readonly apiKeys: ApiKeyRecords;
+  /** Journeys, hooks, entities, arrivals and the board (F6, migration 009). */
+  readonly journeys: JourneyRecords;
   readonly leases?: Leases;
 
   /** Creates tables / runs migrations. Idempotent. */

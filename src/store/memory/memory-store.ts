@@ -14,6 +14,7 @@ import { splitFlowKey } from '../../flow/flow-key.js';
 import { activeByStatus } from '../rows.js';
 import type { Checkpoint, FlowSummary, FlowVersionRecord, RunFilter, RunSummary, StepRow, Store, TimerRow } from '../store.js';
 import { createMemoryApiKeys } from './memory-api-keys.js';
+import { createMemoryJourneys } from './memory-journeys.js';
 
 interface RunEntry {
   state: RunState;
@@ -212,6 +213,7 @@ export function createMemoryStore(): Store {
   return {
     capabilities: { supportsSkipLocked: false, persistent: false },
     apiKeys: createMemoryApiKeys(),
+    journeys: createMemoryJourneys((runId) => runs.get(runId)?.state.status),
     async init() {},
     async close() {},
 

@@ -11,6 +11,7 @@ import { prepareDueTimers } from './due-timers.js';
 import { prepareFindChildRun } from './find-child-run.js';
 import { prepareGetDraft } from './get-draft.js';
 import { prepareGetFlowVersion } from './get-flow-version.js';
+import { prepareJourneys } from './journeys.js';
 import { prepareLeases } from './leases.js';
 import { prepareListActiveRunIds } from './list-active-run-ids.js';
 import { prepareListEndedRuns } from './list-ended-runs.js';
@@ -100,6 +101,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       byHash: async (hash) => (await use()).apiKeys.byHash(hash),
       revoke: async (workspace, id, at) => (await use()).apiKeys.revoke(workspace, id, at),
     },
+    journeys: prepareJourneys(pool, use),
     leases: {
       ttlMs: leaseMs,
       claim: async (owner, limit, runIds, needing) => (await use()).leases.claim(owner, limit, runIds, needing),

@@ -12,6 +12,7 @@ import { prepareDueTimers } from './due-timers.js';
 import { prepareFindChildRun } from './find-child-run.js';
 import { prepareGetDraft } from './get-draft.js';
 import { prepareGetFlowVersion } from './get-flow-version.js';
+import { prepareJourneys } from './journeys.js';
 import { prepareLeases } from './leases.js';
 import { prepareListActiveRunIds } from './list-active-run-ids.js';
 import { prepareListEndedRuns } from './list-ended-runs.js';
@@ -73,6 +74,7 @@ function prepareOperations(db: SqliteDatabase, leaseMs: number) {
     dueTimers: prepareDueTimers(db),
     nextTimerAt: prepareNextTimerAt(db),
     apiKeys: prepareApiKeys(db),
+    journeys: prepareJourneys(db),
   };
 }
 
@@ -127,6 +129,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       list: (workspace) => use().apiKeys.list(workspace),
       byHash: (hash) => use().apiKeys.byHash(hash),
       revoke: (workspace, id, at) => use().apiKeys.revoke(workspace, id, at),
+    },
+    // Prepared with the other operations, on first use (which migrates).
+    get journeys() {
+      return use().journeys;
     },
     async init() {
       use();
