@@ -1,7 +1,10 @@
 /** Every route of the API, in one table (see route-table.ts). A feature adds its list here. */
 import type { ApiRoute } from '../route-table.js';
+import { entityRoutes } from './entities.js';
 import { eventRoutes } from './events.js';
 import { flowRoutes } from './flows.js';
+import { hookRoutes } from './hooks.js';
+import { journeyRoutes } from './journeys.js';
 import { keyRoutes } from './keys.js';
 import { runRoutes } from './runs.js';
 import { systemRoutes } from './system.js';
@@ -14,4 +17,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...eventRoutes,
   ...keyRoutes,
   ...timeTravelRoutes,
+  ...journeyRoutes,
+  ...entityRoutes,
+  ...hookRoutes,
 ];
