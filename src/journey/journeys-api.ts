@@ -57,6 +57,11 @@ export interface JourneysApi extends WorkspaceJourneys {
   receive(slug: string, delivery: Delivery): Promise<Received>;
   /** A raw MIME message for a hook (`POST /v1/hooks/:slug/email`, the SMTP listener). */
   receiveEmail(slug: string, delivery: Delivery): Promise<Received>;
+  /**
+   * A message the SMTP listener accepted for one of the hook's addresses. SMTP carries no
+   * signature: the listener's binding (loopback by default) and addresses are its boundary.
+   */
+  receiveMail(slug: string, raw: Buffer): Promise<Received>;
 }
 
 export interface EntitiesApi extends WorkspaceEntities {
@@ -215,6 +220,10 @@ export function createJourneysApi(ctx: JourneyContext, entitiesIn: (workspace: s
       const hook = await hookOf(slug);
       await verifyDelivery(ctx, hook, delivery)();
       return receiveEmail(ctx, hook, entitiesIn(hook.workspace), delivery.body);
+    },
+    async receiveMail(slug, raw) {
+      const hook = await hookOf(slug);
+      return receiveEmail(ctx, hook, entitiesIn(hook.workspace), raw);
     },
   };
 }

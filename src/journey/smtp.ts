@@ -62,6 +62,8 @@ export async function listenSmtp(options: SmtpListenerOptions): Promise<SmtpList
           callback();
         } catch (error) {
           const info = toErrorInfo(error);
+          // The same message again (an SMTP retry): taken once already, so accepted.
+          if (info.code === 'REPLAYED') return callback();
           log('inbound email refused', { code: info.code, message: info.message });
           // Refusals are permanent (5xx: the sender is told); anything else may succeed later (4xx).
           callback(smtpError(error instanceof RunloomError && info.code !== 'INTERNAL' ? 550 : 451, info.message));
