@@ -38,7 +38,7 @@ const signedHeaders = z.object({
   [SIGNATURE_HEADER]: z
     .string()
     .optional()
-    .openapi({ description: 'sha256=HMAC-SHA256(secret, `${timestamp}.${body}`) in hex (signed hooks)' }),
+    .openapi({ description: 'sha256= and the hex HMAC-SHA256 of "<timestamp>.<body>" with the secret (signed hooks)' }),
 });
 
 export const hookRoutes: readonly ApiRoute[] = [
