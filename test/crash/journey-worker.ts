@@ -1,6 +1,6 @@
 /**
  * Child process of the journey crash test:
- * `node --import tsx test/crash/journey-worker.ts <store> [--standby]` where <store> is a SQLite
+ * `node --import tsx test/crash/journey-worker.ts <store> [stepMs] [--standby]` where <store> is a SQLite
  * path or `postgres://…?schema=…`.
  *
  * Sets up (idempotently) a 5-step journey whose every step runs the flow `step`, and 200
@@ -23,21 +23,22 @@ export const JOURNEY = {
   edges: [{ from: 'start', to: 's1' }, ...STEPS.slice(1).map((to, i) => ({ from: STEPS[i], to, kind: 'journey' }))],
 };
 
-export const STEP_FLOW = {
+/** The step flow; each run waits `ms` (the PostgreSQL test makes them long, so kills land mid-walk). */
+export const stepFlow = (ms: number) => ({
   format: 'runloom/v1',
   id: 'step',
   nodes: [
     { id: 'start', type: 'start' },
-    { id: 'work', type: 'task', action: 'delay', input: { ms: 5 } },
+    { id: 'work', type: 'task', action: 'delay', input: { ms } },
     { id: 'end', type: 'end' },
   ],
   edges: [
     { from: 'start', to: 'work' },
     { from: 'work', to: 'end' },
   ],
-};
+});
 
-const [target] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const [target, stepMs = '5'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 if (process.argv[1]?.endsWith('journey-worker.ts')) {
   if (process.argv.includes('--standby')) {
     const lines = createInterface({ input: process.stdin });
@@ -63,7 +64,7 @@ if (process.argv[1]?.endsWith('journey-worker.ts')) {
     log: (message, data) => process.stderr.write(`${message} ${JSON.stringify(data)}\n`),
   });
   if (!(await runloom.flows.list()).some((f) => f.flowId === 'walk')) {
-    await runloom.flows.publish(STEP_FLOW);
+    await runloom.flows.publish(stepFlow(Number(stepMs)));
     await runloom.flows.publish(JOURNEY);
   }
   if ((await runloom.journeys.mappings('walk')).length === 0) {
