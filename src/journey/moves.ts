@@ -63,9 +63,10 @@ export function arriveAt(
   const id = ctx.newId('arr');
   const trigger: Trigger = { type: 'journey.arrival', entityId: entity.id, uxNodeId: nodeId, source };
   const view = entityView({ ...entity, nodeId, status: 'active' });
+  // The run's input: the entity, what the mapping adds (a value template), and the trigger.
   const mapped =
     mapping.input === undefined
-      ? { entity: view }
+      ? {}
       : compileValue(mapping.input, `mapping of '${nodeId}'.input`).evaluate({ entity: view, run: { trigger } });
   const arrival: ArrivalRow = {
     id,
@@ -76,7 +77,7 @@ export function arriveAt(
     runId: `run_j${id.slice(4)}`,
     flowId: mapping.flowId,
     ...(mapping.version === undefined ? {} : { version: mapping.version }),
-    input: { ...(mapped as object), trigger },
+    input: { entity: view, ...(mapped as object), trigger },
     state: 'open',
     createdAt: ctx.now(),
   };

@@ -18,7 +18,7 @@ export interface JourneyMapping {
   readonly flowId: string;
   /** Pinned version; latest when absent. */
   readonly version?: number;
-  /** The run's input: a value template (`=entity.email`), evaluated against `{ entity, trigger }`. */
+  /** Added to the run's input `{ entity, trigger }`: a value template (`=entity.email`) over `entity` and `run.trigger`. */
   readonly input?: unknown;
 }
 
