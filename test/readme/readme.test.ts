@@ -70,6 +70,12 @@ const SKIPPED: Record<string, string> = {
   '# relays and workers on PostgreSQL + Redis':
     'starts servers and workers in the background; test/server/relay.test.ts runs two relays and a worker on PostgreSQL + Redis',
   'export KEY=rlk_': 'needs jq and a running server; test/server/routes.test.ts makes these requests over real HTTP',
+  '# journeys and entities from the CLI':
+    'placeholders and a shared default store; test/journey/cli.test.ts runs journeys map|show|board and entities add|list|move|show on a real SQLite file and with --server',
+  '// sign a webhook delivery':
+    'needs a running server with a signed hook; test/journey/http.test.ts signs deliveries with signHook over real HTTP',
+  '# the outreach walkthrough':
+    'four long-lived processes; test/examples/outreach.test.ts runs the same steps (mail sink, contacts endpoint, pull flow, SMTP reply) end to end',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
@@ -81,6 +87,7 @@ const TESTED = [
   '// my-actions.ts',
   '// A worker in your own process',
   'default: fast',
+  '# journey.yaml',
 ];
 
 /** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
@@ -91,6 +98,19 @@ function runSnippet(code: string, cwd: string, env: Record<string, string | unde
 }
 
 describe('README.md code blocks', () => {
+  it("the journey in the Journeys section is valid and is the outreach example's spine", () => {
+    const text = block('# journey.yaml').text;
+    const { problems } = validateFlow(parseFlowText(text, 'README journey.yaml'));
+    expect(problems).toEqual([]);
+    const example = parseFlowText(readFileSync(join(REPO, 'examples/outreach/journey.yaml'), 'utf8'), 'journey.yaml') as {
+      nodes: { id: string }[];
+      edges: unknown[];
+    };
+    const shown = parseFlowText(text, 'README') as typeof example;
+    expect(shown.nodes.map((n) => n.id)).toEqual(example.nodes.map((n) => n.id));
+    expect(shown.edges).toEqual(example.edges);
+  });
+
   it('every block is either tested here or skipped with a reason', () => {
     for (const b of BLOCKS) {
       const known = [...TESTED, ...Object.keys(SKIPPED)].filter((start) => b.text.startsWith(start));
