@@ -7,9 +7,12 @@ import type { FlowProblem } from '../errors.js';
 import { problem } from './problems.js';
 import type { EdgeView, FlowView } from './view.js';
 
-/** A flow is a journey when it has a ux node or a journey edge. */
+/**
+ * A flow is a journey when it has a journey edge. A ux node in a flow without one is a step like
+ * any other, carried out by its executor (F1.1), and keeps the ordinary rules.
+ */
 export function isJourneyView(view: FlowView): boolean {
-  return view.nodes.some((n) => n.type === 'ux') || view.edges.some((e) => e.raw.kind === 'journey');
+  return view.edges.some((e) => e.raw.kind === 'journey');
 }
 
 export function checkSpine(view: FlowView): FlowProblem[] {
