@@ -191,7 +191,7 @@ await runloom.close();
     const helps = await Promise.all(
       lines.map((line) => {
         const words = line.split(' ').slice(1);
-        const grouped = ['runs', 'flows', 'keys', 'models', 'import', 'export'].includes(words[0]);
+        const grouped = ['runs', 'flows', 'keys', 'models', 'import', 'export', 'journeys', 'entities'].includes(words[0]);
         const path = words.slice(0, grouped ? 2 : 1).map((w) => w.split('|')[0]);
         return cli([...path, '--help']);
       }),
