@@ -17,7 +17,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { defineAction } from '../src/actions/action.js';
 import { signHook } from '../src/journey/hooks.js';
-import { createRunloom, type Runloom } from '../src/runloom.js';
+import { createRunloom } from '../src/runloom.js';
 import { startServer } from '../src/server/serve.js';
 import { createPostgresStore, createSqliteStore } from '../src/store/index.js';
 import type { Store } from '../src/store/store.js';
@@ -171,7 +171,7 @@ async function boardRow(
 }
 
 /** 100,000 entities spread over the two nodes, with the counters the writes would have kept. */
-const FILL_SQL = (rows: number, series: string) => [
+const FILL_SQL = (series: string) => [
   `INSERT INTO journey_entities (workspace, id, journey_id, email, name, attributes, metadata, node_id, status, arrival_id, version, last_seq, created_at, updated_at)
    SELECT 'default', 'ent_' || n, 'bench', 'e' || n || '@bench.test', NULL, '{}', '{}', CASE WHEN n % 3 = 0 THEN 'won' ELSE 'lead' END, 'active', NULL, 1, 0, 0, 0 FROM ${series}`,
   `INSERT INTO journey_board (workspace, journey_id, node_id, status, count)
@@ -190,7 +190,7 @@ try {
     async (rows) => {
       const series = `(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ${rows}) SELECT n FROM s)`;
       sqlite.db.transaction(() => {
-        for (const sql of FILL_SQL(rows, series)) sqlite.db.exec(sql);
+        for (const sql of FILL_SQL(series)) sqlite.db.exec(sql);
       })();
     },
     async () => sqlite.db.prepare(SCAN).all(),
@@ -204,7 +204,7 @@ try {
         'PostgreSQL',
         store,
         async (rows) => {
-          for (const sql of FILL_SQL(rows, `generate_series(1, ${rows}) AS n`))
+          for (const sql of FILL_SQL(`generate_series(1, ${rows}) AS n`))
             await store.pool.query(sql.replace("'{}', '{}'", "'{}'::jsonb, '{}'::jsonb"));
         },
         () => store.pool.query(SCAN),
