@@ -11,11 +11,16 @@ export type { Effect, EngineEvent, RunEvent, RunOptions, RunState, RunStatus } f
 export { type ErrorInfo, ExpressionError, FlowInvalidError, type FlowProblem, RequestError, RunloomError } from './errors.js';
 export type { CompiledFlow } from './flow/compiled.js';
 export { compileFlow, loadFlow, parseFlowText, validateFlow } from './flow/index.js';
+export type { EntityInput, EntityList, EntityView, WorkspaceEntities } from './journey/entities.js';
+export type { HookInput, HookView } from './journey/hook-config.js';
+export { SIGNATURE_HEADER, signHook, TIMESTAMP_HEADER } from './journey/hooks.js';
+export type { Board, EntitiesApi, JourneysApi, JourneyView, WorkspaceJourneys } from './journey/journeys-api.js';
 export type { PromptReply, PromptRun, PromptsApi, StartOptions as PromptStartOptions } from './prompt/prompts-api.js';
 export { PromptInvalidError, parsePromptText, validatePrompt } from './prompt/template.js';
 export { createRunloom, type Runloom, type RunloomOptions } from './runloom.js';
 export type { Executors, NodeExecutor, StepRequest, StepResult } from './runtime/executors.js';
 export { openStore } from './store/index.js';
+export type { JourneyMapping } from './store/journey-records.js';
 export type { PromptRunRecord, PromptTaskRecord, PromptVersionRecord } from './store/prompt-records.js';
 export type { Checkpoint, Durability, Store } from './store/store.js';
 

@@ -25,6 +25,9 @@ import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/index.js';
 import { type ChatsApi, createChatsApi } from './chat/chats-api.js';
 import { RunloomError } from './errors.js';
+import { createJourneyContext } from './journey/context.js';
+import { createEntitiesApi, createJourneysApi, type EntitiesApi, type JourneysApi } from './journey/journeys-api.js';
+import { createProgression, type ProgressionOptions } from './journey/progression.js';
 import { createPromptsApi, type PromptsApi, type PromptsOptions } from './prompt/prompts-api.js';
 import type { Clock, Ids } from './runtime/clock.js';
 import type { Executors } from './runtime/executors.js';
@@ -94,6 +97,11 @@ export interface RunloomOptions {
   readonly outputLimits?: Partial<OutputLimits>;
   /** Prompt runs: how long an idle run stays in memory (`idleMs`, default 10 minutes). */
   readonly prompts?: Omit<PromptsOptions, 'now'>;
+  /**
+   * Journey progression (F6.4): a process that executes runs starts the runs of arrivals at
+   * mapped ux nodes and moves entities on when they end. false turns it off here.
+   */
+  readonly journeys?: ProgressionOptions | false;
 }
 
 export interface Runloom {
@@ -108,6 +116,10 @@ export interface Runloom {
   readonly prompts: PromptsApi;
   /** Chats with typed, versioned metadata (F4.6). */
   readonly chats: ChatsApi;
+  /** Journeys (F6): spines, mappings, the board, public hooks. */
+  readonly journeys: JourneysApi;
+  /** Entities walking journeys (F6.2). */
+  readonly entities: EntitiesApi;
   /** Runs resumed at start-up. */
   readonly recovered: number;
   /** This process's id in leases and step records (shared stores). */
@@ -197,6 +209,15 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const now = options.clock?.now ?? Date.now;
   const prompts = createPromptsApi(store.prompts, models, { ...options.prompts, now });
   const chats = createChatsApi(store.chats, runs, now);
+  // An arrival written here wakes progression at once instead of at its next poll.
+  const journeyContext = createJourneyContext(store, flows, options.clock?.now, () => progression?.wake());
+  const entities = createEntitiesApi(journeyContext);
+  const journeys = createJourneysApi(journeyContext, entities.in);
+  const progression =
+    options.journeys === false || !(shared?.execute ?? true)
+      ? undefined
+      : createProgression(journeyContext, runs, { log, ...options.journeys });
+  progression?.start();
   return {
     store,
     bus,
@@ -206,6 +227,8 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     swarms,
     prompts,
     chats,
+    journeys,
+    entities,
     recovered,
     workerId: shared?.owner,
     executes: shared?.execute ?? true,
@@ -216,6 +239,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     },
     async close() {
       prompts.close();
+      await progression?.close();
       await worker?.close();
       await runtime.close();
       await bus.close();

@@ -98,6 +98,7 @@ function flowsInMemory(sqlite: Store): Store {
     swarms: sqlite.swarms,
     prompts: sqlite.prompts,
     chats: sqlite.chats,
+    journeys: sqlite.journeys,
     init: async () => {
       await flows.init();
       await sqlite.init();

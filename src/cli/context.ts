@@ -26,6 +26,8 @@ export interface Role {
   readonly worker?: WorkerOptions;
   readonly execute?: boolean;
   readonly workerId?: string;
+  /** false: no journey progression here (a short command: `serve` and workers move entities). */
+  readonly journeys?: false;
   /** Wraps the opened store (metrics): what Runloom then uses. */
   readonly wrapStore?: (store: Store) => Store;
 }
@@ -167,6 +169,7 @@ export async function openRunloom(options: GlobalOptions, recover: boolean, role
       ...(role.worker ? { worker: role.worker } : {}),
       ...(role.execute === undefined ? {} : { execute: role.execute }),
       ...(role.workerId ? { workerId: role.workerId } : {}),
+      ...(role.journeys === false ? { journeys: false as const } : {}),
       outputLimits,
       ...(options.bpmnScripts ? { bpmnScripts: true } : {}),
     });

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { FlowInvalidError, RequestError, RunloomError } from '../errors.js';
 import { registerBpmnCommands } from './bpmn-commands.js';
 import { registerFlowsCommands } from './flows-commands.js';
+import { registerJourneysCommands } from './journeys-commands.js';
 import { registerKeysCommands } from './keys-commands.js';
 import { registerModelsCommands } from './models-command.js';
 import { watchStdout } from './output.js';
@@ -64,6 +65,7 @@ registerFlowsCommands(program);
 registerKeysCommands(program);
 registerSwarmsCommands(program);
 registerPromptCommands(program);
+registerJourneysCommands(program);
 
 program
   .command('worker')
@@ -83,6 +85,7 @@ program
   .option('--port <port>', 'port (default 4000; 0 picks one); env RUNLOOM_PORT')
   .option('--require-keys', 'require an API key even on loopback with the embedded store')
   .option('--body-limit <bytes>', 'largest request body (default 1048576)')
+  .option('--smtp-port <port>', "also accept inbound email for hooks' addresses on this port (journeys)")
   .action(async (opts: Record<string, unknown>, command: Command) => {
     const { serveCommand } = await import('./serve-command.js');
     process.exitCode = await serveCommand({ ...command.optsWithGlobals(), ...opts });

@@ -14,6 +14,7 @@ export interface ServeCommandOptions extends GlobalOptions {
   readonly port?: string;
   readonly requireKeys?: boolean;
   readonly bodyLimit?: string;
+  readonly smtpPort?: string;
 }
 
 function whole(name: string, text: string, min: number, max: number): number {
@@ -27,6 +28,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   const host = options.host ?? process.env.RUNLOOM_HOST ?? '127.0.0.1';
   const port = whole('--port', options.port ?? process.env.RUNLOOM_PORT ?? '4000', 0, 65_535);
   const bodyLimit = options.bodyLimit === undefined ? undefined : whole('--body-limit', options.bodyLimit, 1, 1 << 30);
+  const smtpPort = options.smtpPort === undefined ? undefined : whole('--smtp-port', options.smtpPort, 0, 65_535);
   const logger = pino({ level: process.env.RUNLOOM_LOG_LEVEL ?? 'info', redact: ['*.authorization', '*.secret'] });
   const shared = storeUrl(options)?.startsWith('postgres');
   // A relay never runs a step: the workers do (`runloom worker`).
@@ -50,6 +52,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       ...(options.requireKeys ? { requireKeys: true } : {}),
       ...(bodyLimit === undefined ? {} : { bodyLimit }),
       ...(observed ? { observed } : {}),
+      ...(smtpPort === undefined ? {} : { smtpPort }),
     });
   } catch (error) {
     await runloom.close();
@@ -61,6 +64,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       ? 'no key needed on loopback (workspace `default`); --require-keys to change that'
       : 'API keys required (Authorization: Bearer …)';
   process.stderr.write(`runloom serve listening on ${server.url} — ${mode}; ${auth}\n  docs: ${server.url}/docs\n`);
+  if (server.smtpPort !== undefined) process.stderr.write(`  smtp: ${host}:${server.smtpPort} (mail for hooks' addresses)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -43,6 +43,8 @@ export const PROBLEM_CODES = [
   'TOO_DEEP',
   'RESERVED_KEY',
   'ACTION_INPUT',
+  'JOURNEY_EDGE',
+  'JOURNEY_ENTRY',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -15,6 +15,7 @@ import { checkReservedKeys } from './validate-keys.js';
 import { checkReferences, type FlowCatalog } from './validate-references.js';
 import { checkSchemas } from './validate-schemas.js';
 import { checkShape } from './validate-shape.js';
+import { checkSpine } from './validate-spine.js';
 import { isObject, viewFlow } from './view.js';
 
 export interface ValidateContext {
@@ -60,6 +61,7 @@ export function validateFlow(raw: unknown, ctx: ValidateContext = {}): Validatio
     ...checkExpressions(view),
     ...checkSchemas(view),
     ...checkReservedKeys(view),
+    ...checkSpine(view),
   ];
   const warnings = byLocation(gateways.warnings);
   if (problems.length === 0 && shape.data) return { flow: shape.data, problems, warnings };

@@ -9,7 +9,7 @@ import { RUN_STATUSES } from '../engine/types.js';
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
 /** A path parameter holding an id (what it names goes in the message). */
-const idParam = (name: string, what: string) =>
+export const idParam = (name: string, what: string) =>
   z
     .string()
     .regex(ID, `${what}: letters, digits, _ . : -`)

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { RequestError } from '../errors.js';
+import { listenSmtp } from '../journey/smtp.js';
 import type { Runloom } from '../runloom.js';
 import { type Api, createApi } from './app.js';
 import type { Observed } from './observed-store.js';
@@ -26,6 +27,8 @@ export interface ServeOptions {
   readonly bodyLimit?: number;
   readonly observed?: Observed;
   readonly rateLimits?: { readonly perKey: RateLimit; readonly public: RateLimit };
+  /** Also accept inbound email for hooks' addresses on this SMTP port (0: any free port), on `host`. */
+  readonly smtpPort?: number;
 }
 
 export interface RunningServer {
@@ -33,6 +36,8 @@ export interface RunningServer {
   readonly api: Api;
   readonly auth: 'keys' | 'open';
   readonly relay: boolean;
+  /** The SMTP listener's port, when `smtpPort` was given. */
+  readonly smtpPort?: number;
   /** Stops accepting, ends SSE streams with `event: shutdown`, waits for requests in flight. */
   close(): Promise<void>;
 }
@@ -63,6 +68,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const s = serve({ fetch: api.app.fetch, hostname: options.host, port: options.port }, () => resolve(s));
     s.once('error', reject);
   });
+  const smtp = options.smtpPort === undefined ? undefined : await listenMail(options);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
@@ -71,8 +77,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     api,
     auth,
     relay,
+    ...(smtp ? { smtpPort: smtp.port } : {}),
     close() {
       closing ??= (async () => {
+        await smtp?.close();
         await api.shutdown();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -83,4 +91,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return closing;
     },
   };
+}
+
+/** The SMTP listener of `serve --smtp-port`: mail for a hook's addresses goes to that hook. */
+function listenMail(options: ServeOptions) {
+  const { runloom, logger } = options;
+  return listenSmtp({
+    port: options.smtpPort ?? 0,
+    host: options.host,
+    hooks: () => runloom.store.journeys.listHooks(),
+    deliver: (hook, raw) => runloom.journeys.receiveMail(hook.slug, raw),
+    log: (message, data) => logger.warn(data ?? {}, message),
+  });
 }

@@ -9,6 +9,7 @@
 
 import type { EngineEvent, RunEvent, RunMeta, RunState, RunStatus } from '../engine/types.js';
 import type { ErrorInfo } from '../errors.js';
+import type { JourneyRecords } from './journey-records.js';
 import type { ChatRecords, PromptRecords } from './prompt-records.js';
 
 export type Durability = 'strict' | 'normal';
@@ -346,6 +347,8 @@ export interface Store {
   readonly apiKeys: ApiKeyRecords;
   /** Swarms: versioned contexts and their credit ledgers (F5). */
   readonly swarms: SwarmRecords;
+  /** Journeys, hooks, entities, arrivals and the board (F6, migration 009). */
+  readonly journeys: JourneyRecords;
   readonly leases?: Leases;
   /** Prompt templates, scoped variables, prompt runs and their tasks (F4.5). */
   readonly prompts: PromptRecords;

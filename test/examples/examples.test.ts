@@ -13,8 +13,11 @@ import { createRunloom, type Runloom } from '../../src/runloom.js';
 import type { StepRecordRow } from '../../src/store/store.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
-/** Files in examples/ that are not flows: documentation, and the AI examples' models and cassettes. */
-const DOCS = new Set(['README.md', 'runloom.config.yaml', 'cassettes']);
+/**
+ * Files in examples/ that are not flows: documentation, the AI examples' models and cassettes,
+ * and outreach/ (a journey example with its own test, test/examples/outreach.test.ts).
+ */
+const DOCS = new Set(['README.md', 'runloom.config.yaml', 'cassettes', 'outreach']);
 const FLOW_FILE = /\.(ya?ml|json)$/;
 
 const files = readdirSync(EXAMPLES).sort();

@@ -83,6 +83,12 @@ const SKIPPED: Record<string, string> = {
     'needs a real model; test/prompt/prompt-runs.test.ts does each call (mock model) and openai-compatible.test.ts over HTTP',
   'runloom prompts push greet':
     'needs a model server; test/prompt/cli.test.ts runs push, prompt run --var, --no-track and chat --resume against a loopback one',
+  '# journeys and entities from the CLI':
+    'placeholders and a shared default store; test/journey/cli.test.ts runs journeys map|show|board and entities add|list|move|show on a real SQLite file and with --server',
+  '// sign a webhook delivery':
+    'needs a running server with a signed hook; test/journey/http.test.ts signs deliveries with signHook over real HTTP',
+  '# the outreach walkthrough':
+    'four long-lived processes; test/examples/outreach.test.ts runs the same steps (mail sink, contacts endpoint, pull flow, SMTP reply) end to end',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
@@ -98,6 +104,7 @@ const TESTED = [
   '# lead-team.swarm.yaml',
   "import { createRunloom } from 'runloom';\n\nconst runloom = await createRunloom({ store: 'memory:' });\nconst swarm",
   '# greet.prompt.yaml',
+  '# journey.yaml',
 ];
 
 /** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
@@ -108,6 +115,19 @@ function runSnippet(code: string, cwd: string, env: Record<string, string | unde
 }
 
 describe('README.md code blocks', () => {
+  it("the journey in the Journeys section is valid and is the outreach example's spine", () => {
+    const text = block('# journey.yaml').text;
+    const { problems } = validateFlow(parseFlowText(text, 'README journey.yaml'));
+    expect(problems).toEqual([]);
+    const example = parseFlowText(readFileSync(join(REPO, 'examples/outreach/journey.yaml'), 'utf8'), 'journey.yaml') as {
+      nodes: { id: string }[];
+      edges: unknown[];
+    };
+    const shown = parseFlowText(text, 'README') as typeof example;
+    expect(shown.nodes.map((n) => n.id)).toEqual(example.nodes.map((n) => n.id));
+    expect(shown.edges).toEqual(example.edges);
+  });
+
   it('every block is either tested here or skipped with a reason', () => {
     for (const b of BLOCKS) {
       const known = [...TESTED, ...Object.keys(SKIPPED)].filter((start) => b.text.startsWith(start));
@@ -188,7 +208,19 @@ await runloom.close();
     const helps = await Promise.all(
       lines.map((line) => {
         const words = line.split(' ').slice(1);
-        const grouped = ['runs', 'flows', 'keys', 'models', 'import', 'export', 'prompts', 'prompt'].includes(words[0]);
+        const grouped = [
+          'runs',
+          'flows',
+          'keys',
+          'models',
+          'import',
+          'export',
+          'prompts',
+          'prompt',
+          'journeys',
+          'entities',
+          'swarms',
+        ].includes(words[0]);
         const path = words.slice(0, grouped ? 2 : 1).map((w) => w.split('|')[0]);
         return cli([...path, '--help']);
       }),

@@ -82,6 +82,23 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
       body: { metadata: { __version: 1 } },
     },
     'POST /v1/chats/{chatId}/messages/{seq}/runs': { path: '/v1/chats/chat_sample/messages/1/runs', body: { flowId } },
+    // Journeys: the flow id stands for a journey and a hook slug, the run id for an entity id.
+    'GET /v1/journeys': { path: '/v1/journeys' },
+    'GET /v1/journeys/{journeyId}': { path: `/v1/journeys/${flowId}` },
+    'GET /v1/journeys/{journeyId}/mappings': { path: `/v1/journeys/${flowId}/mappings` },
+    'PUT /v1/journeys/{journeyId}/mappings': { path: `/v1/journeys/${flowId}/mappings`, body: { mappings: [] } },
+    'GET /v1/journeys/{journeyId}/board': { path: `/v1/journeys/${flowId}/board` },
+    'GET /v1/journeys/{journeyId}/entities': { path: `/v1/journeys/${flowId}/entities?limit=10` },
+    'POST /v1/journeys/{journeyId}/entities': { path: `/v1/journeys/${flowId}/entities`, body: { email: 'a@example.com' } },
+    'GET /v1/entities/{entityId}': { path: `/v1/entities/${runId}` },
+    'GET /v1/entities/{entityId}/timeline': { path: `/v1/entities/${runId}/timeline` },
+    'POST /v1/entities/{entityId}/move': { path: `/v1/entities/${runId}/move`, body: { nodeId } },
+    'POST /v1/entities/{entityId}/retry': { path: `/v1/entities/${runId}/retry`, body: {} },
+    'PUT /v1/hooks/{slug}': { path: `/v1/hooks/${flowId}`, body: { journeyId: flowId } },
+    'GET /v1/hooks': { path: '/v1/hooks' },
+    'DELETE /v1/hooks/{slug}': { path: `/v1/hooks/${flowId}` },
+    'POST /v1/hooks/{slug}': { path: `/v1/hooks/${flowId}`, body: { email: 'a@example.com' } },
+    'POST /v1/hooks/{slug}/email': { path: `/v1/hooks/${flowId}/email`, body: { raw: 'From: a@example.com' } },
   };
   return samples[route];
 }

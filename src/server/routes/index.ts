@@ -1,8 +1,11 @@
 /** Every route of the API, in one table (see route-table.ts). A feature adds its list here. */
 import type { ApiRoute } from '../route-table.js';
 import { chatRoutes } from './chats.js';
+import { entityRoutes } from './entities.js';
 import { eventRoutes } from './events.js';
 import { flowRoutes } from './flows.js';
+import { hookRoutes } from './hooks.js';
+import { journeyRoutes } from './journeys.js';
 import { keyRoutes } from './keys.js';
 import { promptRoutes } from './prompts.js';
 import { runRoutes } from './runs.js';
@@ -20,4 +23,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...swarmRoutes,
   ...promptRoutes,
   ...chatRoutes,
+  ...journeyRoutes,
+  ...entityRoutes,
+  ...hookRoutes,
 ];

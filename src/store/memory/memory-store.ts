@@ -14,6 +14,7 @@ import { splitFlowKey } from '../../flow/flow-key.js';
 import { activeByStatus } from '../rows.js';
 import type { Checkpoint, FlowSummary, FlowVersionRecord, RunFilter, RunSummary, StepRow, Store, TimerRow } from '../store.js';
 import { createMemoryApiKeys } from './memory-api-keys.js';
+import { createMemoryJourneys } from './memory-journeys.js';
 import { createMemoryChats, createMemoryPrompts } from './memory-prompts.js';
 import { createMemorySwarms } from './memory-swarms.js';
 
@@ -217,6 +218,7 @@ export function createMemoryStore(): Store {
     swarms: createMemorySwarms(),
     prompts: createMemoryPrompts(),
     chats: createMemoryChats(),
+    journeys: createMemoryJourneys((runId) => runs.get(runId)?.state.status),
     async init() {},
     async close() {},
 

@@ -13,6 +13,7 @@ import { prepareDueTimers } from './due-timers.js';
 import { prepareFindChildRun } from './find-child-run.js';
 import { prepareGetDraft } from './get-draft.js';
 import { prepareGetFlowVersion } from './get-flow-version.js';
+import { prepareJourneys } from './journeys.js';
 import { prepareLeases } from './leases.js';
 import { prepareListActiveRunIds } from './list-active-run-ids.js';
 import { prepareListEndedRuns } from './list-ended-runs.js';
@@ -123,6 +124,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     // Each member waits for the migrations, like every operation.
     prompts: afterMigrations(ops.prompts, use),
     chats: afterMigrations(ops.chats, use),
+    journeys: prepareJourneys(pool, use),
     leases: {
       ttlMs: leaseMs,
       claim: async (owner, limit, runIds, needing) => (await use()).leases.claim(owner, limit, runIds, needing),

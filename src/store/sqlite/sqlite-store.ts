@@ -14,6 +14,7 @@ import { prepareDueTimers } from './due-timers.js';
 import { prepareFindChildRun } from './find-child-run.js';
 import { prepareGetDraft } from './get-draft.js';
 import { prepareGetFlowVersion } from './get-flow-version.js';
+import { prepareJourneys } from './journeys.js';
 import { prepareLeases } from './leases.js';
 import { prepareListActiveRunIds } from './list-active-run-ids.js';
 import { prepareListEndedRuns } from './list-ended-runs.js';
@@ -80,6 +81,7 @@ function prepareOperations(db: SqliteDatabase, leaseMs: number) {
     swarms: prepareSwarms(db),
     prompts: preparePrompts(db),
     chats: prepareChats(db),
+    journeys: prepareJourneys(db),
   };
 }
 
@@ -149,6 +151,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     // Prepared on first use like every operation: each member forwards.
     prompts: forward(() => use().prompts),
     chats: forward(() => use().chats),
+    // Prepared with the other operations, on first use (which migrates).
+    get journeys() {
+      return use().journeys;
+    },
     async init() {
       use();
     },

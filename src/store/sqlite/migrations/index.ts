@@ -12,6 +12,7 @@ import { sql as leases } from './005-leases.js';
 import { sql as workspaces } from './006-workspaces.js';
 import { sql as prompts } from './007-prompts.js';
 import { sql as swarms } from './008-swarms.js';
+import { sql as journeys } from './009-journeys.js';
 
 export type { Migration };
 
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'workspaces', sql: workspaces },
   { version: 7, name: 'prompts', sql: prompts },
   { version: 8, name: 'swarms', sql: swarms },
+  { version: 9, name: 'journeys', sql: journeys },
 ];
