@@ -1,4 +1,5 @@
 /** Runs: start, inspect, follow and control (F2.11). Every control is idempotent or refused clearly. */
+import { lastReply } from '../ai/journal.js';
 import type { Bus } from '../bus/bus.js';
 import { type Progress, progressOf } from '../engine/progress.js';
 import { replay } from '../engine/replay.js';
@@ -17,6 +18,8 @@ export interface WaitingOn {
   readonly waitingFor: string;
   readonly signal?: string;
   readonly options?: readonly string[];
+  /** A conversation waiting for the person's message: what the model said last. */
+  readonly said?: string;
 }
 
 export interface RunView {
@@ -78,12 +81,30 @@ export interface RunsApi {
     result: { status: 'completed' | 'failed'; output?: unknown; error?: ErrorInfo },
   ): Promise<RunView>;
   decide(runId: string, nodeId: string, to: string, meta?: { by?: string; reason?: string }): Promise<RunView>;
+  /**
+   * A person's message to a conversation (an ai step waiting for one); `end` ends it (with or
+   * without text). Resolves once the message is durable; the model's reply comes after — wait
+   * for it with `replied`.
+   */
+  say(runId: string, nodeId: string, text: string, options?: { end?: boolean; by?: string }): Promise<RunView>;
+  /**
+   * Resolves when the conversation at `nodeId` has answered the message that made event
+   * `afterSeq`: it waits for the next message again, or its step ended, or the run settled.
+   */
+  replied(runId: string, nodeId: string, afterSeq: number): Promise<RunView>;
   raiseLimits(runId: string, limits: Partial<Limits>, onLimit?: Partial<Record<LimitName, LimitAction>>): Promise<RunView>;
   /** Resolves when the run is completed, failed or cancelled — or when `until` holds. */
   wait(runId: string, until?: (view: RunState) => boolean): Promise<RunView>;
 }
 
 const hasEnded = (state: RunState) => TERMINAL_STATUSES.has(state.status);
+
+/** What a conversation waiting for a message said last (its step's journal). */
+function saidBy(state: RunState, seq: number | undefined): { said?: string } {
+  const pending = seq === undefined ? undefined : state.pending[seq];
+  const said = pending?.kind === 'step' ? lastReply(pending.journal) : undefined;
+  return said === undefined ? {} : { said };
+}
 
 export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: FlowsApi, now: () => number): RunsApi {
   const view = async (state: RunState): Promise<RunView> =>
@@ -98,6 +119,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
         waitingFor: token.waitingFor ?? 'signal',
         ...(node.type === 'wait' && node.signal ? { signal: node.signal } : {}),
         ...(token.waitingFor === 'decision' ? { options: node.outgoing.map((e) => flow.nodes[flow.edges[e].to].id) } : {}),
+        ...(token.waitingFor === 'message' ? saidBy(state, token.seq) : {}),
       });
     }
     return {
@@ -178,6 +200,24 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       send(runId, { type: 'signal.received', at: now(), name, ...(payload === undefined ? {} : { payload }) }),
     callback: (runId, nodeId, result) => send(runId, { type: 'callback.received', at: now(), nodeId, ...result }),
     decide: (runId, nodeId, to, meta) => send(runId, { type: 'decision.made', at: now(), nodeId, to, ...meta }),
+    say: (runId, nodeId, text, options) =>
+      send(runId, {
+        type: 'message.received',
+        at: now(),
+        nodeId,
+        text,
+        ...(options?.end ? { end: true } : {}),
+        ...(options?.by === undefined ? {} : { by: options.by }),
+      }),
+    async replied(runId, nodeId, afterSeq) {
+      const current = await state(runId);
+      const flow = await flows.compiled(current.meta.flowId, current.meta.flowVersion);
+      const node = flow.nodeIndex.get(nodeId);
+      // The step works on the message while its token runs; a reply parks it, an end moves it on.
+      const answered = (s: RunState) =>
+        s.eventSeq > afterSeq && (s.status !== 'running' || !s.tokens.some((t) => t.node === node && t.status === 'running'));
+      return viewWith(await runtime.waitFor(runId, answered), flow);
+    },
     async raiseLimits(runId, limits, onLimit) {
       checkLimitsAboveUsage(await state(runId), limits, now());
       return send(runId, { type: 'limits.raised', at: now(), limits, ...(onLimit ? { onLimit } : {}) });
