@@ -88,10 +88,10 @@ export interface RunsApi {
    */
   say(runId: string, nodeId: string, text: string, options?: { end?: boolean; by?: string }): Promise<RunView>;
   /**
-   * Resolves when the conversation at `nodeId` has answered the message that made event
-   * `afterSeq`: it waits for the next message again, or its step ended, or the run settled.
+   * After `say`: resolves when the conversation at `nodeId` has answered — it waits for the
+   * next message again, or its step ended, or the run is no longer running.
    */
-  replied(runId: string, nodeId: string, afterSeq: number): Promise<RunView>;
+  replied(runId: string, nodeId: string): Promise<RunView>;
   raiseLimits(runId: string, limits: Partial<Limits>, onLimit?: Partial<Record<LimitName, LimitAction>>): Promise<RunView>;
   /** Resolves when the run is completed, failed or cancelled — or when `until` holds. */
   wait(runId: string, until?: (view: RunState) => boolean): Promise<RunView>;
@@ -209,13 +209,13 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
         ...(options?.end ? { end: true } : {}),
         ...(options?.by === undefined ? {} : { by: options.by }),
       }),
-    async replied(runId, nodeId, afterSeq) {
+    async replied(runId, nodeId) {
       const current = await state(runId);
       const flow = await flows.compiled(current.meta.flowId, current.meta.flowVersion);
       const node = flow.nodeIndex.get(nodeId);
       // The step works on the message while its token runs; a reply parks it, an end moves it on.
       const answered = (s: RunState) =>
-        s.eventSeq > afterSeq && (s.status !== 'running' || !s.tokens.some((t) => t.node === node && t.status === 'running'));
+        s.status !== 'running' || !s.tokens.some((t) => t.node === node && t.status === 'running');
       return viewWith(await runtime.waitFor(runId, answered), flow);
     },
     async raiseLimits(runId, limits, onLimit) {
