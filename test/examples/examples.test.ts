@@ -23,6 +23,8 @@ const sources = flowFiles.map((file) => ({ source: readFileSync(join(EXAMPLES, f
 
 /** Example flow id → its file; every example below must be listed here and every file must be an example. */
 const TESTED = [
+  // Needs a model: run with the AI SDK's mock model in test/ai/conversation-example.test.ts.
+  'ai-conversation',
   'approval-signal',
   'billing-setup',
   'boundary-timer',
