@@ -70,6 +70,10 @@ const SKIPPED: Record<string, string> = {
   '# relays and workers on PostgreSQL + Redis':
     'starts servers and workers in the background; test/server/relay.test.ts runs two relays and a worker on PostgreSQL + Redis',
   'export KEY=rlk_': 'needs jq and a running server; test/server/routes.test.ts makes these requests over real HTTP',
+  '- id: desk':
+    'a fragment of a flow; test/ai/conversation.test.ts runs conversations with these fields (tools, outputSchema, maxTurns, firstTurn)',
+  'runloom run examples/ai-conversation.yaml':
+    'needs a configured model; test/ai/conversation-example.test.ts runs this example with a mock model and test/server/conversation.test.ts runs `runs say` (--server, --end)',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
