@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { defineAction } from '../../src/actions/action.js';
 import { pricing } from '../../src/ai/pricing.js';
 import { createRunloom, type Runloom } from '../../src/runloom.js';
+import { closeAll, openRunloom, STORE_KINDS } from '../runtime/support.js';
 import { type ScriptedAnswer, scriptedModel } from './scripted-model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'runloom-conversation-'));
@@ -210,5 +211,30 @@ describe('conversational strategy', () => {
     const state = await second.runloom.runs.state(id);
     // model, message, model, message came from the journal.
     expect(state.steps.desk.detail).toMatchObject({ modelCalls: 3, replayedUnits: 4 });
+  });
+});
+
+describe.each(STORE_KINDS)('a conversation on the %s store', (kind) => {
+  afterEach(closeAll);
+
+  it('waits, takes messages, runs its tool once per call and ends', async () => {
+    const effects: string[] = [];
+    const model = scriptedModel([
+      { text: 'Which day?' },
+      { tools: [{ name: 'slots_free', input: { day: 'Mon' } }] },
+      { text: 'Mon 10:00?' },
+      { tools: [{ name: 'end_conversation', input: { slot: 'Mon 10:00' } }] },
+    ]);
+    const runloom = await openRunloom(kind, [slotsAction(effects)], { models: { default: model } });
+    await runloom.flows.publish(chatFlow());
+    const { id } = await runloom.runs.start('chat', { name: 'Ed', booking: 'B-9' });
+    await runloom.runs.wait(id, waitingForMessage);
+    await runloom.runs.say(id, 'desk', 'Monday');
+    expect((await runloom.runs.replied(id, 'desk')).waitingOn[0]).toMatchObject({ said: 'Mon 10:00?' });
+    await runloom.runs.say(id, 'desk', 'yes');
+    const run = await runloom.runs.wait(id);
+    expect(run.vars.chat).toMatchObject({ ended: 'model', turns: 3, result: { slot: 'Mon 10:00' } });
+    expect(effects).toEqual([`${id}:desk:1:0:1:1 Mon`]);
+    expect(model.doStreamCalls).toHaveLength(4);
   });
 });
