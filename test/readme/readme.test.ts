@@ -73,7 +73,7 @@ const SKIPPED: Record<string, string> = {
   '- id: desk':
     'a fragment of a flow; test/ai/conversation.test.ts runs conversations with these fields (tools, outputSchema, maxTurns, firstTurn)',
   'runloom run examples/ai-conversation.yaml':
-    'needs a configured model; test/ai/conversation-example.test.ts runs this example with a mock model and test/server/conversation.test.ts runs `runs say` (--server, --end)',
+    'needs a configured model; test/cli/conversation.test.ts runs these commands against a loopback chat-completions server, test/server/conversation.test.ts runs `runs say` with --server and --end',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
