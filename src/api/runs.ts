@@ -83,21 +83,32 @@ export interface RunsApi {
   decide(runId: string, nodeId: string, to: string, meta?: { by?: string; reason?: string }): Promise<RunView>;
   /**
    * A person's message to a conversation (an ai step waiting for one); `end` ends it (with or
-   * without text). Resolves once the message is durable; the model's reply comes after — wait
-   * for it with `replied`.
+   * without text). Resolves once the message is durable — with `reply: true`, once the
+   * conversation has answered it (it waits for the next message again, or its step ended, or
+   * the run is no longer running).
    */
-  say(runId: string, nodeId: string, text: string, options?: { end?: boolean; by?: string }): Promise<RunView>;
-  /**
-   * After `say`: resolves when the conversation at `nodeId` has answered — it waits for the
-   * next message again, or its step ended, or the run is no longer running.
-   */
-  replied(runId: string, nodeId: string): Promise<RunView>;
+  say(runId: string, nodeId: string, text: string, options?: { end?: boolean; by?: string; reply?: boolean }): Promise<RunView>;
   raiseLimits(runId: string, limits: Partial<Limits>, onLimit?: Partial<Record<LimitName, LimitAction>>): Promise<RunView>;
   /** Resolves when the run is completed, failed or cancelled — or when `until` holds. */
   wait(runId: string, until?: (view: RunState) => boolean): Promise<RunView>;
 }
 
 const hasEnded = (state: RunState) => TERMINAL_STATUSES.has(state.status);
+
+/** The messages the conversation at node index `node` has heard (its step's journal). */
+function messagesHeard(state: RunState, node: number): number {
+  const token = state.tokens.find((t) => t.node === node);
+  const pending = token?.seq === undefined ? undefined : state.pending[token.seq];
+  return pending?.kind === 'step' ? (pending.journal ?? []).filter((unit) => unit.kind === 'message').length : 0;
+}
+
+/** The conversation answered a message beyond the `heard` first: it waits again, or it ended, or the run settled. */
+function answered(state: RunState, node: number, heard: number): boolean {
+  if (state.status !== 'running' && state.status !== 'waiting') return true;
+  const token = state.tokens.find((t) => t.node === node);
+  if (!token || token.status === 'failed' || token.status === 'ready') return true;
+  return token.status === 'waiting' && token.waitingFor === 'message' && messagesHeard(state, node) > heard;
+}
 
 /** What a conversation waiting for a message said last (its step's journal). */
 function saidBy(state: RunState, seq: number | undefined): { said?: string } {
@@ -200,23 +211,24 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       send(runId, { type: 'signal.received', at: now(), name, ...(payload === undefined ? {} : { payload }) }),
     callback: (runId, nodeId, result) => send(runId, { type: 'callback.received', at: now(), nodeId, ...result }),
     decide: (runId, nodeId, to, meta) => send(runId, { type: 'decision.made', at: now(), nodeId, to, ...meta }),
-    say: (runId, nodeId, text, options) =>
-      send(runId, {
-        type: 'message.received',
+    async say(runId, nodeId, text, options) {
+      const event = {
+        type: 'message.received' as const,
         at: now(),
         nodeId,
         text,
         ...(options?.end ? { end: true } : {}),
         ...(options?.by === undefined ? {} : { by: options.by }),
-      }),
-    async replied(runId, nodeId) {
-      const current = await state(runId);
-      const flow = await flows.compiled(current.meta.flowId, current.meta.flowVersion);
+      };
+      if (!options?.reply) return send(runId, event);
+      const before = await state(runId);
+      const flow = await flows.compiled(before.meta.flowId, before.meta.flowVersion);
       const node = flow.nodeIndex.get(nodeId);
-      // The step works on the message while its token runs; a reply parks it, an end moves it on.
-      const answered = (s: RunState) =>
-        s.status !== 'running' || !s.tokens.some((t) => t.node === node && t.status === 'running');
-      return viewWith(await runtime.waitFor(runId, answered), flow);
+      if (node === undefined) throw notFound('node', nodeId);
+      // Counted, not compared by seq: on a shared store the message may wait in the run's inbox.
+      const heard = messagesHeard(before, node);
+      await runtime.send(runId, event);
+      return viewWith(await runtime.waitFor(runId, (s) => answered(s, node, heard)), flow);
     },
     async raiseLimits(runId, limits, onLimit) {
       checkLimitsAboveUsage(await state(runId), limits, now());

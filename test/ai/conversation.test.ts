@@ -107,8 +107,7 @@ describe('conversational strategy', () => {
     expect(model.doStreamCalls).toHaveLength(1);
     expect(JSON.stringify(model.doStreamCalls[0].prompt)).toContain('Help Ada move booking B-7.');
 
-    await runloom.runs.say(started.id, 'desk', 'Friday please', { by: 'ada' });
-    const replied = await runloom.runs.replied(started.id, 'desk');
+    const replied = await runloom.runs.say(started.id, 'desk', 'Friday please', { by: 'ada', reply: true });
     expect(replied.waitingOn[0]).toMatchObject({ waitingFor: 'message', said: 'Friday 10:00 or 15:00?' });
     // One call per answer: the opening was folded from the journal, not asked again.
     expect(model.doStreamCalls).toHaveLength(3);
@@ -192,8 +191,7 @@ describe('conversational strategy', () => {
     await first.runloom.flows.publish(chatFlow({ tools: undefined }));
     const { id } = await first.runloom.runs.start('chat', { name: 'Di', booking: 'B-3' });
     await first.runloom.runs.wait(id, waitingForMessage);
-    await first.runloom.runs.say(id, 'desk', 'Friday');
-    await first.runloom.runs.replied(id, 'desk');
+    await first.runloom.runs.say(id, 'desk', 'Friday', { reply: true });
     await first.runloom.close();
     open.splice(0);
 
@@ -229,8 +227,7 @@ describe.each(STORE_KINDS)('a conversation on the %s store', (kind) => {
     await runloom.flows.publish(chatFlow());
     const { id } = await runloom.runs.start('chat', { name: 'Ed', booking: 'B-9' });
     await runloom.runs.wait(id, waitingForMessage);
-    await runloom.runs.say(id, 'desk', 'Monday');
-    expect((await runloom.runs.replied(id, 'desk')).waitingOn[0]).toMatchObject({ said: 'Mon 10:00?' });
+    expect((await runloom.runs.say(id, 'desk', 'Monday', { reply: true })).waitingOn[0]).toMatchObject({ said: 'Mon 10:00?' });
     await runloom.runs.say(id, 'desk', 'yes');
     const run = await runloom.runs.wait(id);
     expect(run.vars.chat).toMatchObject({ ended: 'model', turns: 3, result: { slot: 'Mon 10:00' } });

@@ -196,7 +196,9 @@ describe(`ai steps under kill -9 (seed ${seed})`, () => {
     expect(kills).toBeGreaterThanOrEqual(KILLS);
 
     const { run, log } = await finalRun(db);
-    expect(run.status).toBe('completed');
+    expect(run.status, `${child?.describe()}\nlog: ${JSON.stringify(log.slice(-12).map((e) => [e.seq, e.type, e.at]))}`).toBe(
+      'completed',
+    );
     expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
     // Each message once, in order; the model replied to each once; the transcript is whole.
     const said = log.filter((e) => e.type === 'message.received').map((e) => (e.data as { text: string }).text);

@@ -116,16 +116,32 @@ if (mode === 'reasoning') {
 }
 
 const heard = async () => (await runloom.runs.events(runId)).filter((e) => e.type === 'message.received').length;
+// Settled, and nothing left in the run's inbox: a message accepted there before a kill (the
+// run was held by the process killed) is durable, and is heard once this process takes it.
+const inbox = runloom.store.leases;
+while (inbox && (await inbox.readInbox(runId)).length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
 const settled = await runloom.runs.wait(runId, (s) => s.status !== 'running');
-process.stdout.write(`ready ${settled.status} ${await heard()} ${runId}\n`);
+const heardAtReady = await heard();
+process.stderr.write(
+  `ready state: ${JSON.stringify({ reason: settled.reason, waitingOn: settled.waitingOn, seq: (await runloom.runs.state(runId)).eventSeq })}\n`,
+);
+process.stdout.write(`ready ${settled.status} ${heardAtReady} ${runId}\n`);
 const lines = createInterface({ input: process.stdin });
 for (;;) {
   const [line] = (await once(lines, 'line')) as [string];
   if (line === 'exit') break;
   const text = line.slice('say '.length);
-  await runloom.runs.say(runId, 'ask', text);
-  const replied = await runloom.runs.replied(runId, 'ask');
-  process.stdout.write(`replied ${replied.status} ${await heard()}\n`);
+  try {
+    const replied = await runloom.runs.say(runId, 'ask', text, { reply: true });
+    process.stdout.write(`replied ${replied.status} ${await heard()}\n`);
+  } catch (error) {
+    // Said for the test to show, with the state that refused it.
+    const state = await runloom.runs.state(runId);
+    process.stderr.write(
+      `say refused: ${(error as Error).message}\nstate: ${JSON.stringify({ status: state.status, reason: state.reason, tokens: state.tokens, pending: state.pending })}\nlog: ${JSON.stringify((await runloom.runs.events(runId)).slice(-8))}\n`,
+    );
+    process.exit(1);
+  }
 }
 await runloom.close();
 process.exit(0);

@@ -44,7 +44,7 @@ describe('conversations over HTTP and the CLI', () => {
 
     const said = await t.call('POST', `/v1/runs/${id}/nodes/chat/messages`, { body: { text: 'hello', by: 'ada' } });
     expect(said.status).toBe(200);
-    await t.runloom.runs.replied(id, 'chat');
+    await t.runloom.runs.wait(id, (s) => s.reason === 'waiting_for_message' && JSON.stringify(s.pending).includes('answer 2'));
     expect((await t.call('GET', `/v1/runs/${id}`)).body.waitingOn[0].said).toBe('answer 2');
 
     // Refusals name what and where, and change nothing.
