@@ -3,18 +3,21 @@
  * gives a final answer that satisfies `outputSchema` (F4.2). A round is one model answer that
  * asks for tools; the tools of a round run one after another, in the order the model asked,
  * each with its own idempotency key. A final answer that is not valid JSON for the schema is
- * sent back with the problems, at most `maxOutputRetries` times.
+ * sent back with the problems, at most `maxOutputRetries` times. Every answer and tool outcome
+ * is a recorded unit of the step (journal.ts): an execution after a crash goes on where it was.
  */
 import type { ModelMessage } from 'ai';
 import type { ActionRegistry } from '../actions/registry.js';
+import type { StepDetail } from '../engine/types.js';
 import { RunloomError } from '../errors.js';
 import type { AiStepInput } from '../flow/ai-step-input.js';
 import { compileSchemaCheck } from '../flow/json-schema.js';
 import { PaidStepFailure, type StepRequest, type StepResult } from '../runtime/executors.js';
+import { StepJournal } from './journal.js';
 import type { StepMeter } from './meter.js';
-import { callModel } from './model-call.js';
 import type { ModelEntry } from './models.js';
-import { actionTools, runTool } from './tools.js';
+import { ToolLoop } from './tool-loop.js';
+import { actionTools } from './tools.js';
 
 /** How many invalid answers are sent back to the model with their problems before the step fails. */
 export const DEFAULT_MAX_OUTPUT_RETRIES = 2;
@@ -34,6 +37,7 @@ export interface ReasoningContext {
   readonly entry: ModelEntry;
   readonly actions: ActionRegistry;
   readonly meter: StepMeter;
+  readonly journal: StepJournal;
   readonly now: () => number;
   readonly onText?: (delta: string) => void;
 }
@@ -42,80 +46,51 @@ export interface ReasoningContext {
  * The step's result with what its model calls cost; a failure still charges them (a paid
  * failure), so a run's usage is the sum of its steps whether they succeed or not.
  */
-export async function reasonPaid(ctx: ReasoningContext): Promise<StepResult> {
+export async function reasonPaid(ctx: Omit<ReasoningContext, 'journal'>): Promise<StepResult> {
+  const journal = new StepJournal(ctx.request, ctx.meter);
+  return paid(ctx.meter, journal, () => reason({ ...ctx, journal }));
+}
+
+/**
+ * What a strategy's work gives the step: its output with what it cost, or a paid failure. The
+ * detail says how many units came from the journal (work an earlier execution did).
+ */
+export async function paid<T>(
+  meter: StepMeter,
+  journal: StepJournal,
+  work: () => Promise<T>,
+): Promise<{ output: T; cost: number; detail: StepDetail }> {
+  const extra = () => (journal.replayed > 0 ? { replayedUnits: journal.replayed } : {});
   try {
-    const output = await reason(ctx);
-    return { output, cost: ctx.meter.credits, detail: ctx.meter.detail() };
+    const output = await work();
+    return { output, cost: meter.credits, detail: meter.detail(extra()) };
   } catch (error) {
-    throw new PaidStepFailure(error, ctx.meter.credits, ctx.meter.detail());
+    throw new PaidStepFailure(error, meter.credits, meter.detail(extra()));
   }
 }
 
 export async function reason(ctx: ReasoningContext): Promise<unknown> {
-  const { request, step, settings, meter } = ctx;
+  const { request, step, settings } = ctx;
   if (step.prompt === undefined || step.prompt.trim() === '') {
     throw new RunloomError('AI_PROMPT_MISSING', `ai step '${request.nodeId}' has no prompt for the model`);
   }
-  const tools = settings.tools.length > 0 ? actionTools(ctx.actions, settings.tools) : undefined;
   const check = settings.outputSchema === undefined ? undefined : compileSchemaCheck(settings.outputSchema);
   const system = systemText(step.system, settings.outputSchema);
+  const loop = new ToolLoop({
+    request,
+    entry: ctx.entry,
+    actions: ctx.actions,
+    journal: ctx.journal,
+    now: ctx.now,
+    ...(system ? { system } : {}),
+    ...(settings.tools.length > 0 ? { tools: actionTools(ctx.actions, settings.tools) } : {}),
+    maxToolRounds: settings.maxToolRounds,
+    ...(settings.maxOutputTokens ? { maxOutputTokens: settings.maxOutputTokens } : {}),
+    ...(ctx.onText ? { onText: ctx.onText } : {}),
+  });
   const messages: ModelMessage[] = [{ role: 'user', content: step.prompt }];
-  let rounds = 0;
-  let repairs = 0;
-  for (;;) {
-    const answer = await callModel({
-      entry: ctx.entry,
-      ...(system ? { system } : {}),
-      messages,
-      ...(tools ? { tools: tools.set } : {}),
-      ...(settings.maxOutputTokens ? { maxOutputTokens: settings.maxOutputTokens } : {}),
-      signal: request.signal,
-      now: ctx.now,
-      ...(ctx.onText ? { onText: ctx.onText } : {}),
-    });
-    meter.addAnswer(answer);
-    if (answer.toolCalls.length > 0) {
-      if (rounds >= settings.maxToolRounds) {
-        throw new RunloomError(
-          'AI_MAX_TOOL_ROUNDS',
-          `ai step '${request.nodeId}' still asked for tools after ${settings.maxToolRounds} rounds (maxToolRounds)`,
-        );
-      }
-      rounds++;
-      messages.push({
-        role: 'assistant',
-        content: [
-          ...(answer.text ? [{ type: 'text' as const, text: answer.text }] : []),
-          ...answer.toolCalls.map((c) => ({ type: 'tool-call' as const, toolCallId: c.id, toolName: c.tool, input: c.input })),
-        ],
-      });
-      const results: Extract<ModelMessage, { role: 'tool' }>['content'] = [];
-      for (const [k, call] of answer.toolCalls.entries()) {
-        const key = `${request.idempotencyKey}:${rounds}:${k + 1}`;
-        const action = tools?.actionOf(call.tool);
-        const outcome = await runTool(ctx.actions, request, action, call.tool, call.input, key);
-        meter.addTool({
-          round: rounds,
-          call: k + 1,
-          tool: action ?? call.tool,
-          idempotencyKey: key,
-          input: call.input,
-          ok: outcome.ok,
-          ...(outcome.ok ? { output: outcome.output } : { error: outcome.error }),
-          credits: outcome.cost,
-        });
-        results.push({
-          type: 'tool-result',
-          toolCallId: call.id,
-          toolName: call.tool,
-          output: outcome.ok
-            ? { type: 'json', value: (outcome.output ?? null) as never }
-            : { type: 'error-text', value: outcome.error ?? 'failed' },
-        });
-      }
-      messages.push({ role: 'tool', content: results });
-      continue;
-    }
+  for (let repairs = 0; ; repairs++) {
+    const answer = await loop.answer(messages);
     if (!check) return answer.text;
     const parsed = parseAnswer(answer.text);
     const problems = parsed.ok ? check(parsed.value) : [parsed.problem];
@@ -127,7 +102,6 @@ export async function reason(ctx: ReasoningContext): Promise<unknown> {
         { details: { problems, answer: answer.text } },
       );
     }
-    repairs++;
     messages.push({ role: 'assistant', content: answer.text });
     messages.push({
       role: 'user',

@@ -5,7 +5,8 @@
 import { estimateCost } from '../actions/registry.js';
 import { RunloomError } from '../errors.js';
 import type { AiStepInput } from '../flow/ai-step-input.js';
-import type { StepRequest, StepResult } from '../runtime/executors.js';
+import type { StepOutcome, StepRequest } from '../runtime/executors.js';
+import { converse, DEFAULT_MAX_TURNS } from './conversation.js';
 import type { AiExecutorOptions } from './executor.js';
 import { withLiveText } from './live-text.js';
 import { StepMeter } from './meter.js';
@@ -21,9 +22,11 @@ interface AiNode extends AiNodeFields {
   readonly maxToolRounds?: number;
   readonly maxOutputRetries?: number;
   readonly maxOutputTokens?: number;
+  readonly maxTurns?: number;
+  readonly conversation?: { readonly firstTurn?: 'model' | 'person' };
 }
 
-export async function runAiStep(request: StepRequest, options: AiExecutorOptions): Promise<StepResult> {
+export async function runAiStep(request: StepRequest, options: AiExecutorOptions): Promise<StepOutcome> {
   const now = options.now ?? Date.now;
   const node = request.node.raw as AiNode;
   const step = request.input as AiStepInput;
@@ -38,28 +41,26 @@ export async function runAiStep(request: StepRequest, options: AiExecutorOptions
     // What the action reported, else what it declares: the ai node's own estimate knows no action.
     return { output: result.output, cost: result.cost ?? (definition ? estimateCost(definition, step.input) : 0), detail };
   }
-  if (strategy.name === 'conversational') {
-    throw new RunloomError(
-      'STRATEGY_UNAVAILABLE',
-      `ai step '${request.nodeId}': the conversational strategy (${strategy.reason}) is not available in this version`,
-    );
-  }
   const entry = options.models.get(node.model ?? 'default');
   const meter = new StepMeter(strategy, entry, now);
-  return reasonPaid({
-    request,
-    step,
-    settings: {
-      tools: node.tools ?? [],
-      outputSchema: node.outputSchema,
-      maxToolRounds: node.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS,
-      maxOutputRetries: node.maxOutputRetries ?? DEFAULT_MAX_OUTPUT_RETRIES,
-      ...(node.maxOutputTokens ? { maxOutputTokens: node.maxOutputTokens } : {}),
-    },
-    entry,
-    actions: options.actions,
-    meter,
-    now,
-    ...withLiveText(request, options),
-  });
+  // The settings both strategies that talk to the model read from the node.
+  const settings = {
+    tools: node.tools ?? [],
+    outputSchema: node.outputSchema,
+    maxToolRounds: node.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS,
+    maxOutputRetries: node.maxOutputRetries ?? DEFAULT_MAX_OUTPUT_RETRIES,
+    ...(node.maxOutputTokens ? { maxOutputTokens: node.maxOutputTokens } : {}),
+  };
+  const context = { request, step, entry, actions: options.actions, meter, now, ...withLiveText(request, options) };
+  if (strategy.name === 'conversational') {
+    return converse({
+      ...context,
+      settings: {
+        ...settings,
+        maxTurns: node.maxTurns ?? DEFAULT_MAX_TURNS,
+        firstTurn: node.conversation?.firstTurn ?? 'model',
+      },
+    });
+  }
+  return reasonPaid({ ...context, settings });
 }

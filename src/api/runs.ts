@@ -1,4 +1,5 @@
 /** Runs: start, inspect, follow and control (F2.11). Every control is idempotent or refused clearly. */
+import { lastReply } from '../ai/journal.js';
 import type { Bus, LiveEvent } from '../bus/bus.js';
 import { type Progress, progressOf } from '../engine/progress.js';
 import { replay } from '../engine/replay.js';
@@ -18,6 +19,8 @@ export interface WaitingOn {
   readonly waitingFor: string;
   readonly signal?: string;
   readonly options?: readonly string[];
+  /** A conversation waiting for the person's message: what the model said last. */
+  readonly said?: string;
 }
 
 function setLimits(limits: Limits): Partial<Limits> {
@@ -88,12 +91,41 @@ export interface RunsApi {
     result: { status: 'completed' | 'failed'; output?: unknown; error?: ErrorInfo },
   ): Promise<RunView>;
   decide(runId: string, nodeId: string, to: string, meta?: { by?: string; reason?: string }): Promise<RunView>;
+  /**
+   * A person's message to a conversation (an ai step waiting for one); `end` ends it (with or
+   * without text). Resolves once the message is durable — with `reply: true`, once the
+   * conversation has answered it (it waits for the next message again, or its step ended, or
+   * the run is no longer running).
+   */
+  say(runId: string, nodeId: string, text: string, options?: { end?: boolean; by?: string; reply?: boolean }): Promise<RunView>;
   raiseLimits(runId: string, limits: Partial<Limits>, onLimit?: Partial<Record<LimitName, LimitAction>>): Promise<RunView>;
   /** Resolves when the run is completed, failed or cancelled — or when `until` holds. */
   wait(runId: string, until?: (view: RunState) => boolean): Promise<RunView>;
 }
 
 const hasEnded = (state: RunState) => TERMINAL_STATUSES.has(state.status);
+
+/** The messages the conversation at node index `node` has heard (its step's journal). */
+function messagesHeard(state: RunState, node: number): number {
+  const token = state.tokens.find((t) => t.node === node);
+  const pending = token?.seq === undefined ? undefined : state.pending[token.seq];
+  return pending?.kind === 'step' ? (pending.journal ?? []).filter((unit) => unit.kind === 'message').length : 0;
+}
+
+/** The conversation answered a message beyond the `heard` first: it waits again, or it ended, or the run settled. */
+function answered(state: RunState, node: number, heard: number): boolean {
+  if (state.status !== 'running' && state.status !== 'waiting') return true;
+  const token = state.tokens.find((t) => t.node === node);
+  if (!token || token.status === 'failed' || token.status === 'ready') return true;
+  return token.status === 'waiting' && token.waitingFor === 'message' && messagesHeard(state, node) > heard;
+}
+
+/** What a conversation waiting for a message said last (its step's journal). */
+function saidBy(state: RunState, seq: number | undefined): { said?: string } {
+  const pending = seq === undefined ? undefined : state.pending[seq];
+  const said = pending?.kind === 'step' ? lastReply(pending.journal) : undefined;
+  return said === undefined ? {} : { said };
+}
 
 export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: FlowsApi, now: () => number): RunsApi {
   const view = async (state: RunState): Promise<RunView> =>
@@ -108,6 +140,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
         waitingFor: token.waitingFor ?? 'signal',
         ...(node.type === 'wait' && node.signal ? { signal: node.signal } : {}),
         ...(token.waitingFor === 'decision' ? { options: node.outgoing.map((e) => flow.nodes[flow.edges[e].to].id) } : {}),
+        ...(token.waitingFor === 'message' ? saidBy(state, token.seq) : {}),
       });
     }
     return {
@@ -188,6 +221,25 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       send(runId, { type: 'signal.received', at: now(), name, ...(payload === undefined ? {} : { payload }) }),
     callback: (runId, nodeId, result) => send(runId, { type: 'callback.received', at: now(), nodeId, ...result }),
     decide: (runId, nodeId, to, meta) => send(runId, { type: 'decision.made', at: now(), nodeId, to, ...meta }),
+    async say(runId, nodeId, text, options) {
+      const event = {
+        type: 'message.received' as const,
+        at: now(),
+        nodeId,
+        text,
+        ...(options?.end ? { end: true } : {}),
+        ...(options?.by === undefined ? {} : { by: options.by }),
+      };
+      if (!options?.reply) return send(runId, event);
+      const before = await state(runId);
+      const flow = await flows.compiled(before.meta.flowId, before.meta.flowVersion);
+      const node = flow.nodeIndex.get(nodeId);
+      if (node === undefined) throw notFound('node', nodeId);
+      // Counted, not compared by seq: on a shared store the message may wait in the run's inbox.
+      const heard = messagesHeard(before, node);
+      await runtime.send(runId, event);
+      return viewWith(await runtime.waitFor(runId, (s) => answered(s, node, heard)), flow);
+    },
     async raiseLimits(runId, limits, onLimit) {
       checkLimitsAboveUsage(await state(runId), limits, now());
       return send(runId, { type: 'limits.raised', at: now(), limits, ...(onLimit ? { onLimit } : {}) });

@@ -28,6 +28,8 @@ export interface RunsClient {
   signal(runId: string, name: string, payload: unknown): Promise<RunView>;
   callback(runId: string, nodeId: string, result: Callback): Promise<RunView>;
   decide(runId: string, nodeId: string, to: string, reason?: string): Promise<RunView>;
+  /** A person's message to a conversation; `end` ends it. */
+  say(runId: string, nodeId: string, text: string, end: boolean): Promise<RunView>;
   raiseLimits(runId: string, limits: Partial<Limits>): Promise<RunView>;
   /** Events after `after`, then as they come, with the live ones (no seq), until `signal` aborts. */
   follow(runId: string, after: number, signal: AbortSignal): AsyncIterable<RunEvent | LiveEvent>;
@@ -43,15 +45,16 @@ const BY = 'cli';
 function isSettled(state: Pick<RunState, 'status' | 'tokens'>): boolean {
   if (TERMINAL_STATUSES.has(state.status) || state.status === 'paused') return true;
   if (state.status !== 'waiting') return false;
-  return state.tokens.every(
-    (t) => t.status !== 'waiting' || t.waitingFor === 'signal' || t.waitingFor === 'callback' || t.waitingFor === 'decision',
-  );
+  return state.tokens.every((t) => t.status !== 'waiting' || (t.waitingFor !== undefined && FOR_SOMEONE.includes(t.waitingFor)));
 }
+
+/** What a run waits for that only a person or another system gives. */
+const FOR_SOMEONE: readonly string[] = ['signal', 'callback', 'decision', 'message'];
 
 /** The same rule, from what a view shows (a server answers views, not states). */
 const isSettledView = (view: RunView): boolean =>
   ['completed', 'failed', 'cancelled', 'paused'].includes(view.status) ||
-  (view.status === 'waiting' && view.waitingOn.every((w) => ['signal', 'callback', 'decision'].includes(w.waitingFor)));
+  (view.status === 'waiting' && view.waitingOn.every((w) => FOR_SOMEONE.includes(w.waitingFor)));
 
 export function localRuns(runloom: Runloom): RunsClient {
   const runs = runloom.runs;
@@ -68,6 +71,7 @@ export function localRuns(runloom: Runloom): RunsClient {
     signal: (id, name, payload) => runs.signal(id, name, payload),
     callback: (id, nodeId, result) => runs.callback(id, nodeId, result),
     decide: (id, nodeId, to, reason) => runs.decide(id, nodeId, to, { by: BY, ...(reason ? { reason } : {}) }),
+    say: (id, nodeId, text, end) => runs.say(id, nodeId, text, { by: BY, ...(end ? { end } : {}) }),
     raiseLimits: (id, limits) => runs.raiseLimits(id, limits),
     follow: (id, after, signal) => runs.follow(id, { after, untilFinished: false, signal, live: true }),
     settled: (id) => runs.wait(id, isSettled),
@@ -124,6 +128,8 @@ export function remoteRuns(api: ApiClient): RunsClient {
         result.status === 'completed' ? result : { status: 'failed', error: result.error },
       ),
     decide: (id, nodeId, to, reason) => post(id, 'decide', { nodeId, to, by: BY, ...(reason ? { reason } : {}) }),
+    say: (id, nodeId, text, end) =>
+      post(id, `nodes/${encodeURIComponent(nodeId)}/messages`, { text, by: BY, ...(end ? { end } : {}) }),
     raiseLimits: (id, limits) => post(id, 'limits', { limits }),
     async *follow(id, after, signal) {
       // History first, as the library's follow does: a run that settled at once still shows

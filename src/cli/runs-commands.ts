@@ -268,6 +268,19 @@ export function registerRunsCommands(program: Command): Command {
     );
 
   runs
+    .command('say <runId> <nodeId> [text]')
+    .description("a person's message to a conversation (an ai step waiting for one), then follow the run to the reply")
+    .option('--end', 'end the conversation (with or without last words)')
+    .action((runId: string, nodeId: string, text: string | undefined, opts: { end?: boolean }, command: Command) => {
+      if (!opts.end && (text === undefined || text.trim() === ''))
+        throw new RequestError('BAD_REQUEST', `say what to '${nodeId}': give the text, or --end to end the conversation`);
+      return withRuns(
+        command,
+        controlThenWatch(runId, (r) => r.say(runId, nodeId, text ?? '', opts.end === true)),
+      );
+    });
+
+  runs
     .command('limits <runId>')
     .description('change the limits of a run, never below what it has used (then `runs resume` it if it paused on one)')
     .option('--max-steps <n>', 'most steps (node entries) the run may take')

@@ -73,7 +73,11 @@ export function printSummary(view: RunView): void {
     out.write(`output: ${lines.map(printable).join('\n')}\n`);
   }
   if (view.error) out.write(`error: [${printable(view.error.code)}] ${printable(view.error.message)}\n`);
-  for (const wait of view.waitingOn) out.write(`${printable(waitLine(view.id, wait))}\n`);
+  for (const wait of view.waitingOn) {
+    // A conversation's last reply, line by line (each escaped apart, as text from outside is).
+    if (wait.said !== undefined) out.write(`${printable(wait.nodeId)}: ${wait.said.split('\n').map(printable).join('\n  ')}\n`);
+    out.write(`${printable(waitLine(view.id, wait))}\n`);
+  }
   if (view.status === 'paused') out.write(`paused: runloom runs resume ${id}\n`);
 }
 
@@ -88,6 +92,8 @@ function waitLine(runId: string, wait: RunView['waitingOn'][number]): string {
       return `waiting to retry '${wait.nodeId}': it continues by itself after the backoff`;
     case 'child':
       return `waiting for the subflow run at '${wait.nodeId}' to finish`;
+    case 'message':
+      return `waiting for your message at '${wait.nodeId}': runloom runs say ${runId} ${wait.nodeId} "…" (--end ends the conversation)`;
     default:
       return wait.signal
         ? `waiting for signal '${wait.signal}': runloom runs signal ${runId} ${wait.signal} --data '{...}'`

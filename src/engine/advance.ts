@@ -15,6 +15,7 @@ import { checkPayload, resolveWait, timeoutWait } from './nodes/wait.js';
 import { completeStep, failStep, follow, settleRace } from './outcome.js';
 import { refuseReservedKeys, reservedKeyFailure } from './reserved.js';
 import { scheduleRetry, shouldRetry } from './retry.js';
+import { deliverMessage, messageTarget, recordUnit, runningStep, waitForMessage } from './step-journal.js';
 import { resetToken, tokenWith } from './token.js';
 import {
   type EngineEvent,
@@ -140,6 +141,32 @@ const handlers: { [K in EngineEventType]: Handler<K> } = {
     const policy = pending.item !== undefined && node.type === 'map' ? node.body.retry : node.retry;
     if (shouldRetry(policy, pending.attempt, e.error)) scheduleRetry(w, token, pending, policy, e.error);
     else failStep(w, token, e.error);
+    drive(w);
+    return true;
+  },
+
+  'step.progressed'(w, e) {
+    const step = runningStep(w, e.seq);
+    if (!step) return false; // a late unit of a cancelled step
+    recordUnit(w, e, step.pending);
+    logInput(w, e, step.token);
+    return true;
+  },
+
+  'step.waiting'(w, e) {
+    const step = runningStep(w, e.seq);
+    if (!step || step.pending.item !== undefined) return false;
+    waitForMessage(w, e, step.pending, step.token);
+    logInput(w, e, step.token);
+    drive(w);
+    return true;
+  },
+
+  'message.received'(w, e) {
+    refuseWhenTerminal(w, `give '${e.nodeId}' a message`);
+    const token = messageTarget(w, e);
+    logInput(w, e, token);
+    deliverMessage(w, e, token);
     drive(w);
     return true;
   },

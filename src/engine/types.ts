@@ -42,6 +42,7 @@ export type RunReason =
   | 'waiting_for_timer'
   | 'waiting_for_child'
   | 'waiting_for_retry'
+  | 'waiting_for_message'
   | 'deadlock'
   | 'parent_cancelled';
 
@@ -82,7 +83,7 @@ export interface Token {
   readonly map?: MapProgress;
   readonly error?: ErrorInfo;
   /** Why the token waits (derives the run's waiting reason). */
-  readonly waitingFor?: 'signal' | 'callback' | 'decision' | 'timer' | 'child' | 'retry';
+  readonly waitingFor?: 'signal' | 'callback' | 'decision' | 'timer' | 'child' | 'retry' | 'message';
 }
 
 /** Arrivals parked at a join node, per incoming edge (index in the node's `incoming`). */
@@ -106,6 +107,10 @@ export type PendingEffect =
       readonly idempotencyKey: string;
       /** Map item index when the step is one item of a map. */
       readonly item?: number;
+      /** Units of work the step recorded so far (`step.progressed`, `message.received`), oldest first. */
+      readonly journal?: readonly StepUnit[];
+      /** The step waits for a person's message (a conversation's turn): nothing executes it until one comes. */
+      readonly waiting?: 'message';
     }
   | {
       readonly kind: 'timer';
@@ -136,6 +141,17 @@ export type PendingEffect =
     };
 
 export type PendingStep = Extract<PendingEffect, { kind: 'step' }>;
+
+/**
+ * A durable unit of work inside a step (a model answer, a tool call's outcome, a person's
+ * message): JSON data the engine keeps on the pending step, in order, without reading it beyond
+ * `kind`. An execution of the step after a crash, or after a person's message, gets the journal
+ * and folds it instead of doing the work again.
+ */
+export interface StepUnit {
+  readonly kind: string;
+  readonly [field: string]: unknown;
+}
 
 export interface ChildStart {
   readonly nodeId: string;
@@ -245,6 +261,19 @@ export type EngineEvent =
       readonly cost?: number;
       readonly detail?: StepDetail;
     }
+  /** A unit of work of a running step is done (its effect must not be redone): kept in its journal. */
+  | { readonly type: 'step.progressed'; readonly at: number; readonly seq: number; readonly unit: StepUnit }
+  /** A running step now waits for a person's message; it is executed again when one arrives. */
+  | { readonly type: 'step.waiting'; readonly at: number; readonly seq: number; readonly waitingFor: 'message' }
+  /** A person's message to a step waiting for one (`end`: the person ends the conversation). */
+  | {
+      readonly type: 'message.received';
+      readonly at: number;
+      readonly nodeId: string;
+      readonly text: string;
+      readonly end?: boolean;
+      readonly by?: string;
+    }
   | { readonly type: 'timer.fired'; readonly at: number; readonly seq: number }
   | { readonly type: 'signal.received'; readonly at: number; readonly name: string; readonly payload?: unknown }
   | {
@@ -296,6 +325,9 @@ export const ENGINE_EVENT_TYPES: ReadonlySet<string> = new Set<EngineEventType>(
   'run.started',
   'step.completed',
   'step.failed',
+  'step.progressed',
+  'step.waiting',
+  'message.received',
   'timer.fired',
   'signal.received',
   'callback.received',
@@ -324,6 +356,8 @@ export type Effect =
       readonly timeout?: number;
       /** Map item index, when the step is one item of a map. */
       readonly item?: number;
+      /** What the step recorded in earlier executions (see StepUnit); absent on its first. */
+      readonly journal?: readonly StepUnit[];
     }
   /** `step`: the withdrawn step's record (the shell writes its row as cancelled). */
   | { readonly type: 'step.cancel'; readonly seq: number; readonly step: PendingStep }

@@ -46,6 +46,10 @@ const aiFields = {
   maxOutputRetries: z.int().min(0).max(10).optional(),
   /** Bound on each model answer's tokens (and on the credits reserved for it). */
   maxOutputTokens: z.int().min(1).optional(),
+  /** conversational: most replies of the model to the person (default 20); the conversation then ends. */
+  maxTurns: z.int().min(1).max(1000).optional(),
+  /** conversational: who speaks first (default the model). */
+  conversation: z.strictObject({ firstTurn: z.enum(['model', 'person']).optional() }).optional(),
   ...workFields,
 };
 

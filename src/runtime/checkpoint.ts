@@ -128,8 +128,9 @@ export function checkpointOf(
 export function isIdle(state: RunState): boolean {
   if (state.status === 'running' || state.status === 'queued') return false;
   for (const key in state.pending) {
-    const kind = state.pending[key].kind;
-    if (kind === 'step' || kind === 'child') return false;
+    const pending = state.pending[key];
+    // A step waiting for a person's message is parked, as a wait node is.
+    if (pending.kind === 'child' || (pending.kind === 'step' && pending.waiting === undefined)) return false;
   }
   return true;
 }

@@ -6,7 +6,7 @@
 
 import type { ActionRegistry } from '../actions/registry.js';
 import type { LogSink } from '../actions/step-context.js';
-import type { StepDetail } from '../engine/types.js';
+import type { StepDetail, StepUnit } from '../engine/types.js';
 import { RunloomError } from '../errors.js';
 import type { StepNode } from '../flow/compiled.js';
 
@@ -27,6 +27,22 @@ export interface StepRequest {
   readonly item?: number;
   /** Call it as a method (`request.log(...)`): it may be one. */
   readonly log: LogSink;
+  /** What the step recorded in its earlier executions (a crash, a person's turn), oldest first; empty on its first. */
+  readonly journal: readonly StepUnit[];
+  /**
+   * Records a unit of the step's work (`step.progressed`) in the run's log, with the run's
+   * checkpoint; resolves once it is durable, so an effect recorded is never done again. Rejects
+   * when the step is no longer in flight (cancelled). Call it as a method.
+   */
+  record(unit: StepUnit): Promise<void>;
+}
+
+/**
+ * Returned by an executor whose step now waits for a person's message (a conversation's turn):
+ * the step stays in flight, parked, and is executed again with its journal when one arrives.
+ */
+export interface StepWaiting {
+  readonly waitingFor: 'message';
 }
 
 export interface StepResult {
@@ -55,7 +71,12 @@ export class PaidStepFailure extends Error {
  * Executes one step. A result returned as it is (not in a promise) is applied without a promise
  * turn; throwing fails the step like a rejection does.
  */
-export type NodeExecutor = (request: StepRequest) => StepResult | Promise<StepResult>;
+export type NodeExecutor = (request: StepRequest) => StepOutcome | Promise<StepOutcome>;
+
+/** What an executor gives back: the step's result, or that it waits for a person. */
+export type StepOutcome = StepResult | StepWaiting;
+
+export const isWaiting = (outcome: StepOutcome): outcome is StepWaiting => (outcome as StepWaiting).waitingFor !== undefined;
 
 /** By node type: task, ai, ux, and decision for decisions a model makes (`mode: ai`). */
 export type Executors = Partial<Record<StepNode['type'], NodeExecutor>>;

@@ -10,7 +10,7 @@ export interface PendingWork {
 }
 
 /**
- * Steps (same seq, attempt and idempotency key) and child starts (idempotent per parent seq).
+ * Steps (same seq, attempt, idempotency key and journal) and child starts (idempotent per parent seq).
  * Timers are not here: whoever takes the run over arms them from the store's timers table.
  */
 export function pendingWork(state: RunState, flow: CompiledFlow): PendingWork {
@@ -18,7 +18,8 @@ export function pendingWork(state: RunState, flow: CompiledFlow): PendingWork {
   for (const key of Object.keys(state.pending)) {
     const seq = Number(key);
     const pending = state.pending[seq];
-    if (pending.kind === 'step') {
+    // A step waiting for a person's message runs again when it comes, not now.
+    if (pending.kind === 'step' && pending.waiting === undefined) {
       const node = flow.nodes[pending.node];
       work.steps.push({
         type: 'step.execute',
@@ -30,6 +31,7 @@ export function pendingWork(state: RunState, flow: CompiledFlow): PendingWork {
         idempotencyKey: pending.idempotencyKey,
         ...(node.timeout === undefined ? {} : { timeout: node.timeout }),
         ...(pending.item === undefined ? {} : { item: pending.item }),
+        ...(pending.journal === undefined ? {} : { journal: pending.journal }),
       });
     } else if (pending.kind === 'child') {
       work.children.push({ seq, start: pending.start });

@@ -14,7 +14,7 @@
  * (a chain of promise turns, as before, never let them in).
  */
 
-import type { StepResult } from './executors.js';
+import type { StepOutcome } from './executors.js';
 import type { LiveRun } from './live-run.js';
 import type { StepCall } from './step-call.js';
 
@@ -23,13 +23,13 @@ const SLICE_MS = 4;
 /** Applied results kept at the front of the queue before they are dropped. */
 const COMPACT_AFTER = 1_024;
 
-export type StepEnd = (live: LiveRun, call: StepCall, result: StepResult | undefined, error: unknown) => void;
+export type StepEnd = (live: LiveRun, call: StepCall, result: StepOutcome | undefined, error: unknown) => void;
 
 export class ReadySteps {
   // Parallel arrays, not a record per result: one array slot each, nothing allocated per step.
   private readonly lives: (LiveRun | undefined)[] = [];
   private readonly calls: (StepCall | undefined)[] = [];
-  private readonly results: (StepResult | undefined)[] = [];
+  private readonly results: (StepOutcome | undefined)[] = [];
   private readonly errors: unknown[] = [];
   private head = 0;
   private holds = 0;
@@ -49,7 +49,7 @@ export class ReadySteps {
   }
 
   /** A step finished synchronously (with `result`, or failed with `error`). */
-  push(live: LiveRun, call: StepCall, result: StepResult | undefined, error: unknown): void {
+  push(live: LiveRun, call: StepCall, result: StepOutcome | undefined, error: unknown): void {
     this.lives.push(live);
     this.calls.push(call);
     this.results.push(result);

@@ -13,7 +13,7 @@ import { isThenable } from '../actions/registry.js';
 import type { Bus } from '../bus/bus.js';
 import { advance } from '../engine/advance.js';
 import { createRunState, snapshotState } from '../engine/run-state.js';
-import type { Effect, EngineEvent, RunMeta, RunOptions, RunState, Transition } from '../engine/types.js';
+import type { Effect, EngineEvent, RunMeta, RunOptions, RunState, StepUnit, Transition } from '../engine/types.js';
 import { notFound, RequestError, RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow } from '../flow/compiled.js';
 import type { Mutable } from '../mutable.js';
@@ -22,7 +22,7 @@ import { checkpointOf, markOf, settledStep } from './checkpoint.js';
 import { type ChildHost, cancelChild, reportToParent, startChild } from './children.js';
 import { type Clock, createIds, type Ids, systemClock } from './clock.js';
 import { createCommitter } from './committer.js';
-import { type Executors, type StepResult, taskExecutor } from './executors.js';
+import { type Executors, type StepOutcome, taskExecutor } from './executors.js';
 import { type ForkRequest, forkCheckpoint } from './fork.js';
 import { durableSnapshot, type LiveRun, loadStoredRun, type StoredRun, whenDurable } from './live-run.js';
 import { DEFAULT_OUTPUT_LIMITS, type OutputLimits } from './output-limits.js';
@@ -35,6 +35,12 @@ import { createTimerScheduler } from './timers.js';
 import { Watchers } from './watchers.js';
 
 export type { LiveRun } from './live-run.js';
+
+const stepGone = (call: StepCall) =>
+  new RunloomError(
+    'STEP_GONE',
+    `step '${call.nodeId}' of run ${call.runId} is no longer executing here (cancelled or taken over)`,
+  );
 export type FlowResolver = (flowId: string, version?: number) => Promise<CompiledFlow>;
 
 /** Ended runs whose state reads are answered without the store. */
@@ -459,11 +465,11 @@ export class Runtime {
   protected executeStep(live: LiveRun, effect: StepEffect): void {
     const runId = live.state.meta.id;
     const node = activityOf(live.flow, effect.nodeId);
-    const call = new StepCall(runId, node, effect, this.log);
+    const call = new StepCall(runId, node, effect, this.log, this.recordUnit);
     live.calls ??= new StepCalls();
     live.calls.add(call);
     const executor = this.executors[node.type];
-    let run: StepResult | Promise<StepResult>;
+    let run: StepOutcome | Promise<StepOutcome>;
     try {
       if (!executor) {
         throw new RunloomError('NOT_EXECUTABLE', `no executor is registered for '${node.type}' nodes (step '${effect.nodeId}')`);
@@ -482,7 +488,27 @@ export class Runtime {
     }
   }
 
-  private stepEnded(live: LiveRun, call: StepCall, result: StepResult | undefined, error: unknown): void {
+  /**
+   * A step's unit of work goes into its run's log like any event (`step.progressed`, in the
+   * run's next checkpoint); the step goes on once it is durable. Refused when the step is no
+   * longer executing here (cancelled, or the run left memory after a failed commit).
+   */
+  private readonly recordUnit = (call: StepCall, unit: StepUnit): Promise<void> => {
+    const live = this.live.get(call.runId);
+    if (!live || this.closed || call.aborted || live.calls?.get(call.seq) !== call) {
+      return Promise.reject(stepGone(call));
+    }
+    let applied: boolean;
+    try {
+      applied = this.apply(live, { type: 'step.progressed', at: this.clock.now(), seq: call.seq, unit });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!applied) return Promise.reject(stepGone(call));
+    return whenDurable(live, ignore);
+  };
+
+  private stepEnded(live: LiveRun, call: StepCall, result: StepOutcome | undefined, error: unknown): void {
     live.calls?.remove(call);
     if (call.aborted || this.closed) return;
     const event = stepResultEvent(call, this.clock.now(), result, error, this.outputLimits);

@@ -5,31 +5,48 @@
  */
 import type { LogSink } from '../actions/step-context.js';
 import { StepContext } from '../actions/step-context.js';
-import type { Effect, EngineEvent } from '../engine/types.js';
-import { toErrorInfo } from '../errors.js';
+import type { Effect, EngineEvent, StepUnit } from '../engine/types.js';
+import { RunloomError, toErrorInfo } from '../errors.js';
 import type { CompiledFlow, StepNode } from '../flow/compiled.js';
-import { PaidStepFailure, type StepRequest, type StepResult } from './executors.js';
+import { isWaiting, PaidStepFailure, type StepOutcome, type StepRequest } from './executors.js';
 import { type OutputLimits, unstorableOutput } from './output-limits.js';
 
 type ExecuteEffect = Extract<Effect, { type: 'step.execute' }>;
+
+/** How a step's unit reaches its run's log (the runtime's); resolves once durable. */
+export type UnitRecorder = (call: StepCall, unit: StepUnit) => Promise<void>;
+
+const NO_UNITS: readonly StepUnit[] = [];
+
+const notRecorded: UnitRecorder = (call) =>
+  Promise.reject(
+    new RunloomError('NOT_RECORDED', `step '${call.nodeId}' is not executed by a runtime: it cannot record its work`),
+  );
 
 export class StepCall extends StepContext implements StepRequest {
   readonly input: unknown;
   readonly timeoutMs: number | undefined;
   readonly item: number | undefined;
   readonly seq: number;
+  readonly journal: readonly StepUnit[];
 
   constructor(
     runId: string,
     readonly node: StepNode,
     effect: ExecuteEffect,
     log: LogSink,
+    private readonly recorder: UnitRecorder = notRecorded,
   ) {
     super(runId, effect.nodeId, effect.attempt, effect.idempotencyKey, log);
     this.seq = effect.seq;
     this.input = effect.input;
     this.timeoutMs = effect.timeout;
     this.item = effect.item;
+    this.journal = effect.journal ?? NO_UNITS;
+  }
+
+  record(unit: StepUnit): Promise<void> {
+    return this.recorder(this, unit);
   }
 }
 
@@ -37,11 +54,12 @@ export class StepCall extends StepContext implements StepRequest {
 export function stepResultEvent(
   step: { readonly seq: number; readonly nodeId: string },
   at: number,
-  result: StepResult | undefined,
+  result: StepOutcome | undefined,
   error: unknown,
   limits: OutputLimits,
 ): EngineEvent {
   const seq = step.seq;
+  if (result && isWaiting(result)) return { type: 'step.waiting', at, seq, waitingFor: result.waitingFor };
   if (!result) {
     if (!(error instanceof PaidStepFailure)) return { type: 'step.failed', at, seq, error: toErrorInfo(error) };
     const failed = { type: 'step.failed' as const, at, seq, error: toErrorInfo(error.error), cost: error.cost };

@@ -143,6 +143,7 @@ export const RunView = z
         waitingFor: z.string(),
         signal: z.string().optional(),
         options: z.array(z.string()).optional(),
+        said: z.string().optional().openapi({ description: 'a conversation waiting for a message: what the model said last' }),
       }),
     ),
   })
@@ -249,6 +250,14 @@ export const DecideBody = z
   .openapi('Decision');
 export const LimitsBody = z.strictObject({ limits: Limits, onLimit: OnLimit.optional() }).openapi('RaiseLimits');
 export const InputBody = z.strictObject({ data: Json }).openapi('HumanInput');
+export const MessageBody = z
+  .strictObject({
+    text: z.string().max(100_000),
+    /** The person ends the conversation (text may then be empty). */
+    end: z.boolean().optional(),
+    ...Actor,
+  })
+  .openapi('Message');
 export const CallbackBody = z
   .discriminatedUnion('status', [
     z.strictObject({ status: z.literal('completed'), output: Json.optional() }),

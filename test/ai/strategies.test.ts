@@ -131,12 +131,15 @@ describe('strategies through a run', () => {
     expect(costs.reduce((a, b) => a + b, 0)).toBe(expected);
   });
 
-  it('conversational is refused with a clear error, not run half-way', async () => {
+  it('a conversation as a map item is refused with a clear error, not run half-way', async () => {
     const { runloom, model } = await open();
-    await runloom.flows.publish(flowOf([{ id: 'a', type: 'ai', prompt: 'chat', maxTurns: 3 }]));
+    await runloom.flows.publish(
+      flowOf([{ id: 'a', type: 'map', items: '=[1, 2]', do: { type: 'ai', prompt: 'chat', maxTurns: 3 } }]),
+    );
     const run = await runloom.runs.wait((await runloom.runs.start('strategies', {})).id);
     expect(run.status).toBe('failed');
-    expect(run.error).toMatchObject({ code: 'STRATEGY_UNAVAILABLE' });
+    expect(run.error).toMatchObject({ code: 'AI_CONVERSATION_IN_MAP' });
+    expect(run.error?.message).toContain("ai step 'a': a map item cannot hold a conversation");
     expect(model.doStreamCalls).toHaveLength(0);
   });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RequestError } from '../../src/errors.js';
-import { failure, flow, HOLD, startRun } from './driver.js';
+import { failure, flow, HOLD, refusal, startRun } from './driver.js';
 
 const steps = flow(
   `
@@ -17,16 +16,6 @@ edges: [{ from: start, to: a }, { from: a, to: hold }, { from: hold, to: b }, { 
 `,
   { work: () => HOLD },
 );
-
-const refusal = (fn: () => unknown): RequestError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RequestError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-};
 
 describe('controls: pause, resume, cancel, retry', () => {
   it('run.started twice and an input that fails the schema are refused', () => {

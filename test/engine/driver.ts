@@ -16,7 +16,7 @@ import type { ActionCatalog, ActionDefinition } from '../../src/actions/action.j
 import type { Effect, EngineEvent, RunEvent, RunMeta, RunOptions, RunState, Transition } from '../../src/engine/index.js';
 import { advance, createRunState, replay, snapshotState } from '../../src/engine/index.js';
 import type { ErrorInfo } from '../../src/errors.js';
-import { toErrorInfo } from '../../src/errors.js';
+import { RequestError, toErrorInfo } from '../../src/errors.js';
 import type { CompiledFlow, LimitAction, LimitName, Limits, RetryPolicy } from '../../src/flow/index.js';
 import { compileFlow, type FlowDefinition, loadFlow, parseFlowText } from '../../src/flow/index.js';
 
@@ -52,6 +52,17 @@ export type Actions = Readonly<Record<string, StepHandler | TestAction>>;
 /** An error a handler throws to fail its step with a code (retryable unless said otherwise). */
 export function stepError(code: string, message = code, retryable = true): Error {
   return Object.assign(new Error(message), { code, retryable });
+}
+
+/** The RequestError `fn` is refused with (it fails the test when `fn` is not refused). */
+export function refusal(fn: () => unknown): RequestError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RequestError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
 }
 
 const asAction = (spec: StepHandler | TestAction): TestAction => (typeof spec === 'function' ? { run: spec } : spec);

@@ -28,6 +28,8 @@ const sources = flowFiles.map((file) => ({ source: readFileSync(join(EXAMPLES, f
 const TESTED = [
   'ai-decision',
   'ai-reasoning',
+  // Needs a model: run with the AI SDK's mock model in test/ai/conversation-example.test.ts.
+  'ai-conversation',
   'approval-signal',
   'billing-setup',
   'boundary-timer',

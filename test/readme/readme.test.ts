@@ -89,6 +89,10 @@ const SKIPPED: Record<string, string> = {
     'needs a running server with a signed hook; test/journey/http.test.ts signs deliveries with signHook over real HTTP',
   '# the outreach walkthrough':
     'four long-lived processes; test/examples/outreach.test.ts runs the same steps (mail sink, contacts endpoint, pull flow, SMTP reply) end to end',
+  '- id: desk':
+    'a fragment of a flow; test/ai/conversation.test.ts runs conversations with these fields (tools, outputSchema, maxTurns, firstTurn)',
+  'runloom run examples/ai-conversation.yaml':
+    'needs a configured model; test/cli/conversation.test.ts runs these commands against a loopback chat-completions server, test/server/conversation.test.ts runs `runs say` with --server and --end',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',

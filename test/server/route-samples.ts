@@ -49,6 +49,7 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
       path: `${run}/nodes/${nodeId}/callback`,
       body: { status: 'completed', output: { ok: true } },
     },
+    'POST /v1/runs/{runId}/nodes/{nodeId}/messages': { path: `${run}/nodes/${nodeId}/messages`, body: { text: 'hello' } },
     'GET /v1/runs/{runId}/events': { path: `${run}/events` },
     'GET /v1/runs/{runId}/events/follow': { path: `${run}/events/follow` },
     'GET /v1/runs/{runId}/state': { path: `${run}/state?at=1` },

@@ -13,6 +13,7 @@ import {
   InputBody,
   LimitsBody,
   ListRunsQuery,
+  MessageBody,
   NodeParam,
   RetryBody,
   RunIdParam,
@@ -205,6 +206,17 @@ export const runRoutes: readonly ApiRoute[] = [
       if (result.status === 'completed') return c.get('deps').runloom.runs.callback(id, nodeId, result);
       const error = { code: result.error.code ?? 'CALLBACK_FAILED', message: result.error.message };
       return c.get('deps').runloom.runs.callback(id, nodeId, { status: 'failed', error });
+    },
+    NodeParam,
+  ),
+  control(
+    '/v1/runs/{runId}/nodes/{nodeId}/messages',
+    "A person's message to a conversation (an ai step waiting for one); `end: true` ends it",
+    MessageBody,
+    (c, id) => {
+      const { nodeId } = valid(c, 'param', NodeParam);
+      const { text, end, by } = valid(c, 'json', MessageBody);
+      return c.get('deps').runloom.runs.say(id, nodeId, text, { ...(end ? { end } : {}), ...(by ? { by } : {}) });
     },
     NodeParam,
   ),
