@@ -12,4 +12,6 @@ export { compileFlow, loadFlow, parseFlowText, validateFlow } from './flow/index
 export { createRunloom, type Runloom, type RunloomOptions } from './runloom.js';
 export type { Executors, NodeExecutor, StepRequest, StepResult } from './runtime/executors.js';
 export { openStore } from './store/index.js';
-export type { Checkpoint, Durability, Store } from './store/store.js';
+export type { Checkpoint, Durability, Store, WebhookAnswer } from './store/store.js';
+export { verifyWebhookSignature } from './webhook/signature.js';
+export type { WebhookOptions, WebhooksApi } from './webhook/webhooks.js';

@@ -23,13 +23,15 @@ import { signalBroadcastAction } from './api/signal-broadcast.js';
 import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/index.js';
 import { RunloomError } from './errors.js';
+import type { CompiledFlow } from './flow/compiled.js';
 import type { Clock, Ids } from './runtime/clock.js';
-import type { Executors } from './runtime/executors.js';
+import { type Executors, taskExecutor } from './runtime/executors.js';
 import type { OutputLimits } from './runtime/output-limits.js';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 import { SharedRuntime } from './runtime/shared-runtime.js';
 import { openStore } from './store/index.js';
 import type { Durability, Store } from './store/store.js';
+import { type WebhookOptions, Webhooks, type WebhooksApi } from './webhook/webhooks.js';
 import { Worker, type WorkerOptions } from './worker/worker.js';
 
 const defaultWorkerId = () => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -81,6 +83,8 @@ export interface RunloomOptions {
    * STEP_OUTPUT_TOO_DEEP) instead of reaching the store.
    */
   readonly outputLimits?: Partial<OutputLimits>;
+  /** Webhook tasks' secret and callback base URL (default: env RUNLOOM_WEBHOOK_SECRET, RUNLOOM_PUBLIC_URL). */
+  readonly webhooks?: WebhookOptions;
 }
 
 export interface Runloom {
@@ -89,6 +93,8 @@ export interface Runloom {
   readonly actions: ActionRegistry;
   readonly flows: FlowsApi;
   readonly runs: RunsApi;
+  /** Answers to webhook tasks, by their callback token (the callback route's library side). */
+  readonly webhooks: WebhooksApi;
   /** Runs resumed at start-up. */
   readonly recovered: number;
   /** This process's id in leases and step records (shared stores). */
@@ -133,12 +139,15 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const flows = await createFlowsApi(store, actions, aiEstimator(models, actions));
   const shared = store.leases ? { owner: options.workerId ?? defaultWorkerId(), execute: options.execute ?? true } : undefined;
   const log = options.log ?? (() => {});
+  const webhooks = new Webhooks(store.webhookCalls, options.webhooks ?? {}, options.clock?.now ?? Date.now);
+  const executes = shared?.execute ?? true;
   const runtimeOptions: RuntimeOptions = {
     store,
     bus,
     actions,
     resolveFlow: flows.compiled,
     executors: {
+      task: webhooks.executor(taskExecutor(actions)),
       ...aiExecutors({ models, actions, ...(options.clock ? { now: options.clock.now } : {}) }),
       ...options.executors,
     },
@@ -148,7 +157,9 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     ...(options.outputLimits ? { outputLimits: options.outputLimits } : {}),
   };
   const runtime = shared ? new SharedRuntime(runtimeOptions, shared) : new Runtime(runtimeOptions);
-  const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
+  // A process that executes refuses at start a run whose webhook tasks it could not call.
+  const checkStart = executes ? (flow: CompiledFlow) => webhooks.checkFlow(flow) : undefined;
+  const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now, checkStart);
   // Needs the runs API, so it joins the built-ins here.
   actions.register(signalBroadcastAction({ runs, flows }));
   const recovered = options.recover === false ? 0 : await runtime.recover();
@@ -170,9 +181,10 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     actions,
     flows,
     runs,
+    webhooks,
     recovered,
     workerId: shared?.owner,
-    executes: shared?.execute ?? true,
+    executes,
     keep(runId) {
       if (!(runtime instanceof SharedRuntime) || !worker) return;
       runtime.keep([runId]);
@@ -181,6 +193,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     async close() {
       await worker?.close();
       await runtime.close();
+      webhooks.close();
       await bus.close();
       await store.close();
     },

@@ -95,6 +95,7 @@ function flowsInMemory(sqlite: Store): Store {
   return {
     capabilities: sqlite.capabilities,
     apiKeys: sqlite.apiKeys,
+    webhookCalls: sqlite.webhookCalls,
     init: async () => {
       await flows.init();
       await sqlite.init();

@@ -85,7 +85,18 @@ export interface RunsApi {
 
 const hasEnded = (state: RunState) => TERMINAL_STATUSES.has(state.status);
 
-export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: FlowsApi, now: () => number): RunsApi {
+/**
+ * `checkStart` refuses, before a run exists, a flow this process could not execute as it is
+ * configured (webhook tasks without a secret or public URL).
+ */
+export function createRunsApi(
+  runtime: Runtime,
+  store: Store,
+  bus: Bus,
+  flows: FlowsApi,
+  now: () => number,
+  checkStart: (flow: CompiledFlow) => void = () => {},
+): RunsApi {
   const view = async (state: RunState): Promise<RunView> =>
     viewWith(state, await flows.compiled(state.meta.flowId, state.meta.flowVersion));
   const viewWith = (state: RunState, flow: CompiledFlow): RunView => {
@@ -134,6 +145,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       const ref = typeof flow === 'string' ? { flowId: flow } : flow;
       const compiled = await flows.compiled(flowKey(placement?.workspace, ref.flowId), ref.version);
       checkStrategyOverride(compiled, options?.strategy, 'run option');
+      checkStart(compiled);
       // The view is read from the run's own state once it is durable: no copy of the whole state.
       return runtime.start(
         {

@@ -236,6 +236,38 @@ export interface ApiKeyRecords {
   revoke(workspace: string, id: string, at: number): Promise<boolean>;
 }
 
+/** What answered a webhook task (F3.2): its output, or the failure it reported. */
+export type WebhookAnswer =
+  | { readonly status: 'completed'; readonly output: unknown }
+  | { readonly status: 'failed'; readonly error: { readonly code: string; readonly message: string } };
+
+/**
+ * A webhook task's call, by the SHA-256 of its callback token (the token itself is never
+ * stored): which step it belongs to, when the receiver took it, and the answer once it came.
+ */
+export interface WebhookCallRow {
+  readonly tokenHash: string;
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly createdAt: number;
+  readonly deliveredAt?: number;
+  readonly answeredAt?: number;
+  readonly answer?: WebhookAnswer;
+}
+
+/** Webhook tasks' calls (migration 010). */
+export interface WebhookCallRecords {
+  /** Records a call unless its token's is recorded already (a step executed again); the row as stored. */
+  open(row: Pick<WebhookCallRow, 'tokenHash' | 'runId' | 'nodeId' | 'createdAt'>): Promise<WebhookCallRow>;
+  /** Notes that the receiver accepted the call (answered 2xx). */
+  delivered(tokenHash: string, at: number): Promise<void>;
+  byHash(tokenHash: string): Promise<WebhookCallRow | undefined>;
+  /** Stores the answer unless the call has one already: false then, and nothing changes. */
+  answer(tokenHash: string, answer: WebhookAnswer, at: number): Promise<boolean>;
+  /** Those of these calls that have an answer. */
+  answered(tokenHashes: readonly string[]): Promise<WebhookCallRow[]>;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
   /**
@@ -243,6 +275,7 @@ export interface Store {
    * several processes may share (the memory store has none: one process owns it).
    */
   readonly apiKeys: ApiKeyRecords;
+  readonly webhookCalls: WebhookCallRecords;
   readonly leases?: Leases;
 
   /** Creates tables / runs migrations. Idempotent. */

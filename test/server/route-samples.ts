@@ -54,6 +54,11 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
     'POST /v1/keys': { path: '/v1/keys', body: { name: 'sample' } },
     'GET /v1/keys': { path: '/v1/keys' },
     'DELETE /v1/keys/{keyId}': { path: `/v1/keys/${keyId}` },
+    // A well-formed token no step has: public, answered by the token alone (404 here).
+    'POST /v1/webhook-callbacks/{runId}/{nodeId}/{token}': {
+      path: `/v1/webhook-callbacks/${runId}/${nodeId}/${'A'.repeat(43)}`,
+      body: { status: 'completed', output: { ok: true } },
+    },
   };
   return samples[route];
 }

@@ -6,6 +6,7 @@ import { keyRoutes } from './keys.js';
 import { runRoutes } from './runs.js';
 import { systemRoutes } from './system.js';
 import { timeTravelRoutes } from './time-travel.js';
+import { webhookRoutes } from './webhooks.js';
 
 export const apiRoutes: readonly ApiRoute[] = [
   ...systemRoutes,
@@ -14,4 +15,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...eventRoutes,
   ...keyRoutes,
   ...timeTravelRoutes,
+  ...webhookRoutes,
 ];

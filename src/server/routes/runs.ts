@@ -7,6 +7,7 @@ import { type ApiContext, type ApiRoute, defineRoute, valid } from '../route-tab
 import {
   CallbackBody,
   ControlBody,
+  callbackError,
   cursorOf,
   DecideBody,
   IdempotencyHeader,
@@ -203,8 +204,7 @@ export const runRoutes: readonly ApiRoute[] = [
       const { nodeId } = valid(c, 'param', NodeParam);
       const result = valid(c, 'json', CallbackBody);
       if (result.status === 'completed') return c.get('deps').runloom.runs.callback(id, nodeId, result);
-      const error = { code: result.error.code ?? 'CALLBACK_FAILED', message: result.error.message };
-      return c.get('deps').runloom.runs.callback(id, nodeId, { status: 'failed', error });
+      return c.get('deps').runloom.runs.callback(id, nodeId, { status: 'failed', error: callbackError(result.error) });
     },
     NodeParam,
   ),

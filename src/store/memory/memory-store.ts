@@ -14,6 +14,7 @@ import { splitFlowKey } from '../../flow/flow-key.js';
 import { activeByStatus } from '../rows.js';
 import type { Checkpoint, FlowSummary, FlowVersionRecord, RunFilter, RunSummary, StepRow, Store, TimerRow } from '../store.js';
 import { createMemoryApiKeys } from './memory-api-keys.js';
+import { createMemoryWebhookCalls } from './memory-webhook-calls.js';
 
 interface RunEntry {
   state: RunState;
@@ -202,6 +203,7 @@ export function createMemoryStore(): Store {
   const byCreated = (a: RunSummary, b: RunSummary) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
   /** What retention may delete: ended before `before`, and a child only once its parent has ended (or is gone). */
+  const webhookCalls = createMemoryWebhookCalls();
   const prunable = (entry: RunEntry, before: number): boolean => {
     const { state } = entry;
     if (!TERMINAL_STATUSES.has(state.status) || state.updatedAt >= before) return false;
@@ -212,6 +214,7 @@ export function createMemoryStore(): Store {
   return {
     capabilities: { supportsSkipLocked: false, persistent: false },
     apiKeys: createMemoryApiKeys(),
+    webhookCalls,
     async init() {},
     async close() {},
 
@@ -339,6 +342,7 @@ export function createMemoryStore(): Store {
         const parent = entry.state.meta.parent;
         if (parent && children.get(pairKey(parent.runId, parent.seq)) === id) children.delete(pairKey(parent.runId, parent.seq));
         for (const [key, timer] of timers) if (timer.runId === id) timers.delete(key);
+        webhookCalls.forgetRun(id);
         deleted.push(id);
       }
       return deleted;

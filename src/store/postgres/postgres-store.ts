@@ -24,6 +24,7 @@ import { openPool, type PostgresPool } from './open-pool.js';
 import { preparePublishFlow } from './publish-flow.js';
 import { prepareReadEvents } from './read-events.js';
 import { prepareSaveDraft } from './save-draft.js';
+import { prepareWebhookCalls } from './webhook-calls.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/database` (anything `pg` accepts). */
@@ -62,6 +63,7 @@ function prepareOperations(pool: PostgresPool, leaseMs: number) {
     nextTimerAt: prepareNextTimerAt(pool),
     leases: prepareLeases(pool, leaseMs),
     apiKeys: prepareApiKeys(pool),
+    webhookCalls: prepareWebhookCalls(pool),
   };
 }
 
@@ -99,6 +101,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       list: async (workspace) => (await use()).apiKeys.list(workspace),
       byHash: async (hash) => (await use()).apiKeys.byHash(hash),
       revoke: async (workspace, id, at) => (await use()).apiKeys.revoke(workspace, id, at),
+    },
+    webhookCalls: {
+      open: async (row) => (await use()).webhookCalls.open(row),
+      delivered: async (tokenHash, at) => (await use()).webhookCalls.delivered(tokenHash, at),
+      byHash: async (tokenHash) => (await use()).webhookCalls.byHash(tokenHash),
+      answer: async (tokenHash, answer, at) => (await use()).webhookCalls.answer(tokenHash, answer, at),
+      answered: async (tokenHashes) => (await use()).webhookCalls.answered(tokenHashes),
     },
     leases: {
       ttlMs: leaseMs,

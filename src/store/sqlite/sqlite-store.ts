@@ -25,6 +25,7 @@ import { isFileless, openDatabase, type SqliteDatabase } from './open-database.j
 import { preparePublishFlow } from './publish-flow.js';
 import { prepareReadEvents } from './read-events.js';
 import { prepareSaveDraft } from './save-draft.js';
+import { prepareWebhookCalls } from './webhook-calls.js';
 
 export interface SqliteStoreOptions {
   /** Database file; `:memory:` for a throw-away database. The directory is created. */
@@ -73,6 +74,7 @@ function prepareOperations(db: SqliteDatabase, leaseMs: number) {
     dueTimers: prepareDueTimers(db),
     nextTimerAt: prepareNextTimerAt(db),
     apiKeys: prepareApiKeys(db),
+    webhookCalls: prepareWebhookCalls(db),
   };
 }
 
@@ -127,6 +129,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       list: (workspace) => use().apiKeys.list(workspace),
       byHash: (hash) => use().apiKeys.byHash(hash),
       revoke: (workspace, id, at) => use().apiKeys.revoke(workspace, id, at),
+    },
+    webhookCalls: {
+      open: (row) => use().webhookCalls.open(row),
+      delivered: (tokenHash, at) => use().webhookCalls.delivered(tokenHash, at),
+      byHash: (tokenHash) => use().webhookCalls.byHash(tokenHash),
+      answer: (tokenHash, answer, at) => use().webhookCalls.answer(tokenHash, answer, at),
+      answered: (tokenHashes) => use().webhookCalls.answered(tokenHashes),
     },
     async init() {
       use();

@@ -7,6 +7,7 @@ import type { Migration } from '../../migrations.js';
 import { sql as initial } from './001-initial.js';
 import { sql as leases } from './002-leases.js';
 import { sql as workspaces } from './006-workspaces.js';
+import { sql as webhookCalls } from './010-webhook-calls.js';
 
 export type { Migration };
 
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'leases', sql: leases },
   { version: 6, name: 'workspaces', sql: workspaces },
+  { version: 10, name: 'webhook-calls', sql: webhookCalls },
 ];

@@ -10,6 +10,7 @@ import { sql as stepRowsInLog } from './003-step-rows-in-log.js';
 import { sql as runLog } from './004-run-log.js';
 import { sql as leases } from './005-leases.js';
 import { sql as workspaces } from './006-workspaces.js';
+import { sql as webhookCalls } from './010-webhook-calls.js';
 
 export type { Migration };
 
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'run-log', sql: runLog },
   { version: 5, name: 'leases', sql: leases },
   { version: 6, name: 'workspaces', sql: workspaces },
+  { version: 10, name: 'webhook-calls', sql: webhookCalls },
 ];
