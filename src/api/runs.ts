@@ -56,6 +56,8 @@ export interface RunsApi {
   ): Promise<RunView>;
   get(runId: string): Promise<RunView>;
   state(runId: string): Promise<RunState>;
+  /** The view of a state `state()` gave (a caller that checked the run first reads it once). */
+  viewOf(state: RunState): Promise<RunView>;
   /** The run's state as of event `atSeq` of its log, folded again as replay does (time travel). */
   stateAt(runId: string, atSeq: number): Promise<RunState>;
   /**
@@ -160,6 +162,7 @@ export function createRunsApi(
     },
     get: async (runId) => view(await state(runId)),
     state,
+    viewOf: view,
     async stateAt(runId, atSeq) {
       const current = await state(runId);
       if (atSeq >= current.eventSeq) return current;

@@ -54,7 +54,7 @@ async function startRun(c: ApiContext): Promise<Response> {
     await pending.catch(() => {});
   }
   const existing = await runIn(c, id).catch(() => undefined);
-  if (existing) return c.json(await runloom.runs.get(id), 200);
+  if (existing) return c.json(await runloom.runs.viewOf(existing), 200);
   const start = runloom.runs.start({ flowId: request.flowId, version: request.version }, request.input, request.options, {
     ...placement,
     id,
@@ -141,8 +141,7 @@ export const runRoutes: readonly ApiRoute[] = [
     }),
     async handler(c) {
       const { runId } = valid(c, 'param', RunIdParam);
-      await runIn(c, runId);
-      return c.json(await c.get('deps').runloom.runs.get(runId), 200);
+      return c.json(await c.get('deps').runloom.runs.viewOf(await runIn(c, runId)), 200);
     },
   }),
   defineRoute({
