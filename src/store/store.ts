@@ -214,6 +214,8 @@ export interface Leases {
    * transaction; false (nothing written) when the step is no longer this worker's.
    */
   finishStep(owner: string, runId: string, seq: number, event: EngineEvent, at: number): Promise<boolean>;
+  /** Runs held now under a lease that has not run out, by any process (a metric). */
+  countHeld(): Promise<number>;
 }
 
 /** An API key as stored: never the secret, only its SHA-256 (F9.2). */

@@ -71,6 +71,12 @@ describe.skipIf(!canRun)(`webhook tasks through a relay, steps in worker process
     expect(delivery.signatureValid).toBe(true);
     expect(delivery.body).toMatchObject({ runId: run.id, nodeId: 'enrich', input: { email: 'a@b.co' } });
     expect(delivery.body.callbackUrl.startsWith(`${relay.url}/v1/webhook-callbacks/`)).toBe(true);
+    // The relay's metrics: the worker's lease is store-wide; step counters live in the worker, so
+    // the relay leaves them out rather than show zeros.
+    const metrics = (await request(relay.url, 'GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/^runloom_leases 1$/m);
+    expect(metrics).not.toContain('runloom_steps_total');
+    expect(metrics).toMatch(/^runloom_commit_duration_seconds_count [1-9]/m);
     // The receiver has no workspace key: the URL is its capability.
     const answered = await request(delivery.body.callbackUrl, 'POST', '', { body: { status: 'completed', output: { n: 1 } } });
     expect(answered.status).toBe(202);

@@ -74,6 +74,8 @@ describe('webhook tasks', () => {
 
     // The run waits: the step is in flight until the callback comes.
     expect((await t.call('GET', `/v1/runs/${runId}`)).body.status).toBe('running');
+    // …held under a lease by this process while it waits (the metric counts every process's).
+    expect((await t.call('GET', '/metrics')).body).toMatch(/^runloom_leases 1$/m);
 
     const path = callbackPath(first);
     const token = path.split('/').at(-1) as string;

@@ -112,6 +112,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     leases: {
       ttlMs: leaseMs,
       claim: async (owner, limit, runIds, needing) => (await use()).leases.claim(owner, limit, runIds, needing),
+      countHeld: async () => (await use()).leases.countHeld(),
       nextFreeTimerAt: async (runIds) => (await use()).leases.nextFreeTimerAt(runIds),
       renew: async (owner, runIds) => (await use()).leases.renew(owner, runIds),
       release: async (owner, runIds) => (await use()).leases.release(owner, runIds),

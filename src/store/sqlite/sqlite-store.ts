@@ -107,6 +107,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const leases: Leases = {
     ttlMs: leaseMs,
     claim: (owner, limit, runIds, needing) => use().leases.claim(owner, limit, runIds, needing),
+    countHeld: () => use().leases.countHeld(),
     nextFreeTimerAt: (runIds) => use().leases.nextFreeTimerAt(runIds),
     renew: (owner, runIds) => use().leases.renew(owner, runIds),
     release: (owner, runIds) => use().leases.release(owner, runIds),
