@@ -8,6 +8,7 @@ import { checkStrategyOverride } from '../flow/ai-step-input.js';
 import type { CompiledFlow, LimitAction, LimitName, Limits } from '../flow/compiled.js';
 import { type FollowOptions, followRun } from '../runtime/follow.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { countEndedRuns, pruneEndedRuns } from '../store/retention.js';
 import type { RunFilter, RunSummary, StepRecordRow, Store } from '../store/store.js';
 import { type FlowsApi, flowKey, splitFlowKey } from './flows.js';
 import { checkLimitsAboveUsage } from './limits-check.js';
@@ -81,6 +82,11 @@ export interface RunsApi {
   ): Promise<RunView>;
   decide(runId: string, nodeId: string, to: string, meta?: { by?: string; reason?: string }): Promise<RunView>;
   raiseLimits(runId: string, limits: Partial<Limits>, onLimit?: Partial<Record<LimitName, LimitAction>>): Promise<RunView>;
+  /**
+   * Retention (F8.4): deletes the runs that ended before `before` (ms) and everything of theirs,
+   * a batch per transaction — of one workspace when given; with `dryRun` only counts them.
+   */
+  prune(before: number, options?: { workspace?: string; dryRun?: boolean }): Promise<number>;
   /** Resolves when the run is completed, failed or cancelled — or when `until` holds. */
   wait(runId: string, until?: (view: RunState) => boolean): Promise<RunView>;
 }
@@ -193,6 +199,11 @@ export function createRunsApi(
       send(runId, { type: 'signal.received', at: now(), name, ...(payload === undefined ? {} : { payload }) }),
     callback: (runId, nodeId, result) => send(runId, { type: 'callback.received', at: now(), nodeId, ...result }),
     decide: (runId, nodeId, to, meta) => send(runId, { type: 'decision.made', at: now(), nodeId, to, ...meta }),
+    prune(before, options = {}) {
+      const workspace = options.workspace;
+      if (options.dryRun) return countEndedRuns(store, before, workspace);
+      return pruneEndedRuns(store, before, { workspace, deleted: (ids) => runtime.forgetDeleted(ids) });
+    },
     async raiseLimits(runId, limits, onLimit) {
       checkLimitsAboveUsage(await state(runId), limits, now());
       return send(runId, { type: 'limits.raised', at: now(), limits, ...(onLimit ? { onLimit } : {}) });

@@ -284,3 +284,12 @@ export const WebhookCallbackParam = NodeParam.extend({
 export const WebhookCallbackAccepted = z
   .object({ runId: z.string(), nodeId: z.string(), accepted: z.literal(true) })
   .openapi('WebhookCallbackAccepted');
+
+const beforeField = z.string().min(1).max(100).openapi({
+  description: 'runs that ended before this ISO time, or longer ago than this duration (30d); default RUNLOOM_RETENTION',
+});
+export const ExportQuery = z.strictObject({ before: beforeField.optional() });
+export const PruneBody = z.strictObject({ before: beforeField.optional(), dryRun: z.boolean().optional() }).openapi('Prune');
+export const Pruned = z
+  .object({ pruned: z.number().int().optional(), wouldPrune: z.number().int().optional(), before: z.string() })
+  .openapi('Pruned');

@@ -33,6 +33,9 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
     'POST /v1/flows/drafts': { path: '/v1/flows/drafts', body: { flow: { id: flowId } } },
     'POST /v1/runs': { path: '/v1/runs', body: { flowId, input: {} } },
     'GET /v1/runs': { path: '/v1/runs' },
+    // 1ms: every ended run, so that an unscoped export or prune would show or delete the other workspace's.
+    'GET /v1/runs/export': { path: '/v1/runs/export?before=1ms' },
+    'POST /v1/runs/prune': { path: '/v1/runs/prune', body: { before: '1ms' } },
     'GET /v1/runs/{runId}': { path: run },
     'GET /v1/runs/{runId}/steps': { path: `${run}/steps` },
     'POST /v1/runs/{runId}/pause': { path: `${run}/pause`, body: {} },

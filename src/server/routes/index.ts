@@ -3,6 +3,7 @@ import type { ApiRoute } from '../route-table.js';
 import { eventRoutes } from './events.js';
 import { flowRoutes } from './flows.js';
 import { keyRoutes } from './keys.js';
+import { retentionRoutes } from './retention.js';
 import { runRoutes } from './runs.js';
 import { systemRoutes } from './system.js';
 import { timeTravelRoutes } from './time-travel.js';
@@ -11,6 +12,8 @@ import { webhookRoutes } from './webhooks.js';
 export const apiRoutes: readonly ApiRoute[] = [
   ...systemRoutes,
   ...flowRoutes,
+  // Before the run routes: `GET /v1/runs/export` would otherwise be read as a run named `export`.
+  ...retentionRoutes,
   ...runRoutes,
   ...eventRoutes,
   ...keyRoutes,
