@@ -293,3 +293,8 @@ export const PruneBody = z.strictObject({ before: beforeField.optional(), dryRun
 export const Pruned = z
   .object({ pruned: z.number().int().optional(), wouldPrune: z.number().int().optional(), before: z.string() })
   .openapi('Pruned');
+
+export const FollowQuery = EventsQuery.pick({ after: true }).extend({
+  token: z.string().max(1000).optional().openapi({ description: 'a follow token, where no Authorization header can be sent' }),
+});
+export const FollowToken = z.object({ token: z.string(), expiresAt: z.number() }).openapi('FollowToken');

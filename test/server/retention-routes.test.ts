@@ -3,8 +3,7 @@
  * cut-off rules, on a real SQLite file, each key seeing and pruning its own workspace only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKeys } from '../../src/server/keys.js';
-import { APPROVAL_FLOW, openServer, QUICK_FLOW, type TestServer } from './support.js';
+import { APPROVAL_FLOW, openTwoWorkspaces, QUICK_FLOW, type TestServer } from './support.js';
 
 let t: TestServer;
 let alpha = '';
@@ -12,14 +11,7 @@ let beta = '';
 const runs: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await openServer({
-    requireKeys: true,
-    async prepare(runloom) {
-      const keys = createApiKeys(runloom.store.apiKeys);
-      alpha = (await keys.create('alpha', 'a')).secret;
-      beta = (await keys.create('beta', 'b')).secret;
-    },
-  });
+  ({ t, alpha, beta } = await openTwoWorkspaces());
   for (const [name, key] of [
     ['alpha', alpha],
     ['beta', beta],

@@ -52,6 +52,7 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
     },
     'GET /v1/runs/{runId}/events': { path: `${run}/events` },
     'GET /v1/runs/{runId}/events/follow': { path: `${run}/events/follow` },
+    'POST /v1/runs/{runId}/follow-token': { path: `${run}/follow-token` },
     'GET /v1/runs/{runId}/state': { path: `${run}/state?at=1` },
     'POST /v1/runs/{runId}/fork': { path: `${run}/fork`, body: { at: 1 } },
     'POST /v1/keys': { path: '/v1/keys', body: { name: 'sample' } },

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createRunloom, type Runloom, type RunloomOptions } from '../../src/runloom.js';
+import { createApiKeys } from '../../src/server/keys.js';
 import { observeStore } from '../../src/server/observed-store.js';
 import { type RunningServer, type ServeOptions, startServer } from '../../src/server/serve.js';
 import { openStore } from '../../src/store/index.js';
@@ -154,4 +155,19 @@ export function spawnServe(args: readonly string[]): Promise<{ url: string; chil
     });
     child.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
   });
+}
+
+/** A server that requires keys, with one key for each of workspaces `alpha` and `beta`. */
+export async function openTwoWorkspaces(): Promise<{ t: TestServer; alpha: string; beta: string }> {
+  let alpha = '';
+  let beta = '';
+  const t = await openServer({
+    requireKeys: true,
+    async prepare(runloom) {
+      const keys = createApiKeys(runloom.store.apiKeys);
+      alpha = (await keys.create('alpha', 'a')).secret;
+      beta = (await keys.create('beta', 'b')).secret;
+    },
+  });
+  return { t, alpha, beta };
 }
