@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
+import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { pino } from 'pino';
 import { createRunloom } from '../src/runloom.js';
 import { startServer } from '../src/server/serve.js';
+import { type FanOut, follow, percentile } from './lib/sse-followers.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const FLOW = {
@@ -74,10 +76,81 @@ row('POST /v1/runs (1-step flow, SQLite normal)', starts, floorStart);
 row('floor: bare Hono route, same body (GET)', floorRead);
 row('GET /v1/runs/{id}', read, floorRead);
 row('GET /healthz (the middleware alone)', health, floorRead);
+
+// Events to concurrent SSE followers of one run (parked on a signal until all follow), beside a
+// bare Hono SSE route fanning the same events out to as many connections as fast as it can.
+const FOLLOWERS = Number(process.env.SSE_FOLLOWERS ?? 1_000);
+const FAN_STEPS = 40;
+const fanFlow = {
+  format: 'runloom/v1',
+  id: 'fan',
+  nodes: [
+    { id: 'start', type: 'start' },
+    { id: 'go', type: 'wait', signal: 'go' },
+    ...Array.from({ length: FAN_STEPS }, (_, i) => ({ id: `s${i}`, type: 'task', action: 'set', input: { i } })),
+    { id: 'end', type: 'end' },
+  ],
+  edges: ['start', 'go', ...Array.from({ length: FAN_STEPS }, (_, i) => `s${i}`), 'end']
+    .slice(1)
+    .map((to, i, all) => ({ from: i === 0 ? 'start' : all[i - 1], to })),
+};
+await runloom.flows.publish(fanFlow);
+const parked = await runloom.runs.start('fan', {});
+await runloom.runs.wait(parked.id, (state) => state.tokens.some((t) => t.status === 'waiting'));
+const after = (await runloom.runs.events(parked.id)).at(-1)?.seq ?? 0;
+const followers = follow(`${server.url}/v1/runs/${parked.id}/events/follow?after=${after}`, FOLLOWERS);
+await followers.ready;
+await runloom.runs.signal(parked.id, 'go');
+const fan = await followers.done();
+const fanEvents = (await runloom.runs.events(parked.id, after)).map((e) => JSON.stringify(e));
+
+const streams = new Set<SSEStreamingApi>();
+let streamsReady: () => void = () => {};
+const allStreams = new Promise<void>((resolve) => {
+  streamsReady = resolve;
+});
+let broadcastDone: () => void = () => {};
+const broadcast = new Promise<void>((resolve) => {
+  broadcastDone = resolve;
+});
+const sseFloorApp = new Hono();
+sseFloorApp.get('/follow', (c) =>
+  streamSSE(c, async (stream) => {
+    await stream.writeSSE({ event: 'open', data: '{}' });
+    streams.add(stream);
+    if (streams.size === FOLLOWERS) streamsReady();
+    await broadcast;
+  }),
+);
+const sseFloor = await new Promise<ReturnType<typeof serve>>((resolve) => {
+  const s = serve({ fetch: sseFloorApp.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+});
+const floorFollowers = follow(`http://127.0.0.1:${(sseFloor.address() as { port: number }).port}/follow`, FOLLOWERS);
+await floorFollowers.ready;
+await allStreams;
+for (const text of fanEvents) {
+  const data = text.replace(/"at":\d+/, `"at":${Date.now()}`);
+  await Promise.all([...streams].map((stream) => stream.writeSSE({ event: 'run-event', data })));
+}
+await Promise.all([...streams].map((stream) => stream.writeSSE({ event: 'end', data: '{}' })));
+broadcastDone();
+const floorFan = await floorFollowers.done();
+
+const fanRow = (name: string, r: FanOut, base?: FanOut) => {
+  const perSecond = (r.delivered * 1000) / r.spanMs;
+  const baseRate = base ? (base.delivered * 1000) / base.spanMs : undefined;
+  rows.push(
+    `| ${name} | ${Math.round(perSecond).toLocaleString('en-US')} events/s | ${percentile(r.latencies, 50)} | ${percentile(r.latencies, 99)} | ${baseRate ? `${((100 * perSecond) / baseRate).toFixed(0)}%` : '—'} | ${FOLLOWERS * fanEvents.length - r.delivered} missing |`,
+  );
+};
+fanRow(`floor: bare Hono SSE route, ${FOLLOWERS} followers, same ${fanEvents.length} events`, floorFan);
+fanRow(`GET /v1/runs/{id}/events/follow, ${FOLLOWERS} followers, ${FAN_STEPS}-step run`, fan, floorFan);
+
 process.stdout.write(
   `| ${seconds} s, 64 connections, keep-alive | req/s | p50 ms | p99 ms | of floor | non-2xx |\n| --- | --: | --: | --: | --: | --: |\n${rows.join('\n')}\n`,
 );
 floor.close();
+sseFloor.close();
 await server.close();
 await runloom.close();
 rmSync(dir, { recursive: true, force: true });

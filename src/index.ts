@@ -22,7 +22,7 @@ export type { Executors, NodeExecutor, StepRequest, StepResult } from './runtime
 export { openStore } from './store/index.js';
 export type { JourneyMapping } from './store/journey-records.js';
 export type { PromptRunRecord, PromptTaskRecord, PromptVersionRecord } from './store/prompt-records.js';
-export type { Checkpoint, Durability, Store } from './store/store.js';
+export type { Checkpoint, Durability, Store, WebhookAnswer } from './store/store.js';
 
 // Swarms (F5): versioned shared context, patches, subscriptions, budgets and the ledger.
 export type { AuditReport } from './swarm/audit.js';
@@ -33,3 +33,5 @@ export type { ChangeFilter } from './swarm/filters.js';
 export { applyPatch, type PatchOp } from './swarm/patch.js';
 export type { SubscribeOptions, Subscription } from './swarm/subscriptions.js';
 export type { Swarm, SwarmsApi } from './swarm/swarms.js';
+export { verifyWebhookSignature } from './webhook/signature.js';
+export type { WebhookOptions, WebhooksApi } from './webhook/webhooks.js';

@@ -25,12 +25,13 @@ import type { Bus } from './bus/bus.js';
 import { openBus } from './bus/index.js';
 import { type ChatsApi, createChatsApi } from './chat/chats-api.js';
 import { RunloomError } from './errors.js';
+import type { CompiledFlow } from './flow/compiled.js';
 import { createJourneyContext } from './journey/context.js';
 import { createEntitiesApi, createJourneysApi, type EntitiesApi, type JourneysApi } from './journey/journeys-api.js';
 import { createProgression, type ProgressionOptions } from './journey/progression.js';
 import { createPromptsApi, type PromptsApi, type PromptsOptions } from './prompt/prompts-api.js';
 import type { Clock, Ids } from './runtime/clock.js';
-import type { Executors } from './runtime/executors.js';
+import { type Executors, taskExecutor } from './runtime/executors.js';
 import type { OutputLimits } from './runtime/output-limits.js';
 import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 import { SharedRuntime } from './runtime/shared-runtime.js';
@@ -38,6 +39,7 @@ import { openStore } from './store/index.js';
 import type { Durability, Store } from './store/store.js';
 import { swarmActions } from './swarm/swarm-actions.js';
 import { createSwarmsApi, type SwarmsApi } from './swarm/swarms.js';
+import { type WebhookOptions, Webhooks, type WebhooksApi } from './webhook/webhooks.js';
 import { Worker, type WorkerOptions } from './worker/worker.js';
 
 const defaultWorkerId = () => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -102,6 +104,8 @@ export interface RunloomOptions {
    * mapped ux nodes and moves entities on when they end. false turns it off here.
    */
   readonly journeys?: ProgressionOptions | false;
+  /** Webhook tasks' secret and callback base URL (default: env RUNLOOM_WEBHOOK_SECRET, RUNLOOM_PUBLIC_URL). */
+  readonly webhooks?: WebhookOptions;
 }
 
 export interface Runloom {
@@ -120,6 +124,8 @@ export interface Runloom {
   readonly journeys: JourneysApi;
   /** Entities walking journeys (F6.2). */
   readonly entities: EntitiesApi;
+  /** Answers to webhook tasks, by their callback token (the callback route's library side). */
+  readonly webhooks: WebhooksApi;
   /** Runs resumed at start-up. */
   readonly recovered: number;
   /** This process's id in leases and step records (shared stores). */
@@ -166,12 +172,15 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const flows = await createFlowsApi(store, actions, aiEstimator(models, actions));
   const shared = store.leases ? { owner: options.workerId ?? defaultWorkerId(), execute: options.execute ?? true } : undefined;
   const log = options.log ?? (() => {});
+  const webhooks = new Webhooks(store.webhookCalls, options.webhooks ?? {}, options.clock?.now ?? Date.now);
+  const executes = shared?.execute ?? true;
   const runtimeOptions: RuntimeOptions = {
     store,
     bus,
     actions,
     resolveFlow: flows.compiled,
     executors: {
+      task: webhooks.executor(taskExecutor(actions)),
       ...aiExecutors({
         models,
         actions,
@@ -186,7 +195,9 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     ...(options.outputLimits ? { outputLimits: options.outputLimits } : {}),
   };
   const runtime = shared ? new SharedRuntime(runtimeOptions, shared) : new Runtime(runtimeOptions);
-  const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now);
+  // A process that executes refuses at start a run whose webhook tasks it could not call.
+  const checkStart = executes ? (flow: CompiledFlow) => webhooks.checkFlow(flow) : undefined;
+  const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now, checkStart);
   // Needs the runs API, so it joins the built-ins here.
   actions.register(signalBroadcastAction({ runs, flows }));
   const swarms = createSwarmsApi(store, bus, options.clock?.now ?? Date.now, runs);
@@ -229,9 +240,10 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
     chats,
     journeys,
     entities,
+    webhooks,
     recovered,
     workerId: shared?.owner,
-    executes: shared?.execute ?? true,
+    executes,
     keep(runId) {
       if (!(runtime instanceof SharedRuntime) || !worker) return;
       runtime.keep([runId]);
@@ -242,6 +254,7 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
       await progression?.close();
       await worker?.close();
       await runtime.close();
+      webhooks.close();
       await bus.close();
       await store.close();
       await scripts?.close();

@@ -99,6 +99,7 @@ function flowsInMemory(sqlite: Store): Store {
     prompts: sqlite.prompts,
     chats: sqlite.chats,
     journeys: sqlite.journeys,
+    webhookCalls: sqlite.webhookCalls,
     init: async () => {
       await flows.init();
       await sqlite.init();

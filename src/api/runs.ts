@@ -10,6 +10,7 @@ import { NO_LIMIT } from '../flow/compile-settings.js';
 import type { CompiledFlow, LimitAction, LimitName, Limits } from '../flow/compiled.js';
 import { type FollowOptions, followRun } from '../runtime/follow.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { countEndedRuns, pruneEndedRuns } from '../store/retention.js';
 import type { RunFilter, RunSummary, StepRecordRow, Store } from '../store/store.js';
 import { type FlowsApi, flowKey, splitFlowKey } from './flows.js';
 import { checkLimitsAboveUsage } from './limits-check.js';
@@ -67,6 +68,8 @@ export interface RunsApi {
   ): Promise<RunView>;
   get(runId: string): Promise<RunView>;
   state(runId: string): Promise<RunState>;
+  /** The view of a state `state()` gave (a caller that checked the run first reads it once). */
+  viewOf(state: RunState): Promise<RunView>;
   /** The run's state as of event `atSeq` of its log, folded again as replay does (time travel). */
   stateAt(runId: string, atSeq: number): Promise<RunState>;
   /**
@@ -99,6 +102,11 @@ export interface RunsApi {
    */
   say(runId: string, nodeId: string, text: string, options?: { end?: boolean; by?: string; reply?: boolean }): Promise<RunView>;
   raiseLimits(runId: string, limits: Partial<Limits>, onLimit?: Partial<Record<LimitName, LimitAction>>): Promise<RunView>;
+  /**
+   * Retention (F8.4): deletes the runs that ended before `before` (ms) and everything of theirs,
+   * a batch per transaction — of one workspace when given; with `dryRun` only counts them.
+   */
+  prune(before: number, options?: { workspace?: string; dryRun?: boolean }): Promise<number>;
   /** Resolves when the run is completed, failed or cancelled — or when `until` holds. */
   wait(runId: string, until?: (view: RunState) => boolean): Promise<RunView>;
 }
@@ -127,7 +135,18 @@ function saidBy(state: RunState, seq: number | undefined): { said?: string } {
   return said === undefined ? {} : { said };
 }
 
-export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: FlowsApi, now: () => number): RunsApi {
+/**
+ * `checkStart` refuses, before a run exists, a flow this process could not execute as it is
+ * configured (webhook tasks without a secret or public URL).
+ */
+export function createRunsApi(
+  runtime: Runtime,
+  store: Store,
+  bus: Bus,
+  flows: FlowsApi,
+  now: () => number,
+  checkStart: (flow: CompiledFlow) => void = () => {},
+): RunsApi {
   const view = async (state: RunState): Promise<RunView> =>
     viewWith(state, await flows.compiled(state.meta.flowId, state.meta.flowVersion));
   const viewWith = (state: RunState, flow: CompiledFlow): RunView => {
@@ -177,6 +196,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       const ref = typeof flow === 'string' ? { flowId: flow } : flow;
       const compiled = await flows.compiled(flowKey(placement?.workspace, ref.flowId), ref.version);
       checkStrategyOverride(compiled, options?.strategy, 'run option');
+      checkStart(compiled);
       // The view is read from the run's own state once it is durable: no copy of the whole state.
       return runtime.start(
         {
@@ -191,6 +211,7 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
     },
     get: async (runId) => view(await state(runId)),
     state,
+    viewOf: view,
     async stateAt(runId, atSeq) {
       const current = await state(runId);
       if (atSeq >= current.eventSeq) return current;
@@ -239,6 +260,11 @@ export function createRunsApi(runtime: Runtime, store: Store, bus: Bus, flows: F
       const heard = messagesHeard(before, node);
       await runtime.send(runId, event);
       return viewWith(await runtime.waitFor(runId, (s) => answered(s, node, heard)), flow);
+    },
+    prune(before, options = {}) {
+      const workspace = options.workspace;
+      if (options.dryRun) return countEndedRuns(store, before, workspace);
+      return pruneEndedRuns(store, before, { workspace, deleted: (ids) => runtime.forgetDeleted(ids) });
     },
     async raiseLimits(runId, limits, onLimit) {
       checkLimitsAboveUsage(await state(runId), limits, now());

@@ -11,14 +11,22 @@ const FORMS = 'a duration (30d, 12h, 1h30m: runs older than that) or an ISO date
 
 export const RETENTION_ENV = 'RUNLOOM_RETENTION';
 
-/** The cut-off in ms since the epoch: runs that ended before it are exported or pruned. */
-export function cutOffOf(before: string | undefined, now: number, env: NodeJS.ProcessEnv = process.env): number {
-  if (before !== undefined) return parseBefore(before, now);
+/**
+ * The cut-off in ms since the epoch: runs that ended before it are exported or pruned. `name` is
+ * what errors call the value (`--before`, or the HTTP API's `before`).
+ */
+export function cutOffOf(
+  before: string | undefined,
+  now: number,
+  env: NodeJS.ProcessEnv = process.env,
+  name = '--before',
+): number {
+  if (before !== undefined) return parseBefore(before, now, name);
   const keep = env[RETENTION_ENV];
   if (keep === undefined || keep.trim() === '') {
     throw new RequestError(
       'BAD_REQUEST',
-      `give --before <time|duration>, or set ${RETENTION_ENV} (e.g. 30d) to how long ended runs are kept: by default nothing is deleted`,
+      `give ${name} <time|duration>, or set ${RETENTION_ENV} (e.g. 30d) to how long ended runs are kept: by default nothing is deleted`,
     );
   }
   const problem = durationProblem(keep);
@@ -26,14 +34,14 @@ export function cutOffOf(before: string | undefined, now: number, env: NodeJS.Pr
   return now - parseDuration(keep);
 }
 
-function parseBefore(text: string, now: number): number {
+function parseBefore(text: string, now: number, name: string): number {
   const value = text.trim();
   if (ISO_TIME.test(value)) {
     const at = Date.parse(value);
-    if (!Number.isFinite(at)) throw new RequestError('BAD_REQUEST', `--before '${text}' is not a valid date/time`);
-    if (at > now) throw new RequestError('BAD_REQUEST', `--before '${text}' is in the future: only runs that have ended can go`);
+    if (!Number.isFinite(at)) throw new RequestError('BAD_REQUEST', `${name} '${text}' is not a valid date/time`);
+    if (at > now) throw new RequestError('BAD_REQUEST', `${name} '${text}' is in the future: only runs that have ended can go`);
     return at;
   }
   if (durationProblem(value) === undefined) return now - parseDuration(value);
-  throw new RequestError('BAD_REQUEST', `--before '${text}': expected ${FORMS}`);
+  throw new RequestError('BAD_REQUEST', `${name} '${text}': expected ${FORMS}`);
 }

@@ -42,8 +42,7 @@ export function registerRetentionCommands(runs: Command): void {
     .action((opts: { before?: string; dryRun?: boolean }, command: Command) => {
       const before = cutOffOf(opts.before, Date.now());
       return withRunloom(command, false, async (runloom, options) => {
-        const { countEndedRuns, pruneEndedRuns } = await import('../store/retention.js');
-        const count = opts.dryRun ? await countEndedRuns(runloom.store, before) : await pruneEndedRuns(runloom.store, before);
+        const count = await runloom.runs.prune(before, { dryRun: opts.dryRun ?? false });
         if (options.json)
           process.stdout.write(`${JSON.stringify({ [opts.dryRun ? 'wouldPrune' : 'pruned']: count, before: iso(before) })}\n`);
         else

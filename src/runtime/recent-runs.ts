@@ -32,4 +32,9 @@ export class RecentRuns {
   get(runId: string): RunState | undefined {
     return this.states.get(runId);
   }
+
+  /** Drops runs deleted from the store (retention): they are no longer shown from memory. */
+  forget(runIds: readonly string[]): void {
+    for (const id of runIds) this.states.delete(id);
+  }
 }

@@ -222,6 +222,11 @@ export class Runtime {
     return (await this.loadStored(runId))?.state;
   }
 
+  /** Runs deleted from the store (retention): what this process kept of them goes too. */
+  forgetDeleted(runIds: readonly string[]): void {
+    this.recent.forget(runIds);
+  }
+
   /** A live run's state once its commits in flight land; the store's if one of them fails. */
   private async durable(live: LiveRun): Promise<RunState | undefined> {
     try {

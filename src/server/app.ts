@@ -13,6 +13,7 @@ import { RequestError } from '../errors.js';
 import type { Runloom } from '../runloom.js';
 import { DOCS_HTML } from './docs-page.js';
 import { errorResponse } from './error-body.js';
+import { createFollowTokens } from './follow-tokens.js';
 import { type ApiKeys, createApiKeys, DEFAULT_WORKSPACE } from './keys.js';
 import { createMetrics } from './metrics.js';
 import type { Observed } from './observed-store.js';
@@ -71,6 +72,7 @@ export function createApi(options: ApiOptions): Api {
     metrics: createMetrics(),
     streams: createStreams(),
     limiter: createLimiter(),
+    followTokens: createFollowTokens(),
     relay: options.relay ?? false,
     observed: options.observed,
     shuttingDown: () => closing,
@@ -118,25 +120,40 @@ export function createApi(options: ApiOptions): Api {
     if (c.res.status >= 500) log.error(entry, 'request failed');
     else log.info(entry, 'request');
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-      onError: () => {
-        throw new RequestError(
-          'PAYLOAD_TOO_LARGE',
-          `request body is larger than ${options.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`,
-        );
-      },
-    }),
-  );
+  const maxBody = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const tooLarge = () => new RequestError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBody} bytes`);
+  const measureBody = bodyLimit({
+    maxSize: maxBody,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
+  app.use('*', (c, next) => {
+    // Hono's bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a whole
+    // Request (an AbortController, a web stream) for every request and leave its direct path
+    // for JSON bodies: that was most of a GET's cost. The declared length is enough to refuse
+    // (Node's parser reads no more than it); only a body of unknown length is measured as it streams.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const length = c.req.header('content-length');
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return measureBody(c, next);
+    if (Number(length) > maxBody) throw tooLarge();
+    return next();
+  });
 
-  const guard = (scope: Scope): MiddlewareHandler<{ Variables: ApiVariables }> =>
+  const guard = (scope: Scope, followToken = false): MiddlewareHandler<{ Variables: ApiVariables }> =>
     async function guard(c, next) {
       const header = c.req.header('authorization');
       let bucket = `ip:${clientOf(c)}`;
       let limit = scope === 'public' ? limits.public : limits.perKey;
-      if (scope !== 'public') {
+      const token = followToken && header === undefined ? c.req.query('token') : undefined;
+      if (token !== undefined) {
+        // A follow token opens this run's stream only (the route checks the run is the token's workspace's).
+        const workspace = deps.followTokens.verify(token, c.req.param('runId') ?? '', Date.now());
+        if (workspace === undefined) {
+          throw new RequestError('UNAUTHORIZED', 'the follow token is not valid for this run, or it expired: ask for a new one');
+        }
+        c.set('workspace', workspace);
+      } else if (scope !== 'public') {
         if (header !== undefined) {
           const secret = /^Bearer ([\x21-\x7e]+)$/.exec(header)?.[1];
           const key = secret === undefined ? undefined : await keys.authenticate(secret);
@@ -162,7 +179,7 @@ export function createApi(options: ApiOptions): Api {
     const config = {
       ...route.config,
       ...(route.scope === 'public' ? {} : { security: [{ bearer: [] }] }),
-      middleware: [guard(route.scope)],
+      middleware: [guard(route.scope, route.followToken)],
     };
     app.openapi(config, route.handler as never);
   }

@@ -1,7 +1,12 @@
 /**
  * `GET /metrics` in the Prometheus text format: requests by route and status with a latency
  * histogram, open SSE streams, runs by status read from the store at scrape time, and the steps
- * and commits of the runs this process executes (observed-store.ts), with the leases it holds.
+ * and commits of the runs this process executes (observed-store.ts), and the runs held under
+ * lease by every process sharing the store.
+ *
+ * What a relay can know: it runs no step, so step counters and durations live in the workers'
+ * processes (which serve no HTTP); a relay leaves them out rather than show zeros, and reports
+ * the store-wide gauges (runs by status, leases), its requests, streams and its own commits.
  */
 import { RUN_STATUSES } from '../engine/types.js';
 import type { Store } from '../store/store.js';
@@ -13,7 +18,8 @@ const COUNT_CAP = 10_000;
 
 export interface ServerMetrics {
   observe(route: string, method: string, status: number, ms: number): void;
-  render(store: Store, sseClients: number, observed?: Observed): Promise<string>;
+  /** `relay`: this process executes no step (its step counters would read zero). */
+  render(store: Store, sseClients: number, observed: Observed | undefined, relay: boolean): Promise<string>;
 }
 
 interface Series {
@@ -41,13 +47,20 @@ export function createMetrics(): ServerMetrics {
       series.sum += ms / 1000;
       for (let i = 0; i < BUCKETS_MS.length; i++) if (ms <= BUCKETS_MS[i]) series.buckets[i] += 1;
     },
-    async render(store, sseClients, observed) {
+    async render(store, sseClients, observed, relay) {
       const lines: string[] = [];
-      if (observed) renderObserved(lines, observed);
+      if (observed) renderObserved(lines, observed, relay);
       lines.push('# HELP runloom_runs Runs by status (counted up to 10000 per status).', '# TYPE runloom_runs gauge');
       for (const status of RUN_STATUSES) {
         const runs = await store.listRuns({ status: [status], limit: COUNT_CAP });
         lines.push(`runloom_runs{status="${status}"} ${runs.length}`);
+      }
+      if (store.leases) {
+        lines.push(
+          '# HELP runloom_leases Runs held under a live lease by any process sharing the store (workers, servers).',
+          '# TYPE runloom_leases gauge',
+          `runloom_leases ${await store.leases.countHeld()}`,
+        );
       }
       lines.push('# HELP runloom_sse_clients Open Server-Sent Event streams.', '# TYPE runloom_sse_clients gauge');
       lines.push(`runloom_sse_clients ${sseClients}`);
@@ -79,11 +92,13 @@ function renderHistogram(lines: string[], name: string, help: string, h: Histogr
   lines.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum / 1000}`, `${name}_count ${h.count}`);
 }
 
-function renderObserved(lines: string[], observed: Observed): void {
-  lines.push('# HELP runloom_steps_total Steps of the runs this process executes, by what happened.');
-  lines.push('# TYPE runloom_steps_total counter');
-  for (const [event, count] of Object.entries(observed.steps)) lines.push(`runloom_steps_total{event="${event}"} ${count}`);
-  renderHistogram(lines, 'runloom_step_duration_seconds', 'Duration of finished steps.', observed.stepMs);
+function renderObserved(lines: string[], observed: Observed, relay: boolean): void {
+  if (!relay) {
+    lines.push('# HELP runloom_steps_total Steps of the runs this process executes, by what happened.');
+    lines.push('# TYPE runloom_steps_total counter');
+    for (const [event, count] of Object.entries(observed.steps)) lines.push(`runloom_steps_total{event="${event}"} ${count}`);
+    renderHistogram(lines, 'runloom_step_duration_seconds', 'Duration of finished steps.', observed.stepMs);
+  }
   renderHistogram(
     lines,
     'runloom_commit_duration_seconds',

@@ -7,6 +7,7 @@
 import type { RouteConfig, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Runloom } from '../runloom.js';
+import type { FollowTokens } from './follow-tokens.js';
 import type { ApiKeys } from './keys.js';
 import type { ServerMetrics } from './metrics.js';
 import type { Observed } from './observed-store.js';
@@ -32,6 +33,7 @@ export interface ApiDeps {
   readonly relay: boolean;
   /** Step and commit counters of the store this process commits through, when it is watched. */
   readonly observed: Observed | undefined;
+  readonly followTokens: FollowTokens;
   /** True once SIGTERM arrived: new requests get 503, readiness fails. */
   readonly shuttingDown: () => boolean;
 }
@@ -49,6 +51,8 @@ export interface ApiRoute {
   readonly config: RouteConfig;
   readonly scope: Scope;
   readonly handler: (c: ApiContext) => Response | Promise<Response>;
+  /** A `run` route that also opens with a follow token (`?token=`) instead of a key (follow-tokens.ts). */
+  readonly followToken?: boolean;
 }
 
 export const defineRoute = (route: ApiRoute): ApiRoute => route;

@@ -275,3 +275,35 @@ export const KeyInfo = z
 export const KeyCreated = KeyInfo.extend({ secret: z.string().openapi({ description: 'shown once' }) }).openapi('KeyCreated');
 
 export const Health = z.object({ ok: z.boolean(), checks: z.record(z.string(), z.string()).optional() }).openapi('Health');
+
+/** A failed callback's error as the step records it (a code is optional for the caller). */
+export const callbackError = (error: { code?: string | undefined; message: string }) => ({
+  code: error.code ?? 'CALLBACK_FAILED',
+  message: error.message,
+});
+
+/** A webhook task's callback URL: the step, and its capability token (base64url, 43 characters). */
+export const WebhookCallbackParam = NodeParam.extend({
+  token: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, "token: the callback URL's 43 base64url characters")
+    .openapi({ param: { name: 'token', in: 'path' } }),
+});
+
+export const WebhookCallbackAccepted = z
+  .object({ runId: z.string(), nodeId: z.string(), accepted: z.literal(true) })
+  .openapi('WebhookCallbackAccepted');
+
+const beforeField = z.string().min(1).max(100).openapi({
+  description: 'runs that ended before this ISO time, or longer ago than this duration (30d); default RUNLOOM_RETENTION',
+});
+export const ExportQuery = z.strictObject({ before: beforeField.optional() });
+export const PruneBody = z.strictObject({ before: beforeField.optional(), dryRun: z.boolean().optional() }).openapi('Prune');
+export const Pruned = z
+  .object({ pruned: z.number().int().optional(), wouldPrune: z.number().int().optional(), before: z.string() })
+  .openapi('Pruned');
+
+export const FollowQuery = EventsQuery.pick({ after: true }).extend({
+  token: z.string().max(1000).optional().openapi({ description: 'a follow token, where no Authorization header can be sent' }),
+});
+export const FollowToken = z.object({ token: z.string(), expiresAt: z.number() }).openapi('FollowToken');

@@ -71,9 +71,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const smtp = options.smtpPort === undefined ? undefined : await listenMail(options);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  // Webhook tasks executed here are answered here, unless RUNLOOM_PUBLIC_URL names the address
+  // receivers reach (a proxy, a public name).
+  options.runloom.webhooks.offerPublicUrl(url);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     api,
     auth,
     relay,

@@ -17,6 +17,20 @@ import type { Runloom } from '../runloom.js';
 
 const KEEPALIVE_MS = 15_000;
 
+/**
+ * An event's JSON, made once however many streams follow its run: the bus hands every
+ * follower the same event object (1,000 followers were 1,000 stringifies of each event).
+ */
+const serialized = new WeakMap<object, string>();
+const jsonOf = (event: object): string => {
+  let text = serialized.get(event);
+  if (text === undefined) {
+    text = JSON.stringify(event);
+    serialized.set(event, text);
+  }
+  return text;
+};
+
 export interface Streams {
   /** Open SSE streams (a metric). */
   readonly size: number;
@@ -62,7 +76,7 @@ export function createStreams(): Streams {
               await stream.writeSSE({ event: 'live', data: JSON.stringify(event) });
               continue;
             }
-            await stream.writeSSE({ id: String(event.seq), event: 'run-event', data: JSON.stringify(event) });
+            await stream.writeSSE({ id: String(event.seq), event: 'run-event', data: jsonOf(event) });
             ended = event.type === 'run.completed' || event.type === 'run.failed' || event.type === 'run.cancelled';
           }
           if (ended) await stream.writeSSE({ event: 'end', data: '{}' });

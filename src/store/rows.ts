@@ -1,7 +1,7 @@
 /** Row shapes both SQL stores share: how a run summary and a step row map to and from columns. */
 import type { RunState, RunStatus } from '../engine/types.js';
 import type { ErrorInfo } from '../errors.js';
-import type { ApiKeyRow, RunSummary, StepRecordRow, StepRow } from './store.js';
+import type { ApiKeyRow, RunSummary, StepRecordRow, StepRow, WebhookAnswer, WebhookCallRow } from './store.js';
 
 /** `SELECT id, flow_id, flow_version, status, reason, parent_run_id, created_at, updated_at FROM runs`. */
 export interface RunSummaryRow {
@@ -122,4 +122,24 @@ export const toApiKey = (r: KeyColumns): ApiKeyRow => ({
   hash: r.hash,
   createdAt: r.created_at,
   ...(r.revoked_at === null ? {} : { revokedAt: r.revoked_at }),
+});
+
+export interface WebhookCallColumns {
+  readonly token_hash: string;
+  readonly run_id: string;
+  readonly node_id: string;
+  readonly created_at: number;
+  readonly delivered_at: number | null;
+  readonly answered_at: number | null;
+  readonly answer: string | null;
+}
+
+export const toWebhookCall = (r: WebhookCallColumns): WebhookCallRow => ({
+  tokenHash: r.token_hash,
+  runId: r.run_id,
+  nodeId: r.node_id,
+  createdAt: r.created_at,
+  ...(r.delivered_at === null ? {} : { deliveredAt: r.delivered_at }),
+  ...(r.answered_at === null ? {} : { answeredAt: r.answered_at }),
+  ...(r.answer === null ? {} : { answer: JSON.parse(r.answer) as WebhookAnswer }),
 });

@@ -216,6 +216,8 @@ export interface Leases {
    * transaction; false (nothing written) when the step is no longer this worker's.
    */
   finishStep(owner: string, runId: string, seq: number, event: EngineEvent, at: number): Promise<boolean>;
+  /** Runs held now under a lease that has not run out, by any process (a metric). */
+  countHeld(): Promise<number>;
 }
 
 /** An API key as stored: never the secret, only its SHA-256 (F9.2). */
@@ -338,6 +340,38 @@ export interface SwarmRecords {
   ledger(swarmId: string): Promise<LedgerEntry[]>;
 }
 
+/** What answered a webhook task (F3.2): its output, or the failure it reported. */
+export type WebhookAnswer =
+  | { readonly status: 'completed'; readonly output: unknown }
+  | { readonly status: 'failed'; readonly error: { readonly code: string; readonly message: string } };
+
+/**
+ * A webhook task's call, by the SHA-256 of its callback token (the token itself is never
+ * stored): which step it belongs to, when the receiver took it, and the answer once it came.
+ */
+export interface WebhookCallRow {
+  readonly tokenHash: string;
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly createdAt: number;
+  readonly deliveredAt?: number;
+  readonly answeredAt?: number;
+  readonly answer?: WebhookAnswer;
+}
+
+/** Webhook tasks' calls (migration 010). */
+export interface WebhookCallRecords {
+  /** Records a call unless its token's is recorded already (a step executed again); the row as stored. */
+  open(row: Pick<WebhookCallRow, 'tokenHash' | 'runId' | 'nodeId' | 'createdAt'>): Promise<WebhookCallRow>;
+  /** Notes that the receiver accepted the call (answered 2xx). */
+  delivered(tokenHash: string, at: number): Promise<void>;
+  byHash(tokenHash: string): Promise<WebhookCallRow | undefined>;
+  /** Stores the answer unless the call has one already: false then, and nothing changes. */
+  answer(tokenHash: string, answer: WebhookAnswer, at: number): Promise<boolean>;
+  /** Those of these calls that have an answer. */
+  answered(tokenHashes: readonly string[]): Promise<WebhookCallRow[]>;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
   /**
@@ -349,6 +383,7 @@ export interface Store {
   readonly swarms: SwarmRecords;
   /** Journeys, hooks, entities, arrivals and the board (F6, migration 009). */
   readonly journeys: JourneyRecords;
+  readonly webhookCalls: WebhookCallRecords;
   readonly leases?: Leases;
   /** Prompt templates, scoped variables, prompt runs and their tasks (F4.5). */
   readonly prompts: PromptRecords;

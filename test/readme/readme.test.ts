@@ -109,6 +109,7 @@ const TESTED = [
   "import { createRunloom } from 'runloom';\n\nconst runloom = await createRunloom({ store: 'memory:' });\nconst swarm",
   '# greet.prompt.yaml',
   '# journey.yaml',
+  '// A webhook receiver, and a run that waits for it',
 ];
 
 /** A TypeScript snippet run as a module in `cwd`, `from 'runloom'` being this checkout. */
@@ -289,6 +290,18 @@ console.log('closed');
       expect(result.stdout).toBe('closed\n');
     },
   );
+
+  it('webhook tasks: the receiver verifies the signature and answers through the callback URL', async () => {
+    const cwd = projectDir('webhook');
+    // Other ports than the README's, so that parallel test runs do not collide.
+    const base = 20_000 + (process.pid % 20_000);
+    const code = block('// A webhook receiver, and a run that waits for it')
+      .text.replaceAll('4100', String(base))
+      .replaceAll('4101', String(base + 1));
+    const result = await runSnippet(code, cwd);
+    expect(result.code, shown(result)).toBe(0);
+    expect(result.stdout).toBe("completed { greeting: 'hello Ada' }\n");
+  });
 
   it('the cassette config block is a valid config (runloom validate checks it as one)', async () => {
     const cwd = tmp.path('cassettes');

@@ -5,40 +5,22 @@
  * reconnected to the other server with Last-Event-ID gets every event once, in order; SIGTERM
  * ends a server's streams with `event: shutdown` and exits 0.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runloom } from '../../src/runloom.js';
 import { createApiKeys } from '../../src/server/keys.js';
 import { sequentialFlow } from '../worker/flows.js';
 import { ACTION_MODULES, type Cluster, canRun, kill, openCluster, skipped } from '../worker/support.js';
 import { openSse, type SseMessage } from './sse-client.js';
-import { APPROVAL_FLOW, type Json, request } from './support.js';
-
-const BIN = join(fileURLToPath(new URL('../..', import.meta.url)), 'bin/runloom.mjs');
+import { APPROVAL_FLOW, type Json, request, spawnServe } from './support.js';
 
 let cluster: Cluster;
 let client: Runloom;
 let key = '';
 const servers: { url: string; child: ChildProcess }[] = [];
 
-function startServe(cluster: Cluster): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, '--store', cluster.storeUrl, '--bus', cluster.busUrl, '--actions', ACTION_MODULES.work, 'serve', '--port', '0'],
-    { env: { ...process.env, RUNLOOM_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(err)?.[1];
-      if (url) resolve({ url, child });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
-  });
-}
+const startServe = (cluster: Cluster) =>
+  spawnServe(['--store', cluster.storeUrl, '--bus', cluster.busUrl, '--actions', ACTION_MODULES.work]);
 
 /** The run as a server shows it, once `until` holds (the worker runs it meanwhile). */
 async function poll(url: string, runId: string, until: (run: Json) => boolean): Promise<Json> {

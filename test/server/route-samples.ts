@@ -35,6 +35,9 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
     'POST /v1/flows/drafts': { path: '/v1/flows/drafts', body: { flow: { id: flowId } } },
     'POST /v1/runs': { path: '/v1/runs', body: { flowId, input: {} } },
     'GET /v1/runs': { path: '/v1/runs' },
+    // 1ms: every ended run, so that an unscoped export or prune would show or delete the other workspace's.
+    'GET /v1/runs/export': { path: '/v1/runs/export?before=1ms' },
+    'POST /v1/runs/prune': { path: '/v1/runs/prune', body: { before: '1ms' } },
     'GET /v1/runs/{runId}': { path: run },
     'GET /v1/runs/{runId}/steps': { path: `${run}/steps` },
     'POST /v1/runs/{runId}/pause': { path: `${run}/pause`, body: {} },
@@ -52,6 +55,7 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
     'POST /v1/runs/{runId}/nodes/{nodeId}/messages': { path: `${run}/nodes/${nodeId}/messages`, body: { text: 'hello' } },
     'GET /v1/runs/{runId}/events': { path: `${run}/events` },
     'GET /v1/runs/{runId}/events/follow': { path: `${run}/events/follow` },
+    'POST /v1/runs/{runId}/follow-token': { path: `${run}/follow-token` },
     'GET /v1/runs/{runId}/state': { path: `${run}/state?at=1` },
     'POST /v1/runs/{runId}/fork': { path: `${run}/fork`, body: { at: 1 } },
     'POST /v1/keys': { path: '/v1/keys', body: { name: 'sample' } },
@@ -100,6 +104,11 @@ export function sampleFor(route: string, ids: SampleIds): Sample | undefined {
     'DELETE /v1/hooks/{slug}': { path: `/v1/hooks/${flowId}` },
     'POST /v1/hooks/{slug}': { path: `/v1/hooks/${flowId}`, body: { email: 'a@example.com' } },
     'POST /v1/hooks/{slug}/email': { path: `/v1/hooks/${flowId}/email`, body: { raw: 'From: a@example.com' } },
+    // A well-formed token no step has: public, answered by the token alone (404 here).
+    'POST /v1/webhook-callbacks/{runId}/{nodeId}/{token}': {
+      path: `/v1/webhook-callbacks/${runId}/${nodeId}/${'A'.repeat(43)}`,
+      body: { status: 'completed', output: { ok: true } },
+    },
   };
   return samples[route];
 }

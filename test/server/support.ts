@@ -2,12 +2,15 @@
  * Real HTTP on loopback: a Runloom (SQLite file, memory, or a shared store) behind `startServer`
  * on port 0, and a small client that speaks JSON to it.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createRunloom, type Runloom, type RunloomOptions } from '../../src/runloom.js';
+import { createApiKeys } from '../../src/server/keys.js';
 import { observeStore } from '../../src/server/observed-store.js';
 import { type RunningServer, type ServeOptions, startServer } from '../../src/server/serve.js';
 import { openStore } from '../../src/store/index.js';
@@ -133,4 +136,38 @@ export function postLarge(url: string, path: string, body: string): Promise<{ st
     req.on('error', (error) => (error as NodeJS.ErrnoException).code === 'EPIPE' || reject(error));
     req.end(body);
   });
+}
+
+const BIN = join(fileURLToPath(new URL('../..', import.meta.url)), 'bin/runloom.mjs');
+
+/** `runloom <args> serve --port 0` in a child process; resolves with its URL once it listens. */
+export function spawnServe(args: readonly string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, ...args, 'serve', '--port', '0'], {
+    env: { ...process.env, RUNLOOM_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(err)?.[1];
+      if (url) resolve({ url, child });
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
+  });
+}
+
+/** A server that requires keys, with one key for each of workspaces `alpha` and `beta`. */
+export async function openTwoWorkspaces(): Promise<{ t: TestServer; alpha: string; beta: string }> {
+  let alpha = '';
+  let beta = '';
+  const t = await openServer({
+    requireKeys: true,
+    async prepare(runloom) {
+      const keys = createApiKeys(runloom.store.apiKeys);
+      alpha = (await keys.create('alpha', 'a')).secret;
+      beta = (await keys.create('beta', 'b')).secret;
+    },
+  });
+  return { t, alpha, beta };
 }

@@ -26,6 +26,8 @@ async function fill(store: Store): Promise<number> {
     created(child, { steps: [stepRow(2)] }),
   ]);
   await store.commit([checkpoint({ ...parent, eventSeq: 2 }, { events: [event(2)], steps: [stepRow(3)] })]);
+  await store.webhookCalls.open({ tokenHash: 'c0ffee', runId: 'c', nodeId: 'call', createdAt: T0 + 2 });
+  await store.webhookCalls.answer('c0ffee', { status: 'completed', output: 1 }, T0 + 3);
   return T0 + 1_000;
 }
 

@@ -3,7 +3,7 @@
  * a temp SQLite file, and Debian's chromium driven by playwright-core, offline. Each page records
  * console errors and uncaught exceptions; a test ends by asserting there were none.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,17 +24,26 @@ type Json = any;
 
 export interface Served {
   readonly url: string;
+  /** With `requireKeys`: the key every call sends (the UI is given it like a person would). */
+  readonly key: string | undefined;
   post(path: string, body: unknown): Promise<Json>;
   get(path: string): Promise<Json>;
   close(): Promise<void>;
 }
 
-export async function serve(): Promise<Served> {
+export async function serve(options: { requireKeys?: boolean } = {}): Promise<Served> {
   if (!existsSync(join(ROOT, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first');
   const dir = mkdtempSync(join(tmpdir(), 'runloom-web-'));
+  const bin = [join(ROOT, 'bin/runloom.mjs'), '--store', join(dir, 'runloom.db')];
+  let key: string | undefined;
+  if (options.requireKeys) {
+    const created = spawnSync(process.execPath, [...bin, 'keys', 'create', '--workspace', 'web'], { encoding: 'utf8' });
+    key = /rlk_\S+/.exec(created.stdout)?.[0];
+    if (!key) throw new Error(`keys create printed no key: ${created.stdout}${created.stderr}`);
+  }
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'bin/runloom.mjs'), '--store', join(dir, 'runloom.db'), 'serve', '--port', '0'],
+    [...bin, 'serve', '--port', '0', ...(options.requireKeys ? ['--require-keys'] : [])],
     { cwd: dir, env: { ...process.env, RUNLOOM_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let said = '';
@@ -53,7 +62,10 @@ export async function serve(): Promise<Served> {
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const json = await response.json();
@@ -62,6 +74,7 @@ export async function serve(): Promise<Served> {
   };
   return {
     url,
+    key,
     post: (path, body) => call('POST', path, body),
     get: (path) => call('GET', path),
     async close() {

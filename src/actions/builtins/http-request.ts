@@ -110,7 +110,8 @@ function redactRequest(input: unknown): unknown {
   return logged;
 }
 
-function withoutSecrets(url: URL): string {
+/** A URL as logs and errors show it: credentials and query values hidden. */
+export function withoutSecrets(url: URL): string {
   const credentials = url.username !== '' || url.password !== '';
   return `${url.protocol}//${credentials ? `${REDACTED}@` : ''}${url.host}${url.pathname}${url.search ? `?${REDACTED}` : ''}`;
 }

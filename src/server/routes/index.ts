@@ -8,14 +8,18 @@ import { hookRoutes } from './hooks.js';
 import { journeyRoutes } from './journeys.js';
 import { keyRoutes } from './keys.js';
 import { promptRoutes } from './prompts.js';
+import { retentionRoutes } from './retention.js';
 import { runRoutes } from './runs.js';
 import { swarmRoutes } from './swarms.js';
 import { systemRoutes } from './system.js';
 import { timeTravelRoutes } from './time-travel.js';
+import { webhookRoutes } from './webhooks.js';
 
 export const apiRoutes: readonly ApiRoute[] = [
   ...systemRoutes,
   ...flowRoutes,
+  // Before the run routes: `GET /v1/runs/export` would otherwise be read as a run named `export`.
+  ...retentionRoutes,
   ...runRoutes,
   ...eventRoutes,
   ...keyRoutes,
@@ -26,4 +30,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...journeyRoutes,
   ...entityRoutes,
   ...hookRoutes,
+  ...webhookRoutes,
 ];

@@ -7,6 +7,7 @@ import { type ApiContext, type ApiRoute, defineRoute, valid } from '../route-tab
 import {
   CallbackBody,
   ControlBody,
+  callbackError,
   cursorOf,
   DecideBody,
   IdempotencyHeader,
@@ -54,7 +55,7 @@ async function startRun(c: ApiContext): Promise<Response> {
     await pending.catch(() => {});
   }
   const existing = await runIn(c, id).catch(() => undefined);
-  if (existing) return c.json(await runloom.runs.get(id), 200);
+  if (existing) return c.json(await runloom.runs.viewOf(existing), 200);
   const start = runloom.runs.start({ flowId: request.flowId, version: request.version }, request.input, request.options, {
     ...placement,
     id,
@@ -141,8 +142,7 @@ export const runRoutes: readonly ApiRoute[] = [
     }),
     async handler(c) {
       const { runId } = valid(c, 'param', RunIdParam);
-      await runIn(c, runId);
-      return c.json(await c.get('deps').runloom.runs.get(runId), 200);
+      return c.json(await c.get('deps').runloom.runs.viewOf(await runIn(c, runId)), 200);
     },
   }),
   defineRoute({
@@ -204,8 +204,7 @@ export const runRoutes: readonly ApiRoute[] = [
       const { nodeId } = valid(c, 'param', NodeParam);
       const result = valid(c, 'json', CallbackBody);
       if (result.status === 'completed') return c.get('deps').runloom.runs.callback(id, nodeId, result);
-      const error = { code: result.error.code ?? 'CALLBACK_FAILED', message: result.error.message };
-      return c.get('deps').runloom.runs.callback(id, nodeId, { status: 'failed', error });
+      return c.get('deps').runloom.runs.callback(id, nodeId, { status: 'failed', error: callbackError(result.error) });
     },
     NodeParam,
   ),

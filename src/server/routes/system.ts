@@ -52,8 +52,8 @@ export const systemRoutes: readonly ApiRoute[] = [
       }),
     }),
     async handler(c) {
-      const { metrics, runloom, streams, observed } = c.get('deps');
-      return c.text(await metrics.render(runloom.store, streams.size, observed), 200, {
+      const { metrics, runloom, streams, observed, relay } = c.get('deps');
+      return c.text(await metrics.render(runloom.store, streams.size, observed, relay), 200, {
         'content-type': 'text/plain; version=0.0.4',
       });
     },

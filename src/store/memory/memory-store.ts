@@ -17,6 +17,7 @@ import { createMemoryApiKeys } from './memory-api-keys.js';
 import { createMemoryJourneys } from './memory-journeys.js';
 import { createMemoryChats, createMemoryPrompts } from './memory-prompts.js';
 import { createMemorySwarms } from './memory-swarms.js';
+import { createMemoryWebhookCalls } from './memory-webhook-calls.js';
 
 interface RunEntry {
   state: RunState;
@@ -205,6 +206,7 @@ export function createMemoryStore(): Store {
   const byCreated = (a: RunSummary, b: RunSummary) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
   /** What retention may delete: ended before `before`, and a child only once its parent has ended (or is gone). */
+  const webhookCalls = createMemoryWebhookCalls();
   const prunable = (entry: RunEntry, before: number): boolean => {
     const { state } = entry;
     if (!TERMINAL_STATUSES.has(state.status) || state.updatedAt >= before) return false;
@@ -219,6 +221,7 @@ export function createMemoryStore(): Store {
     prompts: createMemoryPrompts(),
     chats: createMemoryChats(),
     journeys: createMemoryJourneys((runId) => runs.get(runId)?.state.status),
+    webhookCalls,
     async init() {},
     async close() {},
 
@@ -346,6 +349,7 @@ export function createMemoryStore(): Store {
         const parent = entry.state.meta.parent;
         if (parent && children.get(pairKey(parent.runId, parent.seq)) === id) children.delete(pairKey(parent.runId, parent.seq));
         for (const [key, timer] of timers) if (timer.runId === id) timers.delete(key);
+        webhookCalls.forgetRun(id);
         deleted.push(id);
       }
       return deleted;

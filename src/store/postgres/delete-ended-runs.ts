@@ -13,7 +13,8 @@ const DELETE = `WITH gone AS (
   steps AS (DELETE FROM steps WHERE run_id IN (SELECT id FROM gone)),
   timers AS (DELETE FROM timers WHERE run_id IN (SELECT id FROM gone)),
   inbox AS (DELETE FROM run_inbox WHERE run_id IN (SELECT id FROM gone)),
-  tasks AS (DELETE FROM step_tasks WHERE run_id IN (SELECT id FROM gone))
+  tasks AS (DELETE FROM step_tasks WHERE run_id IN (SELECT id FROM gone)),
+  webhooks AS (DELETE FROM webhook_calls WHERE run_id IN (SELECT id FROM gone))
   SELECT id FROM gone`;
 
 export function prepareDeleteEndedRuns(pool: PostgresPool): (runIds: readonly string[], before: number) => Promise<string[]> {

@@ -68,6 +68,12 @@ const toClaimed = (r: ClaimRow): ClaimedRun => ({
 export function prepareLeases(pool: PostgresPool, ttlMs: number): Leases {
   return {
     ttlMs,
+    async countHeld() {
+      const { rows } = await pool.query<{ n: string }>(
+        'SELECT count(*) AS n FROM runs WHERE lease_owner IS NOT NULL AND lease_until >= runloom_now()',
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
     async claim(owner, limit, runIds, needing = false) {
       if (limit <= 0 || runIds?.length === 0) return [];
       const { rows } = !runIds

@@ -4,7 +4,6 @@
  * a whole batch atomically without a BEGIN/COMMIT pair.
  */
 
-import { lazySwarms } from '../lazy-swarms.js';
 import type { Store } from '../store.js';
 import { prepareApiKeys } from './api-keys.js';
 import { foldBatch, prepareCommit } from './commit.js';
@@ -29,6 +28,7 @@ import { preparePublishFlow } from './publish-flow.js';
 import { prepareReadEvents } from './read-events.js';
 import { prepareSaveDraft } from './save-draft.js';
 import { prepareSwarms } from './swarms.js';
+import { prepareWebhookCalls } from './webhook-calls.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/database` (anything `pg` accepts). */
@@ -70,6 +70,7 @@ function prepareOperations(pool: PostgresPool, leaseMs: number) {
     swarms: prepareSwarms(pool),
     prompts: preparePrompts(pool),
     chats: prepareChats(pool),
+    webhookCalls: prepareWebhookCalls(pool),
   };
 }
 
@@ -114,20 +115,17 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     pool,
     schema,
     capabilities: { supportsSkipLocked: true, persistent: true },
-    apiKeys: {
-      insert: async (row) => (await use()).apiKeys.insert(row),
-      list: async (workspace) => (await use()).apiKeys.list(workspace),
-      byHash: async (hash) => (await use()).apiKeys.byHash(hash),
-      revoke: async (workspace, id, at) => (await use()).apiKeys.revoke(workspace, id, at),
-    },
-    swarms: lazySwarms(async () => (await use()).swarms),
     // Each member waits for the migrations, like every operation.
+    apiKeys: afterMigrations(ops.apiKeys, use),
+    swarms: afterMigrations(ops.swarms, use),
     prompts: afterMigrations(ops.prompts, use),
     chats: afterMigrations(ops.chats, use),
     journeys: prepareJourneys(pool, use),
+    webhookCalls: afterMigrations(ops.webhookCalls, use),
     leases: {
       ttlMs: leaseMs,
       claim: async (owner, limit, runIds, needing) => (await use()).leases.claim(owner, limit, runIds, needing),
+      countHeld: async () => (await use()).leases.countHeld(),
       nextFreeTimerAt: async (runIds) => (await use()).leases.nextFreeTimerAt(runIds),
       renew: async (owner, runIds) => (await use()).leases.renew(owner, runIds),
       release: async (owner, runIds) => (await use()).leases.release(owner, runIds),

@@ -11,6 +11,7 @@ export function prepareDeleteEndedRuns(db: SqliteDatabase): (runIds: readonly st
   const deleteLog = db.prepare('DELETE FROM run_log WHERE key >= (@num << 32) AND key < ((@num + 1) << 32)');
   const deleteSteps = db.prepare('DELETE FROM steps WHERE run_id = ?');
   const deleteTimers = db.prepare('DELETE FROM timers WHERE run_id = ?');
+  const deleteWebhookCalls = db.prepare('DELETE FROM webhook_calls WHERE run_id = ?');
   const deleteRun = db.prepare('DELETE FROM runs WHERE num = ?');
   return db.transaction((runIds: readonly string[], before: number) => {
     const deleted: string[] = [];
@@ -20,6 +21,7 @@ export function prepareDeleteEndedRuns(db: SqliteDatabase): (runIds: readonly st
       deleteLog.run({ num });
       deleteSteps.run(id);
       deleteTimers.run(id);
+      deleteWebhookCalls.run(id);
       deleteRun.run(num);
       deleted.push(id);
     }

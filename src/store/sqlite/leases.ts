@@ -129,8 +129,14 @@ export function prepareLeases(
     for (const id of ids) deleteInbox.run(id);
   });
 
+  const held = db
+    .prepare<[number], number>('SELECT count(*) FROM runs WHERE lease_owner IS NOT NULL AND lease_until >= ?')
+    .pluck();
   return {
     ttlMs,
+    async countHeld() {
+      return held.get(now()) ?? 0;
+    },
     async claim(owner, limit, runIds, only = false) {
       if (limit <= 0 || runIds?.length === 0) return [];
       return claim.immediate(owner, limit, runIds, only);

@@ -4,7 +4,6 @@
  * what makes one transaction per step affordable.
  */
 
-import { lazySwarms } from '../lazy-swarms.js';
 import type { Durability, Leases, Store } from '../store.js';
 import { prepareApiKeys } from './api-keys.js';
 import { createCheckpointer } from './checkpointer.js';
@@ -30,6 +29,7 @@ import { preparePublishFlow } from './publish-flow.js';
 import { prepareReadEvents } from './read-events.js';
 import { prepareSaveDraft } from './save-draft.js';
 import { prepareSwarms } from './swarms.js';
+import { prepareWebhookCalls } from './webhook-calls.js';
 
 export interface SqliteStoreOptions {
   /** Database file; `:memory:` for a throw-away database. The directory is created. */
@@ -82,6 +82,7 @@ function prepareOperations(db: SqliteDatabase, leaseMs: number) {
     prompts: preparePrompts(db),
     chats: prepareChats(db),
     journeys: prepareJourneys(db),
+    webhookCalls: prepareWebhookCalls(db),
   };
 }
 
@@ -124,6 +125,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const leases: Leases = {
     ttlMs: leaseMs,
     claim: (owner, limit, runIds, needing) => use().leases.claim(owner, limit, runIds, needing),
+    countHeld: () => use().leases.countHeld(),
     nextFreeTimerAt: (runIds) => use().leases.nextFreeTimerAt(runIds),
     renew: (owner, runIds) => use().leases.renew(owner, runIds),
     release: (owner, runIds) => use().leases.release(owner, runIds),
@@ -141,20 +143,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     db,
     capabilities: { supportsSkipLocked: false, persistent: true },
     leases,
-    apiKeys: {
-      insert: (row) => use().apiKeys.insert(row),
-      list: (workspace) => use().apiKeys.list(workspace),
-      byHash: (hash) => use().apiKeys.byHash(hash),
-      revoke: (workspace, id, at) => use().apiKeys.revoke(workspace, id, at),
-    },
-    swarms: lazySwarms(() => use().swarms),
     // Prepared on first use like every operation: each member forwards.
+    apiKeys: forward(() => use().apiKeys),
+    swarms: forward(() => use().swarms),
     prompts: forward(() => use().prompts),
     chats: forward(() => use().chats),
     // Prepared with the other operations, on first use (which migrates).
     get journeys() {
       return use().journeys;
     },
+    webhookCalls: forward(() => use().webhookCalls),
     async init() {
       use();
     },

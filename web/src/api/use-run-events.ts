@@ -5,7 +5,7 @@
  * the screen redraws are gathered and handed to React once per animation frame.
  */
 import { useEffect, useState } from 'react';
-import { api, runPath } from './client';
+import { api, apiKey, runPath } from './client';
 import type { RunEvent } from './types';
 
 const PAGE = 10_000;
@@ -53,7 +53,13 @@ export function useRunEvents(runId: string): RunLog {
         ended = last !== undefined && /^run\.(completed|failed|cancelled)$/.test(last.type);
         setLog({ events: held.slice(), loaded: true, ended, error: undefined });
         if (ended) return;
-        source = new EventSource(`${runPath(runId)}/events/follow?after=${last?.seq ?? 0}`);
+        // EventSource sends no Authorization header: with a key, a short-lived token for this
+        // run's stream stands for it.
+        const token = apiKey.get()
+          ? `&token=${encodeURIComponent((await api<{ token: string }>(`${runPath(runId)}/follow-token`, { method: 'POST' })).token)}`
+          : '';
+        if (closed) return;
+        source = new EventSource(`${runPath(runId)}/events/follow?after=${last?.seq ?? 0}${token}`);
         source.addEventListener('run-event', (message) => take(JSON.parse((message as MessageEvent<string>).data)));
         source.addEventListener('end', () => {
           ended = true;

@@ -13,6 +13,7 @@ import { sql as workspaces } from './006-workspaces.js';
 import { sql as prompts } from './007-prompts.js';
 import { sql as swarms } from './008-swarms.js';
 import { sql as journeys } from './009-journeys.js';
+import { sql as webhookCalls } from './010-webhook-calls.js';
 
 export type { Migration };
 
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'prompts', sql: prompts },
   { version: 8, name: 'swarms', sql: swarms },
   { version: 9, name: 'journeys', sql: journeys },
+  { version: 10, name: 'webhook-calls', sql: webhookCalls },
 ];
