@@ -13,7 +13,7 @@ afterEach(async () => runloom?.close());
 
 async function desk(script: readonly ScriptedAnswer[]) {
   const model = scriptedModel(script);
-  runloom = await createRunloom({ store: 'memory:', models: { default: model } });
+  runloom = await createRunloom({ store: 'memory:', models: { 'booking-desk': model } });
   await runloom.flows.publishAll([{ source: SOURCE, sourceName: 'ai-conversation.yaml' }]);
   const { id } = await runloom.runs.start('ai-conversation', { name: 'Grace' });
   const opened = await runloom.runs.wait(id, (s) => s.reason === 'waiting_for_message');

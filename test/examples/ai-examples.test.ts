@@ -55,6 +55,28 @@ describe('AI examples through the CLI, offline', () => {
     expect(lines.at(-1).run).toMatchObject({ status: 'completed', output: { team: 'refunds' } });
   });
 
+  it('ai-conversation.yaml: answered from the CLI with runs say, the desk ends it with the slot agreed', async () => {
+    // As its comment says: `run` finds the config beside the file, the later commands are given it.
+    const here = offline;
+    const db = ['--store', clone.path('c.db'), '--config', 'examples/runloom.config.yaml'];
+    const started = await cli(
+      ['run', 'examples/ai-conversation.yaml', '--store', clone.path('c.db'), '--input', 'name=Grace'],
+      here,
+    );
+    expect(started.code, shown(started)).toBe(3);
+    expect(started.stdout).toContain('We have Mon 9:00, Tue 14:00 and Thu 11:30 open. Which suits you?');
+    const runId = /^run (\S+)$/m.exec(started.stdout)?.[1] as string;
+    expect(started.stdout).toContain(`runloom runs say ${runId} desk`);
+    const first = await cli(['runs', 'say', runId, 'desk', 'Tuesday afternoon would suit me', ...db], here);
+    expect(first.code, shown(first)).toBe(3);
+    expect(first.stdout).toContain('Tuesday at 14:00 is open. Shall I book it for you?');
+    const agreed = await cli(['--json', 'runs', 'say', runId, 'desk', 'Yes, 14:00 is fine', ...db], here);
+    expect(agreed.code, shown(agreed)).toBe(0);
+    const view = JSON.parse(agreed.stdout.trim().split('\n').at(-1) as string);
+    expect(view.run ?? view).toMatchObject({ status: 'completed', output: { slot: 'Tue 14:00', ended: 'model', turns: 3 } });
+    expect(cassette('ai-conversation')).toBe(readFileSync(join(EXAMPLES, 'cassettes', 'ai-conversation.json'), 'utf8'));
+  });
+
   it('another input is a request the cassette does not hold: the step fails naming the cassette and the hash', async () => {
     const before = cassette('ai-reasoning');
     const result = await cli(

@@ -15,9 +15,10 @@ import type { StepRecordRow } from '../../src/store/store.js';
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 /**
  * Files in examples/ that are not flows: documentation, the AI examples' models and cassettes,
- * and outreach/ (a journey example with its own test, test/examples/outreach.test.ts).
+ * outreach/ (a journey example with its own test, test/examples/outreach.test.ts) and swarm/
+ * (a swarm file, started by test/swarm/swarms-cli.test.ts).
  */
-const DOCS = new Set(['README.md', 'runloom.config.yaml', 'cassettes', 'outreach']);
+const DOCS = new Set(['README.md', 'runloom.config.yaml', 'cassettes', 'outreach', 'swarm']);
 const FLOW_FILE = /\.(ya?ml|json)$/;
 
 const files = readdirSync(EXAMPLES).sort();
@@ -26,10 +27,10 @@ const sources = flowFiles.map((file) => ({ source: readFileSync(join(EXAMPLES, f
 
 /** Example flow id → its file; every example below must be listed here and every file must be an example. */
 const TESTED = [
+  // Run offline from its cassette by test/examples/ai-examples.test.ts, with a mock model by test/ai/conversation-example.test.ts.
+  'ai-conversation',
   'ai-decision',
   'ai-reasoning',
-  // Needs a model: run with the AI SDK's mock model in test/ai/conversation-example.test.ts.
-  'ai-conversation',
   'approval-signal',
   'billing-setup',
   'boundary-timer',

@@ -5,8 +5,9 @@
  * example's prompt, tools or schema (the requests change, so their hashes do); the examples
  * test then replays the new cassettes offline.
  *
- * The server answers as a model would for these two flows: the order desk asks json.transform
- * for the sum, then writes its answer; the router picks the refunds team.
+ * The server answers as a model would for these flows: the order desk asks json.transform for
+ * the sum, then writes its answer; the router picks the refunds team; the booking desk offers
+ * slots, proposes Tuesday 14:00 and ends the conversation once the person agrees.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,9 @@ import { createRunloom } from '../../src/runloom.js';
 import { type ChatReply, type ChatRequest, startChatServer } from '../support/chat-server.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
-const AI_EXAMPLES = ['ai-reasoning', 'ai-decision'] as const;
+const AI_EXAMPLES = ['ai-reasoning', 'ai-decision', 'ai-conversation'] as const;
+/** What the person says in the conversation example (its comment's commands, in order). */
+const CONVERSATION = ['Tuesday afternoon would suit me', 'Yes, 14:00 is fine'] as const;
 
 /** Cut into pieces of a few words, as a model streams them. */
 const pieces = (text: string): string[] => text.match(/\S+\s*/g) ?? [];
@@ -47,6 +50,22 @@ function answer(request: ChatRequest): ChatReply {
       usage: { prompt: 214, completion: 36 },
     };
   }
+  if (asked.includes('Lindenhof clinic')) {
+    const last = JSON.stringify(messages.at(-1));
+    if (last.includes(CONVERSATION[1])) {
+      return {
+        toolCalls: [{ name: 'end_conversation', arguments: { slot: 'Tue 14:00' } }],
+        usage: { prompt: 262, completion: 18 },
+      };
+    }
+    if (last.includes(CONVERSATION[0])) {
+      return { text: pieces('Tuesday at 14:00 is open. Shall I book it for you?'), usage: { prompt: 231, completion: 14 } };
+    }
+    return {
+      text: pieces('Hello Grace! We have Mon 9:00, Tue 14:00 and Thu 11:30 open. Which suits you?'),
+      usage: { prompt: 204, completion: 22 },
+    };
+  }
   throw new Error(`the recorder has no answer for: ${asked.slice(0, 200)}`);
 }
 
@@ -66,7 +85,14 @@ async function record(): Promise<void> {
     try {
       for (const name of AI_EXAMPLES) {
         await runloom.flows.publish(readFileSync(join(EXAMPLES, `${name}.yaml`), 'utf8'), `${name}.yaml`);
-        const run = await runloom.runs.wait((await runloom.runs.start(name, {})).id);
+        const started = await runloom.runs.start(name, name === 'ai-conversation' ? { name: 'Grace' } : {});
+        if (name === 'ai-conversation') {
+          for (const text of CONVERSATION) {
+            await runloom.runs.wait(started.id, (s) => s.status !== 'running');
+            await runloom.runs.say(started.id, 'desk', text, { reply: true });
+          }
+        }
+        const run = await runloom.runs.wait(started.id);
         if (run.status !== 'completed') throw new Error(`${name}: ${run.status} ${JSON.stringify(run.error)}`);
         process.stdout.write(`${name}: ${JSON.stringify(run.output)} (${run.usage.credits} credits)\n`);
       }

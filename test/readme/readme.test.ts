@@ -91,8 +91,8 @@ const SKIPPED: Record<string, string> = {
     'four long-lived processes; test/examples/outreach.test.ts runs the same steps (mail sink, contacts endpoint, pull flow, SMTP reply) end to end',
   '- id: desk':
     'a fragment of a flow; test/ai/conversation.test.ts runs conversations with these fields (tools, outputSchema, maxTurns, firstTurn)',
-  'runloom run examples/ai-conversation.yaml':
-    'needs a configured model; test/cli/conversation.test.ts runs these commands against a loopback chat-completions server, test/server/conversation.test.ts runs `runs say` with --server and --end',
+  'npx runloom run examples/ai-conversation.yaml':
+    'placeholders (<runId>); test/examples/ai-examples.test.ts runs these exact commands offline, test/server/conversation.test.ts runs `runs say` with --server and --end',
 };
 const TESTED = [
   'npx runloom run examples/approval-signal.yaml',
