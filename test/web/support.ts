@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 /**
@@ -29,12 +30,13 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function serve(): Promise<Served> {
+/** `args` go before `serve` (global options, like `--config` naming a models config). */
+export async function serve(args: readonly string[] = []): Promise<Served> {
   if (!existsSync(join(ROOT, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first');
   const dir = mkdtempSync(join(tmpdir(), 'runloom-web-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'bin/runloom.mjs'), '--store', join(dir, 'runloom.db'), 'serve', '--port', '0'],
+    [join(ROOT, 'bin/runloom.mjs'), '--store', join(dir, 'runloom.db'), ...args, 'serve', '--port', '0'],
     { cwd: dir, env: { ...process.env, RUNLOOM_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let said = '';
@@ -113,4 +115,26 @@ export async function openPage(browser: Browser, served: Served): Promise<Watche
     if (!url.startsWith(served.url) && !url.startsWith('data:')) problems.push(`offline: ${url}`);
   });
   return { page, problems };
+}
+
+/**
+ * One watched page per test: `open(path)` opens a fresh page at a path of the server, and
+ * `check` (an afterEach) asserts it saw no console error, no uncaught exception and nothing
+ * fetched from outside; `problems()` lets a test take off one it expects.
+ */
+export function pagePerTest(session: () => { browser: Browser; served: Served }) {
+  let current: WatchedPage | undefined;
+  return {
+    async open(path: string): Promise<Page> {
+      const { browser, served } = session();
+      current = await openPage(browser, served);
+      await current.page.goto(`${served.url}${path}`);
+      return current.page;
+    },
+    problems: (): string[] => current?.problems ?? [],
+    check() {
+      expect(current?.problems ?? []).toEqual([]);
+      current = undefined;
+    },
+  };
 }
