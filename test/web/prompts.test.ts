@@ -48,6 +48,7 @@ beforeAll(async () => {
   served = await serve(['--config', config]);
   browser = await launch();
   await served.post('/v1/prompts', { prompt: GREET });
+  await served.post('/v1/prompts', { prompt: GREET.replace('message: "Hello', 'message: "Good day') });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -69,18 +70,23 @@ describe('prompt playground', () => {
     await page.getByRole('link', { name: 'Prompts', exact: true }).click();
     await page.getByRole('button', { name: 'greet' }).click();
     const template = page.getByTestId('template');
+    // The latest version first; an earlier one is a pick away.
+    await expect.poll(() => template.textContent()).toContain('Good day {{ vars.name }}');
+    expect(await template.getByRole('heading').first().textContent()).toBe('greet v2');
+    await page.getByLabel('Version').selectOption('1');
     await expect.poll(() => template.textContent()).toContain('Hello {{ vars.name }}');
+    expect(await template.getByRole('heading').first().textContent()).toBe('greet v1');
     const form = page.getByTestId('variables-form');
     // The form is drawn from the variables' types, with their defaults.
     expect(await form.getByLabel('name').inputValue()).toBe('there');
     expect(await form.getByLabel('times').inputValue()).toBe('2');
     expect(await form.getByLabel('loud').isChecked()).toBe(false);
+    await form.getByLabel('name').fill('Ada');
+    await shot(page, 'prompts');
     await form.getByLabel('times').fill('many');
     await form.getByRole('button', { name: 'Start prompt run' }).click();
     await expect.poll(() => form.getByRole('alert').textContent()).toContain('times: expected a number');
     await form.getByLabel('times').fill('3');
-    await form.getByLabel('name').fill('Ada');
-    await shot(page, 'prompts');
     await form.getByRole('button', { name: 'Start prompt run' }).click();
     await page.waitForURL(/\/prompts\/runs\/pr_/);
     promptRunId = (await page.getByTestId('prompt-run-id').textContent()) ?? '';

@@ -97,23 +97,6 @@ export function PromptsPage() {
       {prompts.error && <p className="error">{prompts.error.message}</p>}
       {prompts.data?.prompts.length === 0 && <p className="muted">No prompts yet: publish one with `runloom prompts push`.</p>}
       <div className="columns">
-        <aside>
-          <ul className="picker" aria-label="Prompt templates">
-            {prompts.data?.prompts.map((p) => (
-              <li key={p.promptId}>
-                <button
-                  type="button"
-                  aria-pressed={picked?.promptId === p.promptId}
-                  onClick={() => setPicked({ promptId: p.promptId })}
-                >
-                  {p.promptId}
-                </button>{' '}
-                <span className="muted">v{p.latestVersion}</span>
-              </li>
-            ))}
-          </ul>
-          <ReopenById />
-        </aside>
         <div>
           {picked ? (
             <>
@@ -137,6 +120,23 @@ export function PromptsPage() {
             <p className="muted">Pick a prompt template.</p>
           )}
         </div>
+        <aside>
+          <ul className="picker" aria-label="Prompt templates">
+            {prompts.data?.prompts.map((p) => (
+              <li key={p.promptId}>
+                <button
+                  type="button"
+                  aria-pressed={picked?.promptId === p.promptId}
+                  onClick={() => setPicked({ promptId: p.promptId })}
+                >
+                  {p.promptId}
+                </button>{' '}
+                <span className="muted">v{p.latestVersion}</span>
+              </li>
+            ))}
+          </ul>
+          <ReopenById />
+        </aside>
       </div>
       <h2>Recent prompt runs</h2>
       {runs.error && <p className="error">{runs.error.message}</p>}
