@@ -2,7 +2,8 @@
  * The prompt playground and chats in a real browser (F4.5, F4.6 through F7.4) against a real
  * `runloom serve` whose models config points at a loopback chat-completions server: pick a
  * template, set its variables, send, watch the answer stream in, read the usage figures, cancel
- * mid-stream, reopen the prompt run by id with its history, and open a chat with its metadata.
+ * mid-stream, reopen the prompt run by id with its history, see refusals and failed answers with
+ * their reasons, and open a chat with its metadata.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,12 +44,16 @@ beforeAll(async () => {
   // $1000 / $2000 per 1M tokens: 20 in + 6 out = 2000 + 1200 credits.
   writeFileSync(
     config,
-    `models:\n  local:\n    provider: openai-compatible\n    baseURL: ${model.baseURL}\n    model: tiny\n    price: { input: 1000, output: 2000 }\n`,
+    `models:\n  down:\n    provider: openai-compatible\n    baseURL: http://127.0.0.1:9/v1\n    model: none\n  local:\n    provider: openai-compatible\n    baseURL: ${model.baseURL}\n    model: tiny\n    price: { input: 1000, output: 2000 }\n`,
   );
   served = await serve(['--config', config]);
   browser = await launch();
   await served.post('/v1/prompts', { prompt: GREET });
   await served.post('/v1/prompts', { prompt: GREET.replace('message: "Hello', 'message: "Good day') });
+  // A prompt whose model nobody answers (nothing listens on port 9): its messages fail.
+  await served.post('/v1/prompts', {
+    prompt: GREET.replace('id: greet', 'id: unanswered').replace('model: local', 'model: down'),
+  });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -154,11 +159,25 @@ describe('prompt playground', () => {
   it('refuses to open a prompt run that does not exist, naming it', async () => {
     const page = await open('/prompts/runs/pr_missing');
     await expect.poll(() => page.locator('.error').textContent()).toContain('pr_missing');
-    // The API's 404 is logged by the browser as a failed load: that one, and nothing else.
-    const problems = pages.problems();
-    expect(problems).toEqual([expect.stringMatching(/Failed to load resource.*404/)]);
-    problems.length = 0;
+    pages.expectRefused(404);
   });
+
+  it('shows a refused message with the reason, and a message whose model cannot be reached as failed', async () => {
+    // `loud` has no default and no value: the server refuses the message, naming the variable.
+    const refused = await served.post('/v1/prompt-runs', { prompt: 'unanswered' });
+    const page = await open(`/prompts/runs/${encodeURIComponent(refused.id)}`);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain("variable 'loud' has no value");
+    pages.expectRefused(400);
+
+    const run = await served.post('/v1/prompt-runs', { prompt: 'unanswered', values: { loud: true } });
+    await page.goto(`${served.url}/prompts/runs/${encodeURIComponent(run.id)}`);
+    await page.getByRole('button', { name: 'Send' }).click();
+    const task = page.getByTestId('task-1');
+    await expect.poll(() => task.getByTestId('task-status').textContent(), { timeout: 20_000 }).toBe('failed');
+    expect(await task.locator('.error').textContent()).toMatch(/\w+: .+/);
+    expect(await page.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true);
+  }, 30_000);
 
   it('lists chats and opens one with its metadata and its messages', async () => {
     const chat = await served.post('/v1/chats', {

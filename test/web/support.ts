@@ -120,7 +120,7 @@ export async function openPage(browser: Browser, served: Served): Promise<Watche
 /**
  * One watched page per test: `open(path)` opens a fresh page at a path of the server, and
  * `check` (an afterEach) asserts it saw no console error, no uncaught exception and nothing
- * fetched from outside; `problems()` lets a test take off one it expects.
+ * fetched from outside; `expectRefused` takes off the one failed load a test expects.
  */
 export function pagePerTest(session: () => { browser: Browser; served: Served }) {
   let current: WatchedPage | undefined;
@@ -131,7 +131,12 @@ export function pagePerTest(session: () => { browser: Browser; served: Served })
       await current.page.goto(`${served.url}${path}`);
       return current.page;
     },
-    problems: (): string[] => current?.problems ?? [],
+    /** An answer the API refused (the browser logs it as a failed load): that one problem and no other. */
+    expectRefused(status: number) {
+      const problems = current?.problems ?? [];
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`Failed to load resource.*${status}`))]);
+      problems.length = 0;
+    },
     check() {
       expect(current?.problems ?? []).toEqual([]);
       current = undefined;
