@@ -139,7 +139,7 @@ describe('prompt playground', () => {
     ]);
   });
 
-  it('reopens a prompt run by id with its whole history and totals', async () => {
+  it('reopens a prompt run by id with its whole history and totals, and goes on with other values', async () => {
     const page = await open('/prompts');
     await page.getByLabel('Prompt run id').fill(promptRunId);
     await page.getByLabel('Prompt run id').press('Enter');
@@ -151,6 +151,19 @@ describe('prompt playground', () => {
       `${stored.run.totals.tokensIn} / ${stored.run.totals.tokensOut}`,
     );
     expect(await page.getByTestId('total-credits').textContent()).toBe(String(stored.run.totals.credits));
+    // Resumed with other values: the next message is rendered with them, the earlier ones keep theirs.
+    await page.getByText('Values for the next messages').click();
+    const values = page.getByTestId('values-form');
+    expect(await values.getByLabel('name').inputValue()).toBe('Ada');
+    await values.getByLabel('name').fill('Grace');
+    await values.getByRole('button', { name: 'Set values' }).click();
+    await expect.poll(() => page.getByTestId('run-values').textContent()).toContain('"name":"Grace"');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const third = page.getByTestId('task-3');
+    await expect.poll(() => third.getByTestId('task-status').textContent(), { timeout: 5_000 }).toBe('completed');
+    expect(await third.locator('.message').textContent()).toBe('#3 Hello Grace');
+    expect(await third.locator('.answer').textContent()).toBe('Hi Grace, nice to meet you.');
+    expect(await page.getByTestId('task-1').locator('.message').textContent()).toBe('#1 Hello Ada');
     // The recent runs list links here too.
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Prompts' }).click();
     await expect.poll(() => page.getByRole('link', { name: promptRunId }).count()).toBe(1);

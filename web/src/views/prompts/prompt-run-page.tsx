@@ -8,6 +8,7 @@ import type { PromptRunDetail, PromptTask } from '../../api/prompt-types';
 import { sendMessage } from '../../api/stream-message';
 import { useApi } from '../../api/use-api';
 import { Link } from '../../app/router';
+import { RunValues } from './run-values';
 import { TaskCard } from './task-card';
 
 /** The message being answered, as the stream tells it; the stored task replaces it at the end. */
@@ -90,6 +91,7 @@ export function PromptRunPage({ params }: { params: Record<string, string> }) {
         <dt>Credits</dt>
         <dd data-testid="total-credits">{run.totals.credits}</dd>
       </dl>
+      <RunValues run={run} onChanged={detail.reload} />
       <ol className="tasks" aria-label="Messages">
         {tasks
           .filter((task) => task.seq !== streaming?.seq)

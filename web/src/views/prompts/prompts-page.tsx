@@ -6,17 +6,11 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client';
 import type { PromptRun, PromptSummary, PromptVersion } from '../../api/prompt-types';
-import type { JsonSchema } from '../../api/types';
 import { useApi } from '../../api/use-api';
 import { Link, navigate } from '../../app/router';
 import { SchemaForm } from '../../forms/schema-form';
 import { promptRunPath } from './paths';
-
-/** A template's variables as the JSON Schema the shared form draws: one field each, typed, with its default. */
-function variablesSchema(version: PromptVersion): JsonSchema {
-  const variables = Object.entries(version.definition.variables ?? {});
-  return { type: 'object', properties: Object.fromEntries(variables.map(([name, v]) => [name, { ...v }])) };
-}
+import { variablesSchema } from './variables-schema';
 
 function Template({ promptId, version }: { promptId: string; version: number | undefined }) {
   const path = `/v1/prompts/${encodeURIComponent(promptId)}${version ? `?version=${version}` : ''}`;
