@@ -122,7 +122,8 @@ describe('prompt playground', () => {
   it('cancels an answer mid-stream: the server keeps the partial text, status cancelled', async () => {
     const page = await open(`/prompts/runs/${encodeURIComponent(promptRunId)}`);
     await page.getByRole('textbox', { name: 'Message' }).fill('Now tell it slowly');
-    await page.getByRole('button', { name: 'Send' }).click();
+    // Keyboard only: Ctrl+Enter in the message sends it.
+    await page.getByRole('textbox', { name: 'Message' }).press('Control+Enter');
     await expect.poll(() => page.getByTestId('streaming-answer').textContent()).toContain('word2 ');
     await page.getByRole('button', { name: 'Cancel' }).click();
     const task = page.getByTestId('task-2');

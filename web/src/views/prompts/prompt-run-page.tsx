@@ -118,6 +118,10 @@ export function PromptRunPage({ params }: { params: Record<string, string> }) {
           value={text}
           placeholder={tasks.length === 0 ? 'empty: the prompt’s message template' : 'your next message'}
           onChange={(e) => setText(e.target.value)}
+          // Ctrl+Enter (⌘+Enter) sends from the keyboard; Enter alone makes a new line.
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) e.currentTarget.form?.requestSubmit();
+          }}
         />
         <button type="submit" disabled={streaming !== undefined}>
           Send
