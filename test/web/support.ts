@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 /**
@@ -31,7 +32,8 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function serve(options: { requireKeys?: boolean } = {}): Promise<Served> {
+/** `requireKeys`: serve with API keys required; `args` go before `serve` (global options, like `--config`). */
+export async function serve(options: { requireKeys?: boolean; args?: readonly string[] } = {}): Promise<Served> {
   if (!existsSync(join(ROOT, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first');
   const dir = mkdtempSync(join(tmpdir(), 'runloom-web-'));
   const bin = [join(ROOT, 'bin/runloom.mjs'), '--store', join(dir, 'runloom.db')];
@@ -43,7 +45,7 @@ export async function serve(options: { requireKeys?: boolean } = {}): Promise<Se
   }
   const child: ChildProcess = spawn(
     process.execPath,
-    [...bin, 'serve', '--port', '0', ...(options.requireKeys ? ['--require-keys'] : [])],
+    [...bin, ...(options.args ?? []), 'serve', '--port', '0', ...(options.requireKeys ? ['--require-keys'] : [])],
     { cwd: dir, env: { ...process.env, RUNLOOM_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let said = '';
@@ -126,4 +128,31 @@ export async function openPage(browser: Browser, served: Served): Promise<Watche
     if (!url.startsWith(served.url) && !url.startsWith('data:')) problems.push(`offline: ${url}`);
   });
   return { page, problems };
+}
+
+/**
+ * One watched page per test: `open(path)` opens a fresh page at a path of the server, and
+ * `check` (an afterEach) asserts it saw no console error, no uncaught exception and nothing
+ * fetched from outside; `expectRefused` takes off the one failed load a test expects.
+ */
+export function pagePerTest(session: () => { browser: Browser; served: Served }) {
+  let current: WatchedPage | undefined;
+  return {
+    async open(path: string): Promise<Page> {
+      const { browser, served } = session();
+      current = await openPage(browser, served);
+      await current.page.goto(`${served.url}${path}`);
+      return current.page;
+    },
+    /** An answer the API refused (the browser logs it as a failed load): that one problem and no other. */
+    expectRefused(status: number) {
+      const problems = current?.problems ?? [];
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`Failed to load resource.*${status}`))]);
+      problems.length = 0;
+    },
+    check() {
+      expect(current?.problems ?? []).toEqual([]);
+      current = undefined;
+    },
+  };
 }

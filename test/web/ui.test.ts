@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHARGE_FLOW, GREET_FLOW, REVIEW_FLOW } from './flows.js';
-import { launch, openPage, SCREENSHOTS, type Served, serve, type WatchedPage } from './support.js';
+import { launch, pagePerTest, SCREENSHOTS, type Served, serve } from './support.js';
 
 let served: Served;
 let browser: Browser;
-let current: WatchedPage | undefined;
 
 beforeAll(async () => {
   served = await serve();
@@ -22,17 +21,9 @@ afterAll(async () => {
   await browser?.close();
   await served?.close();
 });
-afterEach(() => {
-  // No console error, no uncaught exception, nothing fetched from outside, in any test.
-  expect(current?.problems ?? []).toEqual([]);
-  current = undefined;
-});
-
-async function open(path: string): Promise<Page> {
-  current = await openPage(browser, served);
-  await current.page.goto(`${served.url}${path}`);
-  return current.page;
-}
+const pages = pagePerTest(() => ({ browser, served }));
+afterEach(pages.check);
+const open = pages.open;
 
 const nodeState = (page: Page, nodeId: string) => page.getByTestId(`node-${nodeId}`).getAttribute('data-state');
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });

@@ -45,6 +45,12 @@ function parseField(name: string, schema: JsonSchema, raw: string | boolean): { 
   return { value: text };
 }
 
+/** A default as the text of its field: JSON for an object or array, as typed otherwise. */
+function fieldText(schema: JsonSchema, value: unknown): string {
+  if (value === undefined) return '';
+  return kindOf(schema) === 'json' ? JSON.stringify(value) : String(value);
+}
+
 export interface SchemaFormProps {
   readonly schema: JsonSchema | undefined;
   readonly submitLabel: string;
@@ -60,7 +66,7 @@ export function SchemaForm({ schema, submitLabel, onSubmit, testId }: SchemaForm
     Object.fromEntries(
       properties.map(([name, prop]) => [
         name,
-        kindOf(prop) === 'boolean' ? prop.default === true : prop.default === undefined ? '' : String(prop.default),
+        kindOf(prop) === 'boolean' ? prop.default === true : fieldText(prop, prop.default),
       ]),
     ),
   );
