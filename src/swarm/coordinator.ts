@@ -110,6 +110,8 @@ export function coordinatorFlow(swarmId: string, context: SwarmContext): Record<
     prompt: `Turn {{vars.next.turn}}: take your turn.`,
     tools: agent.tools ?? [...AGENT_TOOLS],
     maxToolRounds: 8,
+    // Bounds each answer, and so the credits reserved for it against the swarm's budget.
+    maxOutputTokens: 400,
     ...strategy,
     output: `note_${agent.id.replace(/[^A-Za-z0-9_]/g, '_')}`,
   }));
