@@ -23,6 +23,16 @@ export const FINISHED_KEY = 'finished';
 
 export type RunOf = (runId: string) => Promise<RunState | undefined>;
 
+/** The run and the swarm it was started in (`input.swarm`, set by `startRun`). */
+export async function swarmOfRun(runOf: RunOf, runId: string): Promise<{ run: RunState; swarm: string }> {
+  const run = await runOf(runId);
+  const swarm = (run?.input as { swarm?: unknown } | undefined)?.swarm;
+  if (!run || typeof swarm !== 'string') {
+    throw new RunloomError('NOT_IN_SWARM', `run '${runId}' was not started in a swarm (its input has no swarm)`);
+  }
+  return { run, swarm };
+}
+
 /** The tools every agent has unless its `tools` list narrows them. */
 export const AGENT_TOOLS = ['swarm.look', 'swarm.write', 'swarm.subtask', 'swarm.finish'] as const;
 
@@ -31,11 +41,7 @@ const pathSchema = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a do
 export function agentTools(swarms: SwarmsApi, runOf: RunOf): ActionDefinition[] {
   /** The run's swarm, workspace and the agent whose turn calls. */
   const member = async (ctx: ActionContext) => {
-    const run = await runOf(ctx.runId);
-    const swarm = (run?.input as { swarm?: unknown } | undefined)?.swarm;
-    if (!run || typeof swarm !== 'string') {
-      throw new RunloomError('NOT_IN_SWARM', `run '${ctx.runId}' was not started in a swarm (its input has no swarm)`);
-    }
+    const { run, swarm } = await swarmOfRun(runOf, ctx.runId);
     const agent = ctx.nodeId.startsWith(TURN_PREFIX) ? ctx.nodeId.slice(TURN_PREFIX.length) : `run:${ctx.runId}`;
     return { swarm, agent, workspace: run.meta.workspace ?? 'default' };
   };

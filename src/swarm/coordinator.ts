@@ -14,8 +14,8 @@
  */
 import { z } from 'zod';
 import { defineAction } from '../actions/action.js';
-import { RunloomError } from '../errors.js';
-import { AGENT_TOOLS, FINISHED_KEY, type RunOf, TURN_PREFIX } from './agent-tools.js';
+import { RequestError } from '../errors.js';
+import { AGENT_TOOLS, FINISHED_KEY, type RunOf, swarmOfRun, TURN_PREFIX } from './agent-tools.js';
 import type { SwarmAgent, SwarmContext } from './context.js';
 import type { SwarmsApi } from './swarms.js';
 
@@ -67,11 +67,7 @@ export function coordinatorAction(swarms: SwarmsApi, runOf: RunOf) {
     input: z.strictObject({ turn: z.number().int().nonnegative(), last: z.string().optional() }),
     cost: 0,
     async run(input, ctx) {
-      const run = await runOf(ctx.runId);
-      const swarmId = (run?.input as { swarm?: unknown } | undefined)?.swarm;
-      if (!run || typeof swarmId !== 'string') {
-        throw new RunloomError('NOT_IN_SWARM', `run '${ctx.runId}' was not started in a swarm (its input has no swarm)`);
-      }
+      const { run, swarm: swarmId } = await swarmOfRun(runOf, ctx.runId);
       const swarm = await swarms.get(swarmId, { workspace: run.meta.workspace ?? 'default' });
       const choice = chooseNext(swarm.context, {
         turn: input.turn,
@@ -97,7 +93,18 @@ const SYSTEM = (context: SwarmContext, agent: SwarmAgent) =>
 /** The coordinator flow of a swarm: a loop of picks and agent turns (see the top of this file). */
 export function coordinatorFlow(swarmId: string, context: SwarmContext): Record<string, unknown> {
   if (context.team.length === 0) {
-    throw new RunloomError('INPUT_INVALID', `swarm '${swarmId}' has no team: there is no agent to coordinate`);
+    throw new RequestError('INPUT_INVALID', `swarm '${swarmId}' has no team: there is no agent to coordinate`);
+  }
+  // Agent ids become node ids and quoted literals of the route's conditions.
+  const odd = context.team.find((agent) => !/^[A-Za-z0-9_-]+$/.test(agent.id));
+  if (odd) {
+    throw new RequestError(
+      'INPUT_INVALID',
+      `swarm '${swarmId}': team: agent id '${odd.id}' may hold only letters, digits, - and _`,
+      {
+        details: { path: 'team' },
+      },
+    );
   }
   const strategy = context.policies.strategy ?? {};
   const turns = context.team.map((agent) => ({

@@ -96,10 +96,12 @@ describe('swarm agents', () => {
     expect(run.output).toMatchObject({ stop: 'stopped', turn: 1 });
   });
 
-  it('refuses to coordinate a swarm without a team, naming it', async () => {
+  it('refuses to coordinate a swarm without a team, or with an agent id a flow cannot hold', async () => {
     const runloom = await openRunloom('sqlite');
     const swarm = await runloom.swarms.start({ goal: 'nothing', budget: 10 });
     await expect(runloom.swarms.startAgents(swarm.id)).rejects.toThrow(/has no team/);
+    const odd = await runloom.swarms.start({ goal: 'g', budget: 10, team: [{ id: "o'brien", role: 'r' }] });
+    await expect(runloom.swarms.startAgents(odd.id)).rejects.toThrow(/agent id 'o'brien' may hold only letters/);
   });
 });
 
