@@ -6,7 +6,9 @@
  *   `reasoning` strategy with the swarm tools) → pick … → end when pick names no agent.
  *
  * `swarm.next` picks by the swarm's `policies.pick`: `round-robin` (default: the agent after the
- * last one), or `subtasks` (the assignee of the first open or claimed subtask, else round-robin).
+ * last one), `subtasks` (the assignee of the first open or claimed subtask, else round-robin),
+ * or `leader` (`policies.leader`, default the first agent, takes every other turn and names the
+ * next agent at `blackboard.next`; a name not on the team falls back to round-robin).
  * It stops — names no agent, with the reason — when an agent finished the swarm (goal done), the
  * coordinator's credits reached the budget, `policies.maxTurns` turns were taken, or the swarm
  * was stopped (`swarms stop`). Each pick is a step of the run; each agent action is a patch
@@ -19,7 +21,9 @@ import { AGENT_TOOLS, FINISHED_KEY, type RunOf, swarmOfRun, TURN_PREFIX } from '
 import type { SwarmAgent, SwarmContext } from './context.js';
 import type { SwarmsApi } from './swarms.js';
 
-export const PICKS = ['round-robin', 'subtasks'] as const;
+export const PICKS = ['round-robin', 'subtasks', 'leader'] as const;
+/** The blackboard key a leader writes the next agent's id to (`policies.pick: leader`). */
+export const NEXT_KEY = 'next';
 export type Pick = (typeof PICKS)[number];
 /** Turns when the swarm's policies set no `maxTurns`: a team never talks forever. */
 export const DEFAULT_MAX_TURNS = 20;
@@ -47,7 +51,14 @@ export function chooseNext(
   if (turn >= (context.policies.maxTurns ?? DEFAULT_MAX_TURNS)) return { turn, stop: 'turns' };
   const team = context.team;
   if (team.length === 0) return { turn, stop: 'goal' };
-  const pick = (context.policies as { pick?: Pick }).pick ?? 'round-robin';
+  const { pick = 'round-robin', leader = team[0]?.id } = context.policies as { pick?: Pick; leader?: string };
+  if (pick === 'leader') {
+    // The leader takes every other turn; after it, the agent it named on the blackboard.
+    if (state.last !== leader) return { agent: leader, turn: turn + 1 };
+    const named = context.blackboard[NEXT_KEY]?.value;
+    if (typeof named === 'string' && named !== leader && team.some((a) => a.id === named))
+      return { agent: named, turn: turn + 1 };
+  }
   if (pick === 'subtasks') {
     const ids = new Set(team.map((a) => a.id));
     const next = Object.values(context.subtasks).find(

@@ -136,6 +136,17 @@ describe('chooseNext', () => {
     expect(chooseNext(none, { ...base, last: 'a' }).agent).toBe('b');
   });
 
+  it('by a leader: the leader takes every other turn and names the next agent on the blackboard', () => {
+    const named = (next: unknown) =>
+      context({ policies: { pick: 'leader', leader: 'b' }, blackboard: { next: { value: next, author: 'b', at: 1 } } });
+    expect(chooseNext(named('c'), base).agent).toBe('b');
+    expect(chooseNext(named('c'), { ...base, turn: 1, last: 'b' }).agent).toBe('c');
+    expect(chooseNext(named('c'), { ...base, turn: 2, last: 'c' }).agent).toBe('b');
+    // Not on the team (or the leader itself): round-robin after the leader.
+    expect(chooseNext(named('zed'), { ...base, turn: 1, last: 'b' }).agent).toBe('c');
+    expect(chooseNext(context({ policies: { pick: 'leader' } }), base).agent).toBe('a');
+  });
+
   it('stops on goal, budget, turns and stop, in that order of precedence', () => {
     const finished = context({ blackboard: { finished: { value: { outcome: 'x' }, author: 'a', at: 1 } } });
     expect(chooseNext(finished, base).stop).toBe('goal');
