@@ -37,6 +37,8 @@ import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 import { SharedRuntime } from './runtime/shared-runtime.js';
 import { openStore } from './store/index.js';
 import type { Durability, Store } from './store/store.js';
+import { agentTools } from './swarm/agent-tools.js';
+import { coordinatorAction } from './swarm/coordinator.js';
 import { swarmActions } from './swarm/swarm-actions.js';
 import { createSwarmsApi, type SwarmsApi } from './swarm/swarms.js';
 import { type WebhookOptions, Webhooks, type WebhooksApi } from './webhook/webhooks.js';
@@ -200,10 +202,13 @@ export async function createRunloom(options: RunloomOptions = {}): Promise<Runlo
   const runs = createRunsApi(runtime, store, bus, flows, options.clock?.now ?? Date.now, checkStart);
   // Needs the runs API, so it joins the built-ins here.
   actions.register(signalBroadcastAction({ runs, flows }));
-  const swarms = createSwarmsApi(store, bus, options.clock?.now ?? Date.now, runs);
+  const swarms = createSwarmsApi(store, bus, options.clock?.now ?? Date.now, runs, (flow) => flows.publish(flow));
   for (const action of swarmActions(swarms, async (runId) => (await store.loadRun(runId))?.meta.workspace)) {
     actions.register(action);
   }
+  const runOf = (runId: string) => store.loadRun(runId);
+  for (const action of agentTools(swarms, runOf)) actions.register(action);
+  actions.register(coordinatorAction(swarms, runOf));
   const recovered = options.recover === false ? 0 : await runtime.recover();
   // A process that executes runs on a shared store drives at least the runs it keeps (its own
   // and, with `recover`, the ones left running): their timers and retries fire while it lives.

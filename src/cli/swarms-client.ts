@@ -2,17 +2,23 @@
  * What `runloom swarms …` does, against the local store (the library) or a server (`--server`):
  * the same calls either way, so the commands do not care where the swarm lives.
  */
+import type { RunView } from '../api/runs.js';
 import type { Runloom } from '../runloom.js';
 import type { AuditReport } from '../swarm/audit.js';
 import type { SwarmChange } from '../swarm/changes.js';
 import type { PatchOp } from '../swarm/patch.js';
 import type { SubscribeOptions } from '../swarm/subscriptions.js';
 import type { Swarm } from '../swarm/swarms.js';
+import { localRuns, remoteRuns } from './runs-client.js';
 import type { ApiClient } from './server-client.js';
 import { dataOf, sseBlocks } from './sse-blocks.js';
 
 export interface SwarmsClient {
   start(file: string, author?: string): Promise<Swarm>;
+  /** Starts the coordinator run of the swarm's team. */
+  startAgents(id: string): Promise<RunView>;
+  /** The run once it settles: ended, paused, or waiting for a person or a system. */
+  waitRun(runId: string): Promise<RunView>;
   list(): Promise<Swarm[]>;
   show(id: string): Promise<Swarm>;
   patch(id: string, ops: readonly PatchOp[], options: { author?: string; expectedVersion?: number }): Promise<Swarm>;
@@ -31,6 +37,8 @@ export function localSwarms(runloom: Runloom, workspace: string): SwarmsClient {
   const scope = { workspace };
   return {
     start: (file, author) => s.start(file, defined({ ...scope, author })),
+    startAgents: (id) => s.startAgents(id, scope),
+    waitRun: (runId) => localRuns(runloom).settled(runId),
     list: () => s.list(scope),
     show: (id) => s.get(id, scope),
     patch: (id, ops, options) => s.patch(id, ops, defined({ ...scope, ...options })),
@@ -51,6 +59,8 @@ export function remoteSwarms(api: ApiClient): SwarmsClient {
   const at = (id: string) => `/v1/swarms/${encodeURIComponent(id)}`;
   return {
     start: (file, author) => api.call('POST', '/v1/swarms', defined({ file, author })),
+    startAgents: (id) => api.call('POST', `${at(id)}/agents`),
+    waitRun: (runId) => remoteRuns(api).settled(runId),
     list: async () => (await api.call<{ swarms: Swarm[] }>('GET', '/v1/swarms')).swarms,
     show: (id) => api.call('GET', at(id)),
     patch: (id, ops, options) => api.call('POST', `${at(id)}/patches`, defined({ ops, ...options })),

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { configBeside } from '../ai/config.js';
 import { RequestError } from '../errors.js';
 import type { PatchOp } from '../swarm/patch.js';
 import type { Swarm } from '../swarm/swarms.js';
-import type { GlobalOptions } from './context.js';
+import { type GlobalOptions, openRunloom } from './context.js';
 import { withRunloom } from './runs-commands.js';
 import { createApiClient, type ServerOptions, serverUrl } from './server-client.js';
 import { localSwarms, remoteSwarms, type SwarmsClient } from './swarms-client.js';
@@ -16,14 +17,25 @@ import { localSwarms, remoteSwarms, type SwarmsClient } from './swarms-client.js
 type Options = GlobalOptions & ServerOptions & { workspace?: string };
 type SwarmsAction = (swarms: SwarmsClient, options: Options) => Promise<number>;
 
-async function withSwarms(command: Command, action: SwarmsAction): Promise<void> {
+/** `swarmFile`: a swarm file whose folder's runloom.config.yaml gives the agents' models (as `runloom run` finds a flow's). */
+async function withSwarms(command: Command, action: SwarmsAction, swarmFile?: string): Promise<void> {
   const options = command.optsWithGlobals() as Options;
   const url = serverUrl(options);
   if (url) {
     process.exitCode = await action(remoteSwarms(createApiClient(url)), options);
     return;
   }
-  await withRunloom(command, false, (runloom) => action(localSwarms(runloom, options.workspace ?? 'default'), options));
+  const beside = swarmFile && options.config === undefined ? configBeside(swarmFile) : undefined;
+  if (!beside) {
+    await withRunloom(command, false, (runloom) => action(localSwarms(runloom, options.workspace ?? 'default'), options));
+    return;
+  }
+  const runloom = await openRunloom({ ...options, config: beside }, false);
+  try {
+    process.exitCode = await action(localSwarms(runloom, options.workspace ?? 'default'), options);
+  } finally {
+    await runloom.close();
+  }
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -83,9 +95,27 @@ export function registerSwarmsCommands(program: Command): void {
     .command('start <file>')
     .description('start a swarm from its swarm file (goal, team, policies, budget)')
     .option('--author <name>', 'who starts it')
-    .action((file: string, opts: { author?: string }, command: Command) =>
-      withSwarms(command, async (client, options) =>
-        printSwarm(await client.start(readFileSync(file, 'utf8'), opts.author), options.json),
+    .option('--agents', 'set the team to work: start the coordinator run (agents take turns)')
+    .option('--wait', 'with --agents: wait until the coordinator stops, then print the swarm')
+    .action((file: string, opts: { author?: string; agents?: boolean; wait?: boolean }, command: Command) =>
+      withSwarms(
+        command,
+        async (client, options) => {
+          const swarm = await client.start(readFileSync(file, 'utf8'), opts.author);
+          if (!opts.agents) return printSwarm(swarm, options.json);
+          const started = await client.startAgents(swarm.id);
+          if (!opts.wait) {
+            if (!options.json) out(`coordinator run ${started.id} started`);
+            return printSwarm(swarm, options.json);
+          }
+          const run = await client.waitRun(started.id);
+          const stop = (run.output as { stop?: string } | undefined)?.stop;
+          if (!options.json)
+            out(`coordinator run ${run.id} ${run.status}${stop ? ` (stopped on ${stop})` : ''}, ${run.usage.credits} credits`);
+          const code = printSwarm(await client.show(swarm.id), options.json);
+          return run.status === 'completed' ? code : 1;
+        },
+        file,
       ),
     );
   swarms.command('list').action((_opts: unknown, command: Command) =>

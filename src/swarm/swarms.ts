@@ -18,6 +18,7 @@ import { type AuditReport, auditLedger } from './audit.js';
 import { createBudgets, type SwarmBudgets } from './budgets.js';
 import { type ChangeKind, rollbackOps, type SwarmChange } from './changes.js';
 import { contextView, type SwarmContext } from './context.js';
+import { coordinatorFlow } from './coordinator.js';
 import { createLivePolicy, type RunsPort } from './live-policy.js';
 import { applyPatch, type PatchOp } from './patch.js';
 import { type SubscribeOptions, type Subscription, subscribeChanges } from './subscriptions.js';
@@ -71,6 +72,11 @@ export interface SwarmsApi {
    * the swarm's budget and policies live (live-policy.ts).
    */
   startRun(id: string, flow: string, input?: Record<string, unknown>, options?: Scope): Promise<RunView>;
+  /**
+   * Sets the team to work: publishes the swarm's coordinator flow (coordinator.ts) and starts it
+   * as a run in the swarm; the agents take turns until the goal, the budget or the turn limit.
+   */
+  startAgents(id: string, options?: Scope): Promise<RunView>;
   /** Credits: run allocations and step reservations against the swarm's budget. */
   readonly budgets: SwarmBudgets;
 }
@@ -96,7 +102,16 @@ const toChange = (swarmId: string, v: SwarmVersionRow): SwarmChange => ({
   version: v.version,
 });
 
-export function createSwarmsApi(store: Store, bus: Bus, now: () => number = Date.now, runs?: RunsPort): SwarmsApi {
+/** Publishes a generated flow (the coordinator's): the flows API's publish. */
+export type PublishFlow = (flow: Record<string, unknown>) => Promise<unknown>;
+
+export function createSwarmsApi(
+  store: Store,
+  bus: Bus,
+  now: () => number = Date.now,
+  runs?: RunsPort,
+  publish?: PublishFlow,
+): SwarmsApi {
   const records = store.swarms;
   const policy = runs && createLivePolicy(store, runs, now);
   const load = async (id: string, scope: Scope = {}): Promise<SwarmRow> => {
@@ -239,6 +254,13 @@ export function createSwarmsApi(store: Store, bus: Bus, now: () => number = Date
       if (row.status === 'stopped')
         throw new RequestError('SWARM_STOPPED', `swarm '${id}' is stopped: it starts no runs`, { details: { id } });
       return policy.startRun(id, row.context as unknown as SwarmContext, flow, input, { workspace: row.workspace });
+    },
+    async startAgents(id, options = {}) {
+      if (!publish) throw new RequestError('UNAVAILABLE', 'swarm agents need a Runloom instance (createRunloom)');
+      const row = await load(id, options);
+      const flow = coordinatorFlow(id, row.context as unknown as SwarmContext);
+      await publish(flow);
+      return this.startRun(id, flow.id as string, {}, options);
     },
     async audit(id, options) {
       await load(id, options);

@@ -77,6 +77,8 @@ const SKIPPED: Record<string, string> = {
     'needs an OpenAI key; test/ai/replay.test.ts records through a loopback chat-completions server and replays with it down',
   '- id: note-lead':
     'a node fragment; test/swarm/writeback-crash.test.ts runs a flow of such swarm.patch nodes through 12 SIGKILLs',
+  'runloom swarms start examples/swarm/lead-team.swarm.yaml --agents':
+    'test/examples/swarm-example.test.ts runs it offline through the CLI on a copy of examples/ and checks the blackboard, subtask and audit',
   'runloom swarms start lead-team.swarm.yaml':
     'test/swarm/swarms-cli.test.ts runs start, patch (and a stale --expected-version), show, watch, audit and stop',
   '// prompts.ts':

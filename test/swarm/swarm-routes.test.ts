@@ -54,6 +54,19 @@ describe('swarm routes', () => {
     expect((await t.call('GET', '/v1/swarms/swarm_nope')).status).toBe(404);
   });
 
+  it('POST /agents starts the coordinator run of the team; a swarm without a team is a 400 naming it, an unknown one a 404', async () => {
+    const file = 'name: duo\ngoal: g\nbudget: 50\nteam:\n  - { id: scout, role: researcher }\n';
+    const swarm = (await t.call('POST', '/v1/swarms', { body: { file } })).body as { id: string };
+    const started = await t.call('POST', `/v1/swarms/${swarm.id}/agents`);
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ flowId: `${swarm.id}-coordinator`, input: { swarm: swarm.id } });
+    const teamless = await start();
+    const refused = await t.call('POST', `/v1/swarms/${teamless.id}/agents`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'INPUT_INVALID', message: expect.stringMatching(/has no team/) });
+    expect((await t.call('POST', '/v1/swarms/swarm_nope/agents')).status).toBe(404);
+  });
+
   it('streams changes over SSE, filtered, and resumes after Last-Event-ID with nothing missed', async () => {
     const swarm = await start();
     const url = `${t.url}/v1/swarms/${swarm.id}/changes/follow?paths=blackboard.*`;

@@ -166,6 +166,22 @@ export const swarmRoutes: readonly ApiRoute[] = [
   defineRoute({
     scope: 'workspace',
     config: createRoute({
+      method: 'post',
+      path: '/v1/swarms/{swarmId}/agents',
+      summary:
+        "Set the swarm's team to work: starts its coordinator run (agents take turns until the goal, budget or turn limit)",
+      tags: ['swarms'],
+      request: { params: SwarmIdParam },
+      responses: responses({ 201: json(RunView, 'the coordinator run') }, [404, 409]),
+    }),
+    async handler(c) {
+      const { swarmId } = valid(c, 'param', SwarmIdParam);
+      return c.json(await swarmsOf(c).startAgents(swarmId, scope(c)), 201);
+    },
+  }),
+  defineRoute({
+    scope: 'workspace',
+    config: createRoute({
       method: 'get',
       path: '/v1/swarms/{swarmId}/changes/follow',
       summary: "Follow a swarm's changes live (Server-Sent Events)",
