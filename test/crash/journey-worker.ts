@@ -23,13 +23,23 @@ export const JOURNEY = {
   edges: [{ from: 'start', to: 's1' }, ...STEPS.slice(1).map((to, i) => ({ from: STEPS[i], to, kind: 'journey' }))],
 };
 
-/** The step flow; each run waits `ms` (the PostgreSQL test makes them long, so kills land mid-walk). */
+/**
+ * The step flow; each run waits `ms` (the PostgreSQL test makes them long, so kills land
+ * mid-walk). Below a second, an entity's wait is `ms` times 1 to 10 by its number: the short
+ * ones move while processes are killed, the long ones keep the walk going through every kill
+ * even on a fast machine.
+ */
 export const stepFlow = (ms: number) => ({
   format: 'runloom/v1',
   id: 'step',
   nodes: [
     { id: 'start', type: 'start' },
-    { id: 'work', type: 'task', action: 'delay', input: { ms } },
+    {
+      id: 'work',
+      type: 'task',
+      action: 'delay',
+      input: { ms: ms >= 1_000 ? ms : `=${ms} * (1 + input.entity.attributes.i % 10)` },
+    },
     { id: 'end', type: 'end' },
   ],
   edges: [
