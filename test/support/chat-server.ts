@@ -12,7 +12,8 @@ export interface ChatReply {
   /** The answer's text, in the pieces it is streamed in. */
   readonly text?: readonly string[];
   readonly toolCalls?: readonly { readonly name: string; readonly arguments: unknown }[];
-  readonly usage: { readonly prompt: number; readonly completion: number };
+  /** Sent in the last chunk; absent, the stream carries none (as some servers do). */
+  readonly usage?: { readonly prompt: number; readonly completion: number };
   /** A pause before each text piece (ms): a model writing slowly, as real ones do. */
   readonly pieceDelayMs?: number;
 }
@@ -59,6 +60,8 @@ export async function startChatServer(answer: (request: ChatRequest, index: numb
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     for (const piece of reply.text ?? []) {
       if (reply.pieceDelayMs) await new Promise((resolve) => setTimeout(resolve, reply.pieceDelayMs));
+      // The client hung up (a cancelled answer): stop writing, as a real server does.
+      if (res.destroyed) return;
       res.write(delta({ role: 'assistant', content: piece }));
     }
     for (const [index, call] of (reply.toolCalls ?? []).entries()) {
@@ -72,14 +75,16 @@ export async function startChatServer(answer: (request: ChatRequest, index: numb
       res.write(delta({ tool_calls: [{ index, function: { arguments: args.slice(half) } }] }));
     }
     res.write(delta({}, reply.toolCalls?.length ? 'tool_calls' : 'stop'));
-    const { prompt, completion } = reply.usage;
-    res.write(
-      chunk({
-        ...base,
-        choices: [],
-        usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
-      }),
-    );
+    if (reply.usage) {
+      const { prompt, completion } = reply.usage;
+      res.write(
+        chunk({
+          ...base,
+          choices: [],
+          usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+        }),
+      );
+    }
     res.end('data: [DONE]\n\n');
   });
   server.listen(0, '127.0.0.1');
@@ -87,6 +92,10 @@ export async function startChatServer(answer: (request: ChatRequest, index: numb
   return {
     baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
   };
 }
