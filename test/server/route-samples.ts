@@ -128,6 +128,7 @@ function swarmSamples(swarmId: string): Record<string, Sample> {
     'GET /v1/swarms/{swarmId}/history': { path: `${swarm}/history` },
     'GET /v1/swarms/{swarmId}/audit': { path: `${swarm}/audit` },
     'POST /v1/swarms/{swarmId}/runs': { path: `${swarm}/runs`, body: { flowId: 'approval', input: {} } },
+    'POST /v1/swarms/{swarmId}/agents': { path: `${swarm}/agents`, body: {} },
     'GET /v1/swarms/{swarmId}/changes/follow': { path: `${swarm}/changes/follow` },
   };
 }
