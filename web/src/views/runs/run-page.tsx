@@ -95,6 +95,7 @@ export function RunPage({ params }: { params: Record<string, string> }) {
                   waiting={waiting}
                   node={definition?.nodes?.find((n) => n.id === waiting.nodeId)}
                   onAnswered={onChange}
+                  events={log.events}
                 />
               ))}
             </section>
