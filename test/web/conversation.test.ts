@@ -5,9 +5,10 @@
  * replies appear as the run's live events bring them, and the run completes with the slot agreed.
  * The People inbox answers the same way; the API's refusals are shown with their message.
  */
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { exampleSession } from './support.js';
+import { exampleSession, SCREENSHOTS } from './support.js';
 
 const session = exampleSession('ai-conversation.yaml');
 const pages = session.pages;
@@ -40,6 +41,7 @@ describe('a conversation answered from the web UI', () => {
     await expect.poll(() => lines(page)).toEqual([`desk: ${OPENING}`, 'you: Tuesday afternoon would suit me', `desk: ${OFFER}`]);
     // The box is emptied for the next message once the API took this one.
     expect(await page.getByLabel('Your message').inputValue()).toBe('');
+    await page.getByTestId('conversation-desk').screenshot({ path: join(SCREENSHOTS, 'conversation.png') });
 
     await say(page, 'Yes, 14:00 is fine');
     await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('completed');
@@ -67,6 +69,21 @@ describe('a conversation answered from the web UI', () => {
     await say(page, 'Tuesday afternoon would suit me');
     await expect.poll(() => lines(page)).toContain(`desk: ${OFFER}`);
     await expect.poll(() => page.getByTestId('conversation-desk').getByRole('alert').count()).toBe(0);
+  });
+
+  it('ends the conversation from the page: the step ends with the person and the run completes without a slot', async () => {
+    const runId = await waitingRun();
+    const page = await pages.open(`/runs/${runId}`);
+    await expect.poll(() => lines(page)).toEqual([`desk: ${OPENING}`]);
+    await page.getByRole('button', { name: 'End conversation' }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('completed');
+    await expect.poll(() => page.getByTestId('conversation-desk').count()).toBe(0);
+    // No slot was agreed: the step's output says who ended it, and after how many replies.
+    expect((await served().get(`/v1/runs/${runId}`)).output).toEqual({ ended: 'person', turns: 1 });
+    const ended = (await served().get(`/v1/runs/${runId}/events?after=0&limit=100`)).events.find(
+      (e: { type: string }) => e.type === 'message.received',
+    );
+    expect(ended.data).toMatchObject({ nodeId: 'desk', text: '', end: true, by: 'ui' });
   });
 
   it("answers from the People inbox, and shows the API's 409 when the conversation ended meanwhile", async () => {
