@@ -45,6 +45,44 @@ export function conversationOf(events: readonly RunEvent[], nodeId: string): Lin
   return lines;
 }
 
+function Transcript({ nodeId, lines }: { nodeId: string; lines: readonly Line[] }) {
+  return (
+    <ol className="transcript" aria-label="Conversation" aria-live="polite" data-testid={`transcript-${nodeId}`}>
+      {lines.map((line) => (
+        <li key={`${line.seq}:${line.from}`} className={`said-by-${line.from}`}>
+          <strong>{line.from === 'model' ? nodeId : 'you'}:</strong> {line.text}
+          {line.end && <em className="muted"> (ended the conversation)</em>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/**
+ * The nodes whose conversation has the person's last message and no reply yet: the step runs
+ * again with it (not waiting, not ended), so the run page keeps the conversation in sight.
+ */
+export function replyingNodes(events: readonly RunEvent[], waitingOn: readonly WaitingOn[]): string[] {
+  const waiting = new Set(waitingOn.map((w) => w.nodeId));
+  const last = new Map<string, RunEvent>();
+  for (const event of events) if (event.nodeId !== undefined) last.set(event.nodeId, event);
+  return [...last]
+    .filter(([nodeId, event]) => !waiting.has(nodeId) && event.type === 'message.received' && !event.data?.end)
+    .map(([nodeId]) => nodeId);
+}
+
+/** A conversation whose model is answering the person's message: the transcript, and that it is replying. */
+export function Replying({ nodeId, events }: { nodeId: string; events: readonly RunEvent[] }) {
+  return (
+    <div className="answer conversation" data-testid={`replying-${nodeId}`}>
+      <Transcript nodeId={nodeId} lines={conversationOf(events, nodeId)} />
+      <p className="muted" role="status">
+        {nodeId} is replying…
+      </p>
+    </div>
+  );
+}
+
 export interface ConversationProps {
   readonly runId: string;
   readonly waiting: WaitingOn;
@@ -82,17 +120,21 @@ export function Conversation({ runId, waiting, events, onAnswered }: Conversatio
         void send(false);
       }}
     >
-      <ol className="transcript" aria-label="Conversation" data-testid={`transcript-${waiting.nodeId}`}>
-        {lines.map((line) => (
-          <li key={`${line.seq}:${line.from}`} className={`said-by-${line.from}`}>
-            <strong>{line.from === 'model' ? waiting.nodeId : 'you'}:</strong> {line.text}
-            {line.end && <em className="muted"> (ended the conversation)</em>}
-          </li>
-        ))}
-      </ol>
+      <Transcript nodeId={waiting.nodeId} lines={lines} />
       <label>
         Your message
-        <textarea value={text} onChange={(e) => setText(e.target.value)} rows={3} />
+        <textarea
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            // Ctrl+Enter (⌘+Enter) sends; Enter alone is a new line of the message.
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              void send(false);
+            }
+          }}
+          rows={3}
+        />
       </label>
       {error && (
         <p className="error" role="alert">

@@ -13,6 +13,7 @@ import { Link } from '../../app/router';
 import { FlowGraph } from '../../graph/flow-graph';
 import { loadElk } from '../../graph/layout';
 import { AnswerWait } from '../people/answer-wait';
+import { Replying, replyingNodes } from '../people/conversation';
 import { EventList } from './event-list';
 import { RunControls } from './run-controls';
 import { StepDetails } from './step-details';
@@ -100,6 +101,12 @@ export function RunPage({ params }: { params: Record<string, string> }) {
               ))}
             </section>
           )}
+          {view &&
+            !past &&
+            (view.status === 'running' || view.status === 'waiting') &&
+            replyingNodes(log.events, view.waitingOn).map((nodeId) => (
+              <Replying key={nodeId} nodeId={nodeId} events={log.events} />
+            ))}
           {definition && (
             <label>
               Node
