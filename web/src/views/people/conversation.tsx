@@ -31,6 +31,9 @@ export function conversationOf(events: readonly RunEvent[], nodeId: string): Lin
   }
   if (from < 0) return [];
   const stepSeq = events[from].data?.seq;
+  // A step started again (a process resumed after a crash) keeps its journal: the conversation
+  // goes back to the first start of the same step.
+  from = events.findIndex((e) => e.type === 'step.started' && e.nodeId === nodeId && e.data?.seq === stepSeq);
   const lines: Line[] = [];
   for (const event of events.slice(from)) {
     if (event.nodeId !== nodeId) continue;
