@@ -4,31 +4,15 @@
  * (strategy and why), by which model, and what it cost (calls, tokens, credits, first token,
  * tool calls), as the step's events carry them.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES } from '../cli/helpers.js';
-import { launch, pagePerTest, type Served, serve } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { exampleSession } from './support.js';
 
-let served: Served;
-let browser: Browser;
-
-beforeAll(async () => {
-  served = await serve({ args: ['--config', join(EXAMPLES, 'runloom.config.yaml')] });
-  browser = await launch();
-  const source = readFileSync(join(EXAMPLES, 'ai-reasoning.yaml'), 'utf8');
-  await served.post('/v1/flows', { flows: [{ flow: source, sourceName: 'ai-reasoning.yaml' }] });
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
-const pages = pagePerTest(() => ({ browser, served }));
-afterEach(pages.check);
+const session = exampleSession('ai-reasoning.yaml');
+const pages = session.pages;
 
 describe('an AI step in the step panel', () => {
   it('shows its strategy and why, its model, calls, tokens, credits, first token and tool calls', async () => {
+    const served = session.served();
     const run = await served.post('/v1/runs', { flowId: 'ai-reasoning', input: {} });
     const page = await pages.open(`/runs/${run.id}`);
     await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('completed');

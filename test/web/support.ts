@@ -4,11 +4,12 @@
  * console errors and uncaught exceptions; a test ends by asserting there were none.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { EXAMPLES } from '../cli/helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 /**
@@ -155,4 +156,28 @@ export function pagePerTest(session: () => { browser: Browser; served: Served })
       current = undefined;
     },
   };
+}
+
+/**
+ * A browser and a `runloom serve` given examples/runloom.config.yaml (its models replay the
+ * examples' cassettes, offline) with the example flow `file` registered, for the tests of this
+ * file: `served()` and a page per test, checked after each.
+ */
+export function exampleSession(file: string) {
+  let served: Served | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    served = await serve({ args: ['--config', join(EXAMPLES, 'runloom.config.yaml')] });
+    browser = await launch();
+    const source = readFileSync(join(EXAMPLES, file), 'utf8');
+    await served.post('/v1/flows', { flows: [{ flow: source, sourceName: file }] });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+  const session = () => ({ browser: browser as Browser, served: served as Served });
+  const pages = pagePerTest(session);
+  afterEach(pages.check);
+  return { served: () => session().served, pages };
 }

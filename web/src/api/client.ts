@@ -60,6 +60,8 @@ export const runActions = {
     post<RunView>(`${runPath(runId)}/nodes/${encodeURIComponent(nodeId)}/input`, { data }),
   decide: (runId: string, nodeId: string, to: string, reason: string) =>
     post<RunView>(`${runPath(runId)}/decide`, { nodeId, to, by: 'ui', ...(reason ? { reason } : {}) }),
+  say: (runId: string, nodeId: string, text: string, end: boolean) =>
+    post<RunView>(`${runPath(runId)}/nodes/${encodeURIComponent(nodeId)}/messages`, { text, by: 'ui', ...(end ? { end } : {}) }),
   fork: (runId: string, at: number) => post<RunView>(`${runPath(runId)}/fork`, { at }),
   stateAt: (runId: string, at?: number) => api<RunStateAt>(`${runPath(runId)}/state${at === undefined ? '' : `?at=${at}`}`),
 };

@@ -68,6 +68,8 @@ export interface WaitingOn {
   readonly waitingFor: string;
   readonly signal?: string;
   readonly options?: readonly string[];
+  /** A conversation waiting for the person's message: what the model said last. */
+  readonly said?: string;
 }
 
 export interface RunView {

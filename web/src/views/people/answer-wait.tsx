@@ -1,18 +1,22 @@
 /**
  * Answering what a run waits on: a manual decision (choose an edge, give a reason), human input
- * (a form from the wait node's JSON Schema) or a signal (its payload, from the node's schema).
+ * (a form from the wait node's JSON Schema), a signal (its payload, from the node's schema) or a
+ * conversational AI step's next message (the conversation so far and a box).
  * Used on the run page and in the list of everything waiting for a person.
  */
 import { useState } from 'react';
 import { runActions } from '../../api/client';
-import type { FlowNode, RunView, WaitingOn } from '../../api/types';
+import type { FlowNode, RunEvent, RunView, WaitingOn } from '../../api/types';
 import { SchemaForm } from '../../forms/schema-form';
+import { Conversation } from './conversation';
 
 export interface AnswerProps {
   readonly runId: string;
   readonly waiting: WaitingOn;
   readonly node: FlowNode | undefined;
   readonly onAnswered: (run: RunView) => void;
+  /** The run's log, for a conversation's transcript (without it: what the model said last). */
+  readonly events?: readonly RunEvent[];
 }
 
 function Decision({ runId, waiting, node, onAnswered }: AnswerProps) {
@@ -64,7 +68,7 @@ function Decision({ runId, waiting, node, onAnswered }: AnswerProps) {
 }
 
 export function AnswerWait(props: AnswerProps) {
-  const { runId, waiting, node, onAnswered } = props;
+  const { runId, waiting, node, onAnswered, events } = props;
   const title = node?.name ?? waiting.nodeId;
   let body: React.ReactNode;
   if (waiting.waitingFor === 'decision') body = <Decision {...props} />;
@@ -79,6 +83,8 @@ export function AnswerWait(props: AnswerProps) {
         }
       />
     );
+  else if (waiting.waitingFor === 'message')
+    body = <Conversation runId={runId} waiting={waiting} events={events} onAnswered={onAnswered} />;
   else if (waiting.waitingFor === 'signal' && waiting.signal) {
     const signal = waiting.signal;
     body = (

@@ -1,16 +1,24 @@
-/** Everything waiting for a person: each waiting run's decisions, inputs and signals, answerable here. */
+/**
+ * Everything waiting for a person: each waiting run's decisions, inputs, signals and conversations,
+ * answerable here. A conversation's transcript is read from the run's log, polled while it waits.
+ */
 
-import type { FlowVersion, RunSummary, RunView } from '../../api/types';
+import type { FlowVersion, RunEvent, RunSummary, RunView } from '../../api/types';
 import { useApi } from '../../api/use-api';
 import { Link } from '../../app/router';
 import { AnswerWait } from './answer-wait';
 
-const PERSON = new Set(['decision', 'callback', 'signal']);
+const PERSON = new Set(['decision', 'callback', 'signal', 'message']);
+const POLL = 2000;
 
 function WaitingRun({ summary, onAnswered }: { summary: RunSummary; onAnswered: () => void }) {
-  const run = useApi<RunView>(`/v1/runs/${encodeURIComponent(summary.id)}`);
+  const path = `/v1/runs/${encodeURIComponent(summary.id)}`;
+  // Polled like the list: a conversation's reply comes while the person looks at it.
+  const run = useApi<RunView>(path, POLL);
   const flow = useApi<FlowVersion>(`/v1/flows/${encodeURIComponent(summary.flowId)}/versions/${summary.flowVersion}`);
   const waits = run.data?.waitingOn.filter((w) => PERSON.has(w.waitingFor)) ?? [];
+  const talking = waits.some((w) => w.waitingFor === 'message');
+  const log = useApi<{ events: RunEvent[] }>(talking ? `${path}/events?after=0&limit=10000` : null, POLL);
   if (!run.data || waits.length === 0) return null;
   return (
     <li className="waiting-run">
@@ -24,8 +32,10 @@ function WaitingRun({ summary, onAnswered }: { summary: RunSummary; onAnswered: 
           runId={summary.id}
           waiting={waiting}
           node={flow.data?.definition.nodes?.find((n) => n.id === waiting.nodeId)}
+          events={log.data?.events}
           onAnswered={() => {
             run.reload();
+            log.reload();
             onAnswered();
           }}
         />
@@ -35,7 +45,7 @@ function WaitingRun({ summary, onAnswered }: { summary: RunSummary; onAnswered: 
 }
 
 export function PeopleInbox() {
-  const { data, error, reload } = useApi<{ runs: RunSummary[] }>('/v1/runs?status=waiting', 2000);
+  const { data, error, reload } = useApi<{ runs: RunSummary[] }>('/v1/runs?status=waiting', POLL);
   return (
     <section>
       <h1>Waiting for people</h1>

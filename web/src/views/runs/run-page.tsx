@@ -13,6 +13,7 @@ import { Link } from '../../app/router';
 import { FlowGraph } from '../../graph/flow-graph';
 import { loadElk } from '../../graph/layout';
 import { AnswerWait } from '../people/answer-wait';
+import { Replying, replyingNodes } from '../people/conversation';
 import { EventList } from './event-list';
 import { RunControls } from './run-controls';
 import { StepDetails } from './step-details';
@@ -95,10 +96,17 @@ export function RunPage({ params }: { params: Record<string, string> }) {
                   waiting={waiting}
                   node={definition?.nodes?.find((n) => n.id === waiting.nodeId)}
                   onAnswered={onChange}
+                  events={log.events}
                 />
               ))}
             </section>
           )}
+          {view &&
+            !past &&
+            (view.status === 'running' || view.status === 'waiting') &&
+            replyingNodes(log.events, view.waitingOn).map((nodeId) => (
+              <Replying key={nodeId} nodeId={nodeId} events={log.events} />
+            ))}
           {definition && (
             <label>
               Node
