@@ -115,7 +115,8 @@ export async function commitChange(
     ...(change.settle ? { settle: change.settle } : {}),
     ...(change.arrival ? { arrival: change.arrival } : {}),
   });
-  if (written && change.arrival) ctx.arrived();
+  // Progression starts the new arrival's run and cancels the superseded arrival's one.
+  if (written && (change.arrival || change.settle?.state === 'superseded')) ctx.arrived();
   return written ? entity : undefined;
 }
 
@@ -142,7 +143,11 @@ export async function changeEntity(
   });
 }
 
-/** The change that moves an entity to `nodeId` (a person, the API, a hook), settling its current arrival. */
+/**
+ * The change that moves an entity to `nodeId` (a person, the API, a hook). Its current arrival, when
+ * its run may still be working, is superseded: progression cancels that run after this write is
+ * committed (so a crash in between leaves the cancel to the next pass, never undone).
+ */
 export function moveChange(
   ctx: JourneyContext,
   spine: Spine,
@@ -158,7 +163,9 @@ export function moveChange(
   return {
     entity: { ...base, ...(arrived.arrivalId ? { arrivalId: arrived.arrivalId } : { arrivalId: undefined }) },
     events: [moved, ...arrived.events],
-    ...(entity.arrivalId ? { settle: { id: entity.arrivalId, state: 'done' as const } } : {}),
+    ...(entity.arrivalId
+      ? { settle: { id: entity.arrivalId, state: entity.status === 'active' ? ('superseded' as const) : ('done' as const) } }
+      : {}),
     ...(arrived.arrival ? { arrival: arrived.arrival } : {}),
   };
 }

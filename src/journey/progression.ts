@@ -7,11 +7,14 @@
  *  - completed: in ONE write, settle the arrival, move the entity along the spine, log the
  *    events and make the next arrival (the next run's start) — or complete the journey;
  *  - failed or cancelled: the entity stays, marked failed, with a failure event; `retry` makes
- *    a new arrival.
+ *    a new arrival;
+ *  - superseded (the entity was moved while its run was working): cancel the run, then settle the
+ *    arrival with a `run.cancelled` event.
  * Each write is conditional on the entity's version and its current arrival, so two processes
  * (or a process and its restarted self) acting on the same arrival move the entity once.
  */
 import type { RunsApi } from '../api/runs.js';
+import { type RunStatus, TERMINAL_STATUSES } from '../engine/types.js';
 import { RequestError, toErrorInfo } from '../errors.js';
 import type { PendingArrival } from '../store/journey-records.js';
 import type { JourneyContext } from './context.js';
@@ -111,8 +114,30 @@ export function createProgression(ctx: JourneyContext, runs: RunsApi, options: P
     });
   }
 
+  /**
+   * The entity was moved away from this arrival: its run is cancelled through the runs API, as a
+   * person would, and once it has ended (or never started) the arrival is settled, the
+   * cancellation on the entity's timeline.
+   */
+  async function supersede(a: PendingArrival): Promise<void> {
+    if (a.runStatus !== undefined && !TERMINAL_STATUSES.has(a.runStatus as RunStatus)) {
+      await runs.cancel(a.runId, 'journey');
+      runs.wait(a.runId).then(wake, () => {});
+      return;
+    }
+    await changeEntity(ctx, a.workspace, a.entityId, (entity) => ({
+      entity,
+      events:
+        a.runStatus === 'cancelled'
+          ? [{ type: 'run.cancelled', data: { runId: a.runId, nodeId: a.nodeId, reason: 'moved' } }]
+          : [],
+      settle: { id: a.id, state: 'done' },
+    }));
+  }
+
   async function act(a: PendingArrival): Promise<void> {
-    if (a.runStatus === undefined) await startRun(a);
+    if (a.state === 'superseded') await supersede(a);
+    else if (a.runStatus === undefined) await startRun(a);
     else if (a.runStatus === 'completed') await complete(a);
     else await fail(a);
   }

@@ -118,9 +118,10 @@ export function createMemoryJourneys(runStatus: (runId: string) => RunStatus | u
     async pendingArrivals(limit) {
       const out = [];
       for (const arrival of arrivals.values()) {
-        if (arrival.state !== 'open') continue;
+        if (arrival.state !== 'open' && arrival.state !== 'superseded') continue;
         const status = runStatus(arrival.runId);
         if (status === undefined) out.push(copy(arrival));
+        else if (arrival.state === 'superseded') out.push({ ...copy(arrival), runStatus: status });
         else if (TERMINAL_STATUSES.has(status)) out.push({ ...copy(arrival), runStatus: status });
         if (out.length >= limit) break;
       }
