@@ -113,6 +113,8 @@ export interface EntityWrite {
   readonly events: readonly JourneyEventRow[];
   readonly settle?: { readonly id: string; readonly state: ArrivalState };
   readonly arrival?: ArrivalRow;
+  /** Arrivals for the ux node's system edges: side-effect runs started with the move, never moving the entity. */
+  readonly effects?: readonly ArrivalRow[];
 }
 
 export interface EntityFilter {

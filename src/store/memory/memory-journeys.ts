@@ -84,6 +84,7 @@ export function createMemoryJourneys(runStatus: (runId: string) => RunStatus | u
       const settled = change.settle && arrivals.get(change.settle.id);
       if (settled) arrivals.set(settled.id, { ...settled, state: change.settle!.state });
       if (change.arrival) arrivals.set(change.arrival.id, copy(change.arrival));
+      for (const effect of change.effects ?? []) arrivals.set(effect.id, copy(effect));
       return true;
     },
     async entity(workspace, id) {
