@@ -25,12 +25,13 @@ export function checkSpine(view: FlowView): FlowProblem[] {
     const to = typeOf(edge.to);
     if (from === undefined || to === undefined) continue; // UNKNOWN_NODE is reported by the graph check
     if (edge.raw.kind === 'system') {
-      if (from !== 'ux' || to === 'ux') {
+      // In a journey, the work is a flow started when an entity arrives at the ux node (journey/spine.ts).
+      if (from !== 'ux' || to !== 'subflow') {
         problems.push(
           problem(
             `${edge.path}.kind`,
             'JOURNEY_EDGE',
-            `${edge.label} is a system edge: it must lead from a ux node to the work it triggers (not to a ux node)`,
+            `${edge.label} is a system edge: it must lead from a ux node to a subflow node (the flow started when an entity arrives there)`,
           ),
         );
       }

@@ -5,7 +5,7 @@
 import { RequestError } from '../errors.js';
 import type { EntityRow, EntityStatus, JourneyEventRow } from '../store/journey-records.js';
 import type { JourneyContext } from './context.js';
-import { arriveAt, type Change, changeEntity, commitChange, entityView, moveChange, type Source } from './moves.js';
+import { arriveAt, type Change, changeEntity, commitChange, entityView, moveChange, outbox, type Source } from './moves.js';
 
 export type EntityView = ReturnType<typeof entityView> & { readonly createdAt: number; readonly updatedAt: number };
 
@@ -90,7 +90,7 @@ export function workspaceEntities(ctx: JourneyContext, workspace: string): Works
     return commitChange(ctx, undefined, {
       entity: { ...entity, ...(arrived.arrivalId ? { arrivalId: arrived.arrivalId } : {}) },
       events: [created, ...(event ? [event] : []), ...arrived.events],
-      ...(arrived.arrival ? { arrival: arrived.arrival } : {}),
+      ...outbox(arrived),
     });
   }
 

@@ -13,11 +13,18 @@ import { notAStep, type Spine } from './spine.js';
 /** How an entity got somewhere: the trigger's `source` (webhook, email, api, cli, run, retry). */
 export type Source = string;
 
+/** Why a journey run started: the arrival at a mapped node, or a side effect of it (a system edge to `systemNodeId`). */
 export interface Trigger {
-  readonly type: 'journey.arrival';
+  readonly type: 'journey.arrival' | 'journey.system';
   readonly entityId: string;
   readonly uxNodeId: string;
   readonly source: Source;
+  readonly systemNodeId?: string;
+}
+
+/** A side-effect arrival (a system edge's run): it never moves the entity. */
+export function isSideEffect(arrival: Pick<ArrivalRow, 'input'>): boolean {
+  return (arrival.input as { trigger?: Trigger } | undefined)?.trigger?.type === 'journey.system';
 }
 
 /** What a change makes of an entity (absent: a new entity). */
@@ -26,6 +33,7 @@ export interface Change {
   readonly events: readonly { readonly type: string; readonly data: Record<string, unknown> }[];
   readonly settle?: { readonly id: string; readonly state: ArrivalRow['state'] };
   readonly arrival?: ArrivalRow;
+  readonly effects?: readonly ArrivalRow[];
 }
 
 /** The entity as flows, conditions and the API see it. */
@@ -45,8 +53,10 @@ export function entityView(
 }
 
 /**
- * The entity standing at `nodeId` from now: the `arrived` event and, when the node is mapped,
- * the arrival that starts its flow (with its `run.started` event: the start is committed here).
+ * The entity standing at `nodeId` from now: the `arrived` event; when the node is mapped, the
+ * arrival that starts its flow (with its `run.started` event: the start is committed here); and
+ * one side-effect arrival per system edge of the node (`system.started`), whether it is mapped
+ * or not. Each arrival names its run, so each runs at most once per arrival.
  */
 export function arriveAt(
   ctx: JourneyContext,
@@ -55,34 +65,70 @@ export function arriveAt(
   entity: Change['entity'],
   nodeId: string,
   source: Source,
-): Pick<Change, 'events' | 'arrival'> & { arrivalId?: string } {
+): Pick<Change, 'events' | 'arrival' | 'effects'> & { arrivalId?: string } {
   if (!spine.isStep(nodeId)) throw notAStep(spine, nodeId);
+  const view = entityView({ ...entity, nodeId, status: 'active' });
+  const trigger: Trigger = { type: 'journey.arrival', entityId: entity.id, uxNodeId: nodeId, source };
+  const effects = spine
+    .effects(nodeId)
+    .map((effect) =>
+      arrival(ctx, entity, view, { ...trigger, type: 'journey.system', systemNodeId: effect.nodeId }, effect, () =>
+        effect.input?.evaluate({ entity: view, run: { trigger } }),
+      ),
+    );
+  const effectEvents = effects.map((a) => ({
+    type: 'system.started',
+    data: { runId: a.runId, flowId: a.flowId, systemNodeId: (a.input as { trigger: Trigger }).trigger.systemNodeId },
+  }));
   const mapping = mappings.find((m) => m.nodeId === nodeId);
   const arrived = { type: 'arrived', data: { nodeId, source } };
-  if (!mapping) return { events: [arrived] };
-  const id = ctx.newId('arr');
-  const trigger: Trigger = { type: 'journey.arrival', entityId: entity.id, uxNodeId: nodeId, source };
-  const view = entityView({ ...entity, nodeId, status: 'active' });
-  // The run's input: the entity, what the mapping adds (a value template), and the trigger.
-  const mapped =
+  const withEffects = effects.length > 0 ? { effects } : {};
+  if (!mapping) return { events: [arrived, ...effectEvents], ...withEffects };
+  const mapped = arrival(ctx, entity, view, trigger, mapping, () =>
     mapping.input === undefined
-      ? {}
-      : compileValue(mapping.input, `mapping of '${nodeId}'.input`).evaluate({ entity: view, run: { trigger } });
-  const arrival: ArrivalRow = {
+      ? undefined
+      : compileValue(mapping.input, `mapping of '${nodeId}'.input`).evaluate({ entity: view, run: { trigger } }),
+  );
+  const started = { type: 'run.started', data: { runId: mapped.runId, flowId: mapping.flowId, arrivalId: mapped.id } };
+  return {
+    events: [{ ...arrived, data: { ...arrived.data, arrivalId: mapped.id } }, started, ...effectEvents],
+    arrival: mapped,
+    arrivalId: mapped.id,
+    ...withEffects,
+  };
+}
+
+/** An arrival naming its run (`run_j<arrival id>`); the run's input is the entity, what `input` adds, and the trigger. */
+function arrival(
+  ctx: JourneyContext,
+  entity: Change['entity'],
+  view: ReturnType<typeof entityView>,
+  trigger: Trigger,
+  flow: { readonly flowId: string; readonly version?: number },
+  input: () => unknown,
+): ArrivalRow {
+  const id = ctx.newId('arr');
+  return {
     id,
     workspace: entity.workspace,
     journeyId: entity.journeyId,
     entityId: entity.id,
-    nodeId,
+    nodeId: trigger.uxNodeId,
     runId: `run_j${id.slice(4)}`,
-    flowId: mapping.flowId,
-    ...(mapping.version === undefined ? {} : { version: mapping.version }),
-    input: { entity: view, ...(mapped as object), trigger },
+    flowId: flow.flowId,
+    ...(flow.version === undefined ? {} : { version: flow.version }),
+    input: { entity: view, ...((input() ?? {}) as object), trigger },
     state: 'open',
     createdAt: ctx.now(),
   };
-  const started = { type: 'run.started', data: { runId: arrival.runId, flowId: mapping.flowId, arrivalId: id } };
-  return { events: [{ ...arrived, data: { ...arrived.data, arrivalId: id } }, started], arrival, arrivalId: id };
+}
+
+/** The arrivals an `arriveAt` makes, as a change's fields. */
+export function outbox(arrived: Pick<Change, 'arrival' | 'effects'>): Pick<Change, 'arrival' | 'effects'> {
+  return {
+    ...(arrived.arrival ? { arrival: arrived.arrival } : {}),
+    ...(arrived.effects ? { effects: arrived.effects } : {}),
+  };
 }
 
 /** Writes a change on top of `before` (absent: a new entity); false when someone else wrote first. */
@@ -114,8 +160,10 @@ export async function commitChange(
     events,
     ...(change.settle ? { settle: change.settle } : {}),
     ...(change.arrival ? { arrival: change.arrival } : {}),
+    ...(change.effects ? { effects: change.effects } : {}),
   });
-  if (written && change.arrival) ctx.arrived();
+  // Progression starts the new arrivals' runs and cancels the superseded arrival's one.
+  if (written && (change.arrival || change.effects || change.settle?.state === 'superseded')) ctx.arrived();
   return written ? entity : undefined;
 }
 
@@ -142,7 +190,11 @@ export async function changeEntity(
   });
 }
 
-/** The change that moves an entity to `nodeId` (a person, the API, a hook), settling its current arrival. */
+/**
+ * The change that moves an entity to `nodeId` (a person, the API, a hook). Its current arrival, when
+ * its run may still be working, is superseded: progression cancels that run after this write is
+ * committed (so a crash in between leaves the cancel to the next pass, never undone).
+ */
 export function moveChange(
   ctx: JourneyContext,
   spine: Spine,
@@ -158,7 +210,9 @@ export function moveChange(
   return {
     entity: { ...base, ...(arrived.arrivalId ? { arrivalId: arrived.arrivalId } : { arrivalId: undefined }) },
     events: [moved, ...arrived.events],
-    ...(entity.arrivalId ? { settle: { id: entity.arrivalId, state: 'done' as const } } : {}),
-    ...(arrived.arrival ? { arrival: arrived.arrival } : {}),
+    ...(entity.arrivalId
+      ? { settle: { id: entity.arrivalId, state: entity.status === 'active' ? ('superseded' as const) : ('done' as const) } }
+      : {}),
+    ...outbox(arrived),
   };
 }

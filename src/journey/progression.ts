@@ -7,15 +7,20 @@
  *  - completed: in ONE write, settle the arrival, move the entity along the spine, log the
  *    events and make the next arrival (the next run's start) — or complete the journey;
  *  - failed or cancelled: the entity stays, marked failed, with a failure event; `retry` makes
- *    a new arrival.
+ *    a new arrival;
+ *  - a side effect (a system edge's run) ended: a `system.completed` or `system.failed` event,
+ *    the entity untouched;
+ *  - superseded (the entity was moved while its run was working): cancel the run, then settle the
+ *    arrival with a `run.cancelled` event.
  * Each write is conditional on the entity's version and its current arrival, so two processes
  * (or a process and its restarted self) acting on the same arrival move the entity once.
  */
 import type { RunsApi } from '../api/runs.js';
+import { type RunStatus, TERMINAL_STATUSES } from '../engine/types.js';
 import { RequestError, toErrorInfo } from '../errors.js';
 import type { PendingArrival } from '../store/journey-records.js';
 import type { JourneyContext } from './context.js';
-import { arriveAt, changeEntity, entityView } from './moves.js';
+import { arriveAt, changeEntity, entityView, isSideEffect, outbox, type Trigger } from './moves.js';
 
 export interface ProgressionOptions {
   /** How often the store is polled for arrivals to act on (ms, default 500); runs started here wake it at once. */
@@ -59,7 +64,8 @@ export function createProgression(ctx: JourneyContext, runs: RunsApi, options: P
         )
       )
         return;
-      if (error instanceof RequestError) return fail(a, toErrorInfo(error));
+      if (error instanceof RequestError)
+        return isSideEffect(a) ? settleEffect(a, toErrorInfo(error)) : fail(a, toErrorInfo(error));
       throw error;
     }
     // Runs that end here wake the loop instead of waiting for the next poll.
@@ -92,14 +98,18 @@ export function createProgression(ctx: JourneyContext, runs: RunsApi, options: P
           ...arrived.events,
         ],
         settle: done,
-        ...(arrived.arrival ? { arrival: arrived.arrival } : {}),
+        ...outbox(arrived),
       };
     });
   }
 
+  /** Why an arrival's run did not complete: its error, or its cancellation. */
+  async function failure(a: PendingArrival): Promise<unknown> {
+    return (await runs.get(a.runId)).error ?? { code: 'RUN_CANCELLED', message: `run '${a.runId}' was cancelled` };
+  }
+
   async function fail(a: PendingArrival, error?: unknown): Promise<void> {
-    const reason = error ??
-      (await runs.get(a.runId)).error ?? { code: 'RUN_CANCELLED', message: `run '${a.runId}' was cancelled` };
+    const reason = error ?? (await failure(a));
     await changeEntity(ctx, a.workspace, a.entityId, (entity) => {
       const failed = { id: a.id, state: 'failed' as const };
       if (entity.arrivalId !== a.id) return { entity, events: [], settle: failed };
@@ -111,8 +121,46 @@ export function createProgression(ctx: JourneyContext, runs: RunsApi, options: P
     });
   }
 
+  /**
+   * The entity was moved away from this arrival: its run is cancelled through the runs API, as a
+   * person would, and once it has ended (or never started) the arrival is settled, the
+   * cancellation on the entity's timeline.
+   */
+  async function supersede(a: PendingArrival): Promise<void> {
+    if (a.runStatus !== undefined && !TERMINAL_STATUSES.has(a.runStatus as RunStatus)) {
+      await runs.cancel(a.runId, 'journey');
+      runs.wait(a.runId).then(wake, () => {});
+      return;
+    }
+    await changeEntity(ctx, a.workspace, a.entityId, (entity) => ({
+      entity,
+      events:
+        a.runStatus === 'cancelled'
+          ? [{ type: 'run.cancelled', data: { runId: a.runId, nodeId: a.nodeId, reason: 'moved' } }]
+          : [],
+      settle: { id: a.id, state: 'done' },
+    }));
+  }
+
+  /** A side effect's run ended (or could not start): logged on the timeline; the entity stays where it is. */
+  async function settleEffect(a: PendingArrival, error?: unknown): Promise<void> {
+    const reason = error ?? (a.runStatus === 'completed' ? undefined : await failure(a));
+    const { systemNodeId } = (a.input as { trigger: Trigger }).trigger;
+    await changeEntity(ctx, a.workspace, a.entityId, (entity) => ({
+      entity,
+      events: [
+        reason === undefined
+          ? { type: 'system.completed', data: { runId: a.runId, systemNodeId } }
+          : { type: 'system.failed', data: { runId: a.runId, systemNodeId, error: reason } },
+      ],
+      settle: { id: a.id, state: reason === undefined ? 'done' : 'failed' },
+    }));
+  }
+
   async function act(a: PendingArrival): Promise<void> {
-    if (a.runStatus === undefined) await startRun(a);
+    if (a.state === 'superseded') await supersede(a);
+    else if (a.runStatus === undefined) await startRun(a);
+    else if (isSideEffect(a)) await settleEffect(a);
     else if (a.runStatus === 'completed') await complete(a);
     else await fail(a);
   }

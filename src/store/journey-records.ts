@@ -10,7 +10,11 @@
  */
 
 export type EntityStatus = 'active' | 'failed' | 'completed';
-export type ArrivalState = 'open' | 'done' | 'failed';
+/**
+ * `superseded`: the entity was moved away while the arrival's run may still be working; progression
+ * cancels that run (it is pending until its run has ended or never started) and settles it `done`.
+ */
+export type ArrivalState = 'open' | 'done' | 'failed' | 'superseded';
 
 /** A journey's ux node mapped to the system flow that runs when an entity arrives there. */
 export interface JourneyMapping {
@@ -86,7 +90,7 @@ export interface ArrivalRow {
   readonly createdAt: number;
 }
 
-/** An open arrival with where its run stands (absent: not started yet). */
+/** An open or superseded arrival with where its run stands (absent: not started yet). */
 export interface PendingArrival extends ArrivalRow {
   readonly runStatus?: string;
 }
@@ -109,6 +113,8 @@ export interface EntityWrite {
   readonly events: readonly JourneyEventRow[];
   readonly settle?: { readonly id: string; readonly state: ArrivalState };
   readonly arrival?: ArrivalRow;
+  /** Arrivals for the ux node's system edges: side-effect runs started with the move, never moving the entity. */
+  readonly effects?: readonly ArrivalRow[];
 }
 
 export interface EntityFilter {

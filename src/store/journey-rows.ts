@@ -148,8 +148,11 @@ export const toJourneyEvent = (r: EventColumns): JourneyEventRow => ({
   data: json(r.data),
 });
 
-/** The open arrivals progression must act on: run not started yet, or ended. */
+/** The arrivals progression must act on: open ones whose run has not started or has ended; superseded ones (their run is cancelled). */
 export const PENDING_ARRIVALS_SQL = `
 SELECT a.*, r.status AS run_status FROM journey_arrivals a LEFT JOIN runs r ON r.id = a.run_id
 WHERE a.state = 'open' AND (r.status IS NULL OR r.status IN ('completed', 'failed', 'cancelled'))
-ORDER BY a.created_at LIMIT `;
+UNION ALL
+SELECT a.*, r.status AS run_status FROM journey_arrivals a LEFT JOIN runs r ON r.id = a.run_id
+WHERE a.state = 'superseded'
+ORDER BY created_at LIMIT `;

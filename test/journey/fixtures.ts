@@ -20,6 +20,29 @@ export const SALES_JOURNEY = {
   ],
 };
 
+/** lead (mapped, with a welcome email and an audit as side effects) → onboarded (manual, audited); shown in README "Journeys". */
+export const SIGNUP_JOURNEY = {
+  format: 'runloom/v1',
+  id: 'signup',
+  nodes: [
+    { id: 'start', type: 'start' },
+    { id: 'lead', type: 'ux' },
+    { id: 'onboarded', type: 'ux' },
+    { id: 'welcome', type: 'subflow', flow: 'welcome', input: { to: '=entity.email', at: '=run.trigger.uxNodeId' } },
+    { id: 'audit', type: 'subflow', flow: 'audit@1' },
+    { id: 'done', type: 'end' },
+  ],
+  edges: [
+    { from: 'start', to: 'lead' },
+    { from: 'lead', to: 'onboarded', kind: 'journey' },
+    { from: 'lead', to: 'welcome', kind: 'system' },
+    { from: 'lead', to: 'audit', kind: 'system' },
+    { from: 'onboarded', to: 'audit', kind: 'system' },
+    { from: 'welcome', to: 'done' },
+    { from: 'audit', to: 'done' },
+  ],
+};
+
 /** A system flow that completes with `{ score }` taken from its input (a failure when asked). */
 export const scoreFlow = (id: string) => ({
   format: 'runloom/v1',

@@ -12,6 +12,7 @@ import { createActionRegistry } from '../../src/actions/registry.js';
 import { parseFlowText, validateFlow } from '../../src/flow/index.js';
 import { parsePromptText } from '../../src/prompt/template.js';
 import { type CliResult, cli, REPO, runIdOf, shown, spawnCollect, tempDir, writeFile } from '../cli/helpers.js';
+import { SIGNUP_JOURNEY } from '../journey/fixtures.js';
 
 interface Block {
   readonly lang: string;
@@ -111,6 +112,7 @@ const TESTED = [
   "import { createRunloom } from 'runloom';\n\nconst runloom = await createRunloom({ store: 'memory:' });\nconst swarm",
   '# greet.prompt.yaml',
   '# journey.yaml',
+  '# journey-with-side-effects.yaml',
   '// A webhook receiver, and a run that waits for it',
 ];
 
@@ -133,6 +135,13 @@ describe('README.md code blocks', () => {
     const shown = parseFlowText(text, 'README') as typeof example;
     expect(shown.nodes.map((n) => n.id)).toEqual(example.nodes.map((n) => n.id));
     expect(shown.edges).toEqual(example.edges);
+  });
+
+  it('the journey with side effects is valid and is the one test/journey/system-edges.test.ts runs', () => {
+    const text = block('# journey-with-side-effects.yaml').text;
+    const flow = parseFlowText(text, 'README journey-with-side-effects.yaml');
+    expect(validateFlow(flow).problems).toEqual([]);
+    expect(flow).toEqual(SIGNUP_JOURNEY);
   });
 
   it('every block is either tested here or skipped with a reason', () => {

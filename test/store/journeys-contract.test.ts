@@ -143,6 +143,41 @@ for (const [name, open] of stores) {
       expect(await j.pendingArrivals(1)).toHaveLength(1);
     });
 
+    it('writes side-effect arrivals with the move; lists superseded arrivals whatever their run is doing', async () => {
+      const j = await fresh();
+      const effects = [
+        arrival({ id: 'arr_fx1', runId: 'run_jfx1', flowId: 'welcome', createdAt: 1001 }),
+        arrival({ id: 'arr_fx2', runId: 'run_jfx2', flowId: 'audit', createdAt: 1002 }),
+      ];
+      expect(await j.write({ ...first(), effects })).toBe(true);
+      expect(await j.arrival('arr_fx2')).toEqual(effects[1]);
+      // Refused write (stale version): none of its side effects are written either.
+      const stale = arrival({ id: 'arr_fx3', runId: 'run_jfx3' });
+      expect(
+        await j.write({
+          entity: entity({ version: 2 }),
+          before: { version: 9, nodeId: 'lead', status: 'active' },
+          events: [],
+          effects: [stale],
+        }),
+      ).toBe(false);
+      expect(await j.arrival('arr_fx3')).toBeUndefined();
+      // A move supersedes the entity's arrival while its run is running: still pending (to cancel).
+      await store.commit([created(runState({ id: 'run_jent_1', status: 'running' }))]);
+      const moved: EntityWrite = {
+        entity: entity({ nodeId: 'won', version: 2, lastSeq: 2 }),
+        before: { version: 1, nodeId: 'lead', status: 'active' },
+        events: [{ entityId: 'ent_1', seq: 2, type: 'moved', at: 2000, data: {} }],
+        settle: { id: 'arr_ent_1', state: 'superseded' },
+      };
+      expect(await j.write(moved)).toBe(true);
+      expect((await j.pendingArrivals(10)).map((a) => [a.id, a.state, a.runStatus])).toEqual([
+        ['arr_ent_1', 'superseded', 'running'],
+        ['arr_fx1', 'open', undefined],
+        ['arr_fx2', 'open', undefined],
+      ]);
+    });
+
     it('lists entities by node and status, paged by id', async () => {
       const j = await fresh();
       for (let i = 1; i <= 5; i++) await j.write(first({ id: `ent_${i}`, email: `e${i}@x.io`, nodeId: i % 2 ? 'lead' : 'won' }));

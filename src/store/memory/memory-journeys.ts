@@ -84,6 +84,7 @@ export function createMemoryJourneys(runStatus: (runId: string) => RunStatus | u
       const settled = change.settle && arrivals.get(change.settle.id);
       if (settled) arrivals.set(settled.id, { ...settled, state: change.settle!.state });
       if (change.arrival) arrivals.set(change.arrival.id, copy(change.arrival));
+      for (const effect of change.effects ?? []) arrivals.set(effect.id, copy(effect));
       return true;
     },
     async entity(workspace, id) {
@@ -118,9 +119,10 @@ export function createMemoryJourneys(runStatus: (runId: string) => RunStatus | u
     async pendingArrivals(limit) {
       const out = [];
       for (const arrival of arrivals.values()) {
-        if (arrival.state !== 'open') continue;
+        if (arrival.state !== 'open' && arrival.state !== 'superseded') continue;
         const status = runStatus(arrival.runId);
         if (status === undefined) out.push(copy(arrival));
+        else if (arrival.state === 'superseded') out.push({ ...copy(arrival), runStatus: status });
         else if (TERMINAL_STATUSES.has(status)) out.push({ ...copy(arrival), runStatus: status });
         if (out.length >= limit) break;
       }

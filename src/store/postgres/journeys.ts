@@ -71,6 +71,8 @@ export function prepareJourneys(pool: PostgresPool, ready: () => Promise<unknown
       }
       if (change.arrival)
         await client.query(`INSERT INTO journey_arrivals VALUES (${params(11)})`, arrivalParams(change.arrival));
+      for (const effect of change.effects ?? [])
+        await client.query(`INSERT INTO journey_arrivals VALUES (${params(11)})`, arrivalParams(effect));
       await client.query('COMMIT');
       return true;
     } catch (error) {

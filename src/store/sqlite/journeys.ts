@@ -82,6 +82,7 @@ export function prepareJourneys(db: SqliteDatabase): JourneyRecords {
     for (const ev of change.events) insertEvent.run(ev.entityId, ev.seq, ev.type, ev.at, JSON.stringify(ev.data));
     if (change.settle) settle.run(change.settle.state, change.settle.id);
     if (change.arrival) insertArrival.run(...arrivalParams(change.arrival));
+    for (const effect of change.effects ?? []) insertArrival.run(...arrivalParams(effect));
     return true;
   });
 
