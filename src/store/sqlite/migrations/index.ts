@@ -14,6 +14,7 @@ import { sql as prompts } from './007-prompts.js';
 import { sql as swarms } from './008-swarms.js';
 import { sql as journeys } from './009-journeys.js';
 import { sql as webhookCalls } from './010-webhook-calls.js';
+import { sql as supersededArrivals } from './011-superseded-arrivals.js';
 
 export type { Migration };
 
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'swarms', sql: swarms },
   { version: 9, name: 'journeys', sql: journeys },
   { version: 10, name: 'webhook-calls', sql: webhookCalls },
+  { version: 11, name: 'superseded-arrivals', sql: supersededArrivals },
 ];
