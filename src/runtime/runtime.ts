@@ -168,8 +168,13 @@ export class Runtime {
     if (request.options) meta.options = request.options;
     if (request.workspace !== undefined) meta.workspace = request.workspace;
     // A run of this id held here (or being loaded) is never replaced by a second one: the
-    // engine would lose the first's steps and waiters.
-    if (this.live.has(meta.id) || this.loading.has(meta.id)) throw runExists(meta.id);
+    // engine would lose the first's steps and waiters. Refused once its first checkpoint is
+    // written or refused, so the caller can read the run then.
+    const held = this.live.get(meta.id);
+    if (held || this.loading.has(meta.id)) {
+      if (held) await whenDurable(held, ignore).catch(() => {});
+      throw runExists(meta.id);
+    }
     const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0 };
     if (this.createdFence !== undefined) live.fence = this.createdFence;
     // In the map before it applies: a synchronous store's commit carries out its effects at once.
