@@ -45,6 +45,10 @@ export type FlowResolver = (flowId: string, version?: number) => Promise<Compile
 
 /** Ended runs whose state reads are answered without the store. */
 const RECENT_RUNS = 2_048;
+
+/** A start with an id a run already has (`details.runId` names it). */
+const runExists = (runId: string) => new RequestError('RUN_EXISTS', `run '${runId}' already exists`, { details: { runId } });
+
 /** What a child's start reads of its state: nothing (its parent learns of it through events). */
 const ignore = (): undefined => undefined;
 
@@ -163,6 +167,14 @@ export class Runtime {
     if (request.parent) meta.parent = request.parent;
     if (request.options) meta.options = request.options;
     if (request.workspace !== undefined) meta.workspace = request.workspace;
+    // A run of this id held here (or being loaded) is never replaced by a second one: the
+    // engine would lose the first's steps and waiters. Refused once its first checkpoint is
+    // written or refused, so the caller can read the run then.
+    const held = this.live.get(meta.id);
+    if (held || this.loading.has(meta.id)) {
+      if (held) await whenDurable(held, ignore).catch(() => {});
+      throw runExists(meta.id);
+    }
     const live: LiveRun = { state: createRunState(meta, request.flow), flow: request.flow, uncommitted: 0 };
     if (this.createdFence !== undefined) live.fence = this.createdFence;
     // In the map before it applies: a synchronous store's commit carries out its effects at once.
@@ -174,7 +186,21 @@ export class Runtime {
       if (this.live.get(meta.id) === live) this.forget(meta.id, live);
       throw error;
     }
-    return whenDurable(live, read);
+    if (request.id === undefined) return whenDurable(live, read);
+    return whenDurable(live, read).catch((error) => this.startRefused(meta.id, error));
+  }
+
+  /**
+   * A start with a chosen id whose first checkpoint the store refused (the refused run already
+   * left memory, see `committed`): when a run of that id exists — another process created it
+   * first (an idempotency key sent to two servers at once) — the caller learns that, not the
+   * store's conflict.
+   */
+  private async startRefused(runId: string, error: unknown): Promise<never> {
+    if (error instanceof RunloomError && error.code === 'STORE_CONFLICT' && (await this.options.store.loadRun(runId))) {
+      throw runExists(runId);
+    }
+    throw error;
   }
 
   /**

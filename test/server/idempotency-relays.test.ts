@@ -30,14 +30,7 @@ describe.skipIf(!canRun)(`Idempotency-Key across two relays on PostgreSQL${skipp
     await cluster?.close();
   });
 
-  // OPEN BUG (issue 13 item 5), skipped so the branch stays green: with 16 concurrent starts of
-  // one key split over two relays, one answer is a 500 instead of 200. In the library the losing
-  // start rejects with STORE_CONFLICT ("duplicate key … run_events_pkey", nothing written) and the
-  // run reads fine afterwards; but in a relay, answering that conflict from the run
-  // (catch STORE_CONFLICT → runIn → 200, or store.loadRun) left a request hanging — inside the
-  // runtime's handling of its refused first commit (src/runtime, where the lead is fixing the
-  // committer). Un-skip once a refused start no longer wedges the relay's runtime.
-  it.skip('the same key sent to both servers at once starts one run', async () => {
+  it('the same key sent to both servers at once starts one run', async () => {
     for (const idempotencyKey of ['order-1', 'order-2', 'order-3']) {
       const replies = await Promise.all(
         Array.from({ length: 16 }, (_, i) =>

@@ -1,6 +1,7 @@
 /** Run routes: start (idempotent by key), list, show, steps, and every control (F2.11). */
 import { createHash } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
+import { RunloomError } from '../../errors.js';
 import { DEFAULT_WORKSPACE } from '../keys.js';
 import { body, json, responses } from '../responses.js';
 import { type ApiContext, type ApiRoute, defineRoute, valid } from '../route-table.js';
@@ -30,42 +31,47 @@ import { runIn } from '../scoped.js';
 const idempotentId = (workspace: string, key: string) =>
   `run_k${createHash('sha256').update(`${workspace}\u0000${key}`).digest('base64url').slice(0, 22)}`;
 
-/** Starts with the same key in flight in this process wait for the first (one run per key). */
+/**
+ * Starts with the same key in flight in this process wait for the first (one run per key). The
+ * promise settles once that request is answered, not when its start settles: a waiter woken by
+ * a refused start would find the refused start still here and wait on it again, forever.
+ */
 const starting = new Map<string, Promise<unknown>>();
 
 async function startRun(c: ApiContext): Promise<Response> {
   const { runloom } = c.get('deps');
   const workspace = c.get('workspace');
-  const request = valid(c, 'json', StartRun);
   const key = valid(c, 'header', IdempotencyHeader)['Idempotency-Key'];
   const placement = workspace === DEFAULT_WORKSPACE ? {} : { workspace };
-  if (key === undefined) {
-    const view = await runloom.runs.start(
-      { flowId: request.flowId, version: request.version },
-      request.input,
-      request.options,
-      placement,
-    );
-    return c.json(view, 201);
-  }
+  if (key === undefined) return c.json(await begin(c, placement), 201);
   const id = idempotentId(workspace, key);
-  for (;;) {
-    const pending = starting.get(id);
-    if (!pending) break;
-    await pending.catch(() => {});
-  }
+  for (let pending = starting.get(id); pending; pending = starting.get(id)) await pending.catch(() => {});
   const existing = await runIn(c, id).catch(() => undefined);
   if (existing) return c.json(await runloom.runs.viewOf(existing), 200);
-  const start = runloom.runs.start({ flowId: request.flowId, version: request.version }, request.input, request.options, {
-    ...placement,
-    id,
-  });
-  starting.set(id, start);
+  const answer = startKeyed(c, { ...placement, id });
+  starting.set(id, answer);
   try {
-    return c.json(await start, 201);
+    return await answer;
   } finally {
     starting.delete(id);
   }
+}
+
+/** Starts the key's run (201), or answers with it (200) when another server created it first. */
+async function startKeyed(c: ApiContext, placement: { id: string; workspace?: string }): Promise<Response> {
+  try {
+    return c.json(await begin(c, placement), 201);
+  } catch (error) {
+    if (!(error instanceof RunloomError && error.code === 'RUN_EXISTS')) throw error;
+    return c.json(await c.get('deps').runloom.runs.viewOf(await runIn(c, placement.id)), 200);
+  }
+}
+
+/** Starts the run the request's body asks for. */
+function begin(c: ApiContext, placement: { id?: string; workspace?: string }) {
+  const { runloom } = c.get('deps');
+  const request = valid(c, 'json', StartRun);
+  return runloom.runs.start({ flowId: request.flowId, version: request.version }, request.input, request.options, placement);
 }
 
 const control = (
