@@ -1,10 +1,11 @@
 /**
- * Journey rows (not part of `npm run bench` yet — the lead adds it): `npx tsx bench/journey.bench.ts [seconds]`.
+ * Journey rows, part of `npm run bench` (alone: `node dist/bench/journey.bench.js [seconds]` after a build).
  *
  * 1. Webhook → entity created → its first flow started: signed deliveries over HTTP on
  *    loopback (32 at a time), per second and p50/p99 from the request to the first step of the
  *    mapped flow running; beside the floor of the same run: `POST /v1/runs` of the same flow.
- *    On SQLite always, on PostgreSQL when RUNLOOM_TEST_PG_URL is set.
+ *    On SQLite, and on PostgreSQL at RUNLOOM_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test)
+ *    like the other benches; RUNLOOM_BENCH_PG_URL=off leaves those rows out.
  * 2. The board of a journey with 100,000 entities: read time (p50/p99) against a floor that
  *    counts the same rows (GROUP BY over the entities: what the counters avoid).
  */
@@ -24,7 +25,8 @@ import type { Store } from '../src/store/store.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const SECRET = 'bench-secret-0123456789';
-const pgUrl = process.env.RUNLOOM_TEST_PG_URL;
+const pgSetting = process.env.RUNLOOM_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgUrl = pgSetting === 'off' ? undefined : pgSetting;
 const started = new Map<string, number>();
 /** The mapped flow's first step: records when it ran, by the delivery's key. */
 const mark = defineAction({
@@ -215,7 +217,7 @@ try {
       for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.end();
     }
-  } else console.log('PostgreSQL rows skipped: set RUNLOOM_TEST_PG_URL');
+  } else console.log('PostgreSQL rows skipped (RUNLOOM_BENCH_PG_URL=off)');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
