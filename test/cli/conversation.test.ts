@@ -50,7 +50,7 @@ beforeAll(async () => {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   writeFile(
     files.path('runloom.config.yaml'),
-    `default: desk\nmodels:\n  desk: { provider: openai-compatible, baseURL: "${url}", model: desk }\n`,
+    `default: booking-desk\nmodels:\n  booking-desk: { provider: openai-compatible, baseURL: "${url}", model: desk }\n`,
   );
 });
 afterAll(() => {

@@ -17,7 +17,16 @@ const skipped = url ? '' : ' (skipped: set RUNLOOM_TEST_PG_URL to a PostgreSQL d
 
 /** Examples that wait for someone (a signal, a decision): they end the command with exit 3. */
 const WAITS_FOR_INPUT = new Set(['approval-signal.yaml']);
-const examples = readdirSync(EXAMPLES).filter((file) => /\.(ya?ml|json)$/.test(file));
+/**
+ * Flow files that run without a model: runloom.config.yaml is the AI examples' models config,
+ * and the AI examples replay cassettes recorded on SQLite — on PostgreSQL, JSONB gives the step
+ * outputs their prompts quote another key order, so the requests (and their hashes) differ: a
+ * known gap (see the issue note), the examples themselves run offline in
+ * test/examples/ai-examples.test.ts.
+ */
+const examples = readdirSync(EXAMPLES).filter(
+  (file) => /\.(ya?ml|json)$/.test(file) && file !== 'runloom.config.yaml' && !file.startsWith('ai-'),
+);
 const schema = `runloom_cli_${randomBytes(6).toString('hex')}`;
 
 afterAll(async () => {
