@@ -12,8 +12,8 @@ interface Attempt {
   endedAt?: number;
   output?: unknown;
   error?: { code: string; message: string };
-  /** How the step ran, as its executor reported it (an AI step: strategy, model, tokens, credits). */
-  detail?: Record<string, unknown>;
+  /** How the step ran, as its executor reported it (an AI step: strategy, model, tokens, credits), as one line. */
+  usage?: string;
 }
 
 function attemptsOf(events: readonly RunEvent[], nodeId: string): Attempt[] {
@@ -25,10 +25,10 @@ function attemptsOf(events: readonly RunEvent[], nodeId: string): Attempt[] {
       bySeq.set(seq, { seq, attempt: Number(event.data.attempt ?? 1), input: event.data.input, startedAt: event.at });
     } else if (event.type === 'step.completed') {
       const found = bySeq.get(seq);
-      if (found) Object.assign(found, { endedAt: event.at, output: event.data.output, detail: event.data.detail });
+      if (found) Object.assign(found, { endedAt: event.at, output: event.data.output, usage: usageLine(event.data.detail) });
     } else if (event.type === 'step.failed') {
       const found = bySeq.get(seq);
-      if (found) Object.assign(found, { endedAt: event.at, error: event.data.error, detail: event.data.detail });
+      if (found) Object.assign(found, { endedAt: event.at, error: event.data.error, usage: usageLine(event.data.detail) });
     }
   }
   return [...bySeq.values()];
@@ -39,6 +39,12 @@ const show = (value: unknown) => (value === undefined ? '—' : JSON.stringify(v
 const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
 
 /** An AI step's account, in the order a person reads it: how it was run, by what, for how much. */
+function usageLine(detail: unknown): string | undefined {
+  if (detail === null || typeof detail !== 'object') return undefined;
+  const parts = usageParts(detail as Record<string, unknown>);
+  return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
 function usageParts(detail: Record<string, unknown>): string[] {
   const parts: string[] = [];
   const strategy = text(detail.strategy);
@@ -83,9 +89,9 @@ export function StepDetails({ events, nodeId, run, nodeError }: StepDetailsProps
           <h4>
             Attempt {a.attempt} · step {a.seq} · {a.endedAt === undefined ? 'running' : `${a.endedAt - a.startedAt} ms`}
           </h4>
-          {a.detail && usageParts(a.detail).length > 0 && (
+          {a.usage && (
             <p className="step-usage" data-testid="step-usage">
-              {usageParts(a.detail).join(' · ')}
+              {a.usage}
             </p>
           )}
           <div className="io">
